@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+//
+// DistributedEstimator: train QNNs on circuits too wide for one device by cutting them into
+// fragments, simulating the fragments' sub-experiments on MPI ranks, stitching the results with
+// MPI_Reduce, and writing traces and checkpoints to HDF5. See ../README.md and docs/.
+import PackageDescription
+
+let package = Package(
+    name: "DistributedEstimator",
+    products: [
+        .executable(name: "qnncut", targets: ["qnncut"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: - Public API
+
+        /// mpi4py-shaped Swift access to MPI: world, rank, bcast, reduce, gatherv, send/recv.
+        .target(name: "MPI", dependencies: ["CMPI"]),
+        /// h5py-shaped Swift access to HDF5: File, Group, Dataset, attributes, compound tables.
+        .target(name: "HDF5", dependencies: ["CHDF5"]),
+        /// Circuit model (affine-parameterised gates), OpenQASM 2 reader, Pauli observables.
+        .target(name: "Circuits"),
+        /// Batched double-precision state-vector simulator with adjoint gradients.
+        .target(name: "Simulator", dependencies: ["Circuits"]),
+        /// The command-line tool: info, estimate, bench, (train, analyze in later issues).
+        .executableTarget(
+            name: "qnncut",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "MPI", "HDF5", "Circuits", "Simulator", "CSupport", "CKernelReference",
+            ]),
+
+        // MARK: - Implementation details
+
+        /// OpenMPI headers plus static-inline accessors for the handle macros Swift cannot import.
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi", providers: [.apt(["libopenmpi-dev"])]),
+        /// HDF5 headers plus static-inline accessors for the type/flag macros Swift cannot import.
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        /// stdio details Swift 6 cannot reach (line-buffering stdout/stderr).
+        .target(name: "CSupport"),
+        /// Plain C state-vector loops: the in-run reference that `qnncut bench kernels` compares to.
+        .target(name: "CKernelReference", cSettings: [.unsafeFlags(["-O3"])]),
+
+        // MARK: - Tests
+
+        .testTarget(name: "MPITests", dependencies: ["MPI"]),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
+        .testTarget(name: "CircuitsTests", dependencies: ["Circuits"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Circuits"]),
+        .testTarget(name: "CLITests", dependencies: []),
+    ]
+)

@@ -1,0 +1,1 @@
+/// HDF5 binding (see README.md in this folder).

@@ -1,0 +1,1 @@
+/// MPI binding (see README.md in this folder).

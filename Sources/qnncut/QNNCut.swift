@@ -1,0 +1,5 @@
+import ArgumentParser
+
+struct QNNCut: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "qnncut")
+}
