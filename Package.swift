@@ -24,12 +24,14 @@ let package = Package(
         .target(name: "Circuits"),
         /// Batched double-precision state-vector simulator with adjoint gradients.
         .target(name: "Simulator", dependencies: ["Circuits"]),
+        /// Circuit cutting: cut plans, QPD bases, fragment settings, reconstruction contraction.
+        .target(name: "Cutting", dependencies: ["Circuits", "Simulator"]),
         /// The command-line tool: info, estimate, bench, (train, analyze in later issues).
         .executableTarget(
             name: "qnncut",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                "MPI", "HDF5", "Circuits", "Simulator", "CSupport", "CKernelReference",
+                "MPI", "HDF5", "Circuits", "Simulator", "Cutting", "CSupport", "CKernelReference",
             ]),
 
         // MARK: - Implementation details
@@ -49,6 +51,7 @@ let package = Package(
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
         .testTarget(name: "CircuitsTests", dependencies: ["Circuits"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Circuits"]),
+        .testTarget(name: "CuttingTests", dependencies: ["Cutting", "Simulator", "Circuits"]),
         .testTarget(name: "CLITests", dependencies: []),
     ]
 )
