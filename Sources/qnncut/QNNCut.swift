@@ -1,5 +1,20 @@
+/// The `qnncut` command: the entry point a newcomer should read first.
+///
+/// Every subcommand that talks to other ranks runs its body inside `MPIJob.run` (Support/MPIJob.swift),
+/// which initialises MPI, turns errors into one clear line and a non-zero exit, and finalizes.
 import ArgumentParser
 
 struct QNNCut: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "qnncut")
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "qnncut",
+        abstract: "Distributed estimation and training of quantum neural networks through circuit cutting.",
+        discussion: """
+            Run under mpirun to use several ranks, e.g.
+              mpirun -np 4 qnncut info
+            Without mpirun every command runs as a single-rank job.
+            """,
+        version: version,
+        subcommands: [Info.self, MPISelftest.self])
 }

@@ -1,1 +1,0 @@
-/// MPI binding (see README.md in this folder).

@@ -1,0 +1,48 @@
+/// Runs a subcommand's body as an MPI job: initialise, run, finalize — and on failure print one
+/// clear line and leave with a non-zero exit code instead of a stack trace or a hung job.
+import CSupport
+import MPI
+
+enum MPIJob {
+    /// Run `body` with the world communicator, then finalize MPI.
+    ///
+    /// An error thrown on every rank (bad input found before any collective) ends the job cleanly
+    /// with exit code 1, the message printed once by rank 0. An error on some ranks only cannot be
+    /// finalized safely (the others may wait in a collective), so it aborts the whole job, naming
+    /// the rank; mpirun then exits with the same code within seconds.
+    static func run(_ body: (Communicator) throws -> Void) -> Never {
+        let world: Communicator
+        do { world = try Communicator.world() } catch {
+            Log.error("\(error)")
+            exit(1)
+        }
+        do {
+            try body(world)
+        } catch {
+            fail(world, error)
+        }
+        do { try MPI.finalize() } catch { Log.error("\(error)") ; exit(1) }
+        exit(0)
+    }
+
+    private static func fail(_ world: Communicator, _ error: Error) -> Never {
+        let message = (error as? CustomStringConvertible)?.description ?? "\(error)"
+        if world.size == 1 {
+            Log.error(message)
+            try? MPI.finalize()
+            exit(1)
+        }
+        Log.error("rank \(world.rank): \(message)")
+        MPI.abort(exitCode: 1)
+    }
+}
+
+/// Diagnostics go to stderr, results to stdout.
+enum Log {
+    static func error(_ message: String) { csupport_write_stderr("qnncut: error: \(message)\n") }
+    static func info(_ message: String) { csupport_write_stderr("qnncut: \(message)\n") }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
