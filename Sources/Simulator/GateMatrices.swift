@@ -1,0 +1,216 @@
+/// Dense gate matrices and their angle derivatives, following Qiskit's conventions exactly
+/// (global phases included, DESIGN §6).
+///
+/// Every unitary gate kind has one dense matrix here: 2×2 for one qubit, 4×4 for two. Two-qubit
+/// matrices use the *local index* `k = bit(qubits[0]) + 2·bit(qubits[1])`, i.e. the first listed
+/// qubit is the low bit, as in Qiskit; so for controlled gates the control (listed first) is bit 0.
+/// The kernels take what they need from these matrices (a diagonal, a controlled block, or all of
+/// it), so each matrix is written exactly once.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Circuits
+
+/// A dense row-major complex matrix of dimension 2 or 4.
+public struct DenseMatrix: Hashable, Sendable {
+    public var dimension: Int
+    public var entries: [Complex]
+
+    public init(dimension: Int, entries: [Complex]) {
+        precondition(entries.count == dimension * dimension, "DenseMatrix: \(entries.count) entries for dimension \(dimension)")
+        self.dimension = dimension
+        self.entries = entries
+    }
+
+    public static func identity(_ dimension: Int) -> DenseMatrix {
+        var m = DenseMatrix(dimension: dimension, entries: Array(repeating: .zero, count: dimension * dimension))
+        for k in 0..<dimension { m[k, k] = .one }
+        return m
+    }
+
+    public static func diagonal(_ d: [Complex]) -> DenseMatrix {
+        var m = DenseMatrix(dimension: d.count, entries: Array(repeating: .zero, count: d.count * d.count))
+        for k in d.indices { m[k, k] = d[k] }
+        return m
+    }
+
+    public subscript(row: Int, column: Int) -> Complex {
+        get { entries[row * dimension + column] }
+        set { entries[row * dimension + column] = newValue }
+    }
+
+    /// The matrix product `self · other`.
+    public static func * (a: DenseMatrix, b: DenseMatrix) -> DenseMatrix {
+        precondition(a.dimension == b.dimension)
+        let d = a.dimension
+        var c = DenseMatrix(dimension: d, entries: Array(repeating: .zero, count: d * d))
+        for r in 0..<d {
+            for col in 0..<d {
+                var s = Complex.zero
+                for k in 0..<d { s += a[r, k] * b[k, col] }
+                c[r, col] = s
+            }
+        }
+        return c
+    }
+
+    public static func * (s: Complex, a: DenseMatrix) -> DenseMatrix {
+        DenseMatrix(dimension: a.dimension, entries: a.entries.map { s * $0 })
+    }
+
+    public static func + (a: DenseMatrix, b: DenseMatrix) -> DenseMatrix {
+        DenseMatrix(dimension: a.dimension, entries: zip(a.entries, b.entries).map { $0 + $1 })
+    }
+
+    /// The conjugate transpose U†.
+    public var adjoint: DenseMatrix {
+        var m = self
+        for r in 0..<dimension { for c in 0..<dimension { m[r, c] = self[c, r].conjugate } }
+        return m
+    }
+
+    /// `high ⊗ low`: `low` acts on local bit 0 (the first listed qubit), `high` on bit 1.
+    public static func kron(high: DenseMatrix, low: DenseMatrix) -> DenseMatrix {
+        precondition(high.dimension == 2 && low.dimension == 2)
+        var m = DenseMatrix(dimension: 4, entries: Array(repeating: .zero, count: 16))
+        for r in 0..<4 {
+            for c in 0..<4 { m[r, c] = high[r >> 1, c >> 1] * low[r & 1, c & 1] }
+        }
+        return m
+    }
+
+    /// The 4×4 matrix applying `target` to local bit 1 when local bit 0 (the control) is 1.
+    public static func controlled(_ target: DenseMatrix) -> DenseMatrix {
+        var m = DenseMatrix.identity(4)
+        for r in 0..<2 { for c in 0..<2 { m[1 + 2 * r, 1 + 2 * c] = target[r, c] } }
+        return m
+    }
+
+    /// Like `controlled`, but zero (not identity) on the control-0 block: the derivative of a
+    /// controlled gate whose target depends on an angle.
+    static func controlledDerivative(_ target: DenseMatrix) -> DenseMatrix {
+        var m = DenseMatrix(dimension: 4, entries: Array(repeating: .zero, count: 16))
+        for r in 0..<2 { for c in 0..<2 { m[1 + 2 * r, 1 + 2 * c] = target[r, c] } }
+        return m
+    }
+}
+
+/// The Paulis as 2×2 matrices.
+enum PauliMatrix {
+    static let i = DenseMatrix.identity(2)
+    static let x = DenseMatrix(dimension: 2, entries: [.zero, .one, .one, .zero])
+    static let y = DenseMatrix(dimension: 2, entries: [.zero, Complex(0, -1), Complex(0, 1), .zero])
+    static let z = DenseMatrix.diagonal([.one, Complex(-1)])
+}
+
+extension GateKind {
+    /// True for the kinds that are unitaries (everything but signed measurements).
+    var isUnitary: Bool { measuredPauli == nil }
+
+    /// The dense matrix of this gate for angle values `a` (Qiskit conventions). Not defined for
+    /// `ccx` (use the permutation kernel) or measurements.
+    func denseMatrix(_ a: [Double]) -> DenseMatrix {
+        let h = 1 / 2.0.squareRoot()
+        switch self {
+        case .id, .prepareZPlus: return .identity(2)
+        case .x, .prepareZMinus: return PauliMatrix.x
+        case .y: return PauliMatrix.y
+        case .z: return PauliMatrix.z
+        case .h, .prepareXPlus: return DenseMatrix(dimension: 2, entries: [Complex(h), Complex(h), Complex(h), Complex(-h)])
+        case .s: return .diagonal([.one, .i])
+        case .sdg: return .diagonal([.one, Complex(0, -1)])
+        case .t: return .diagonal([.one, .phase(.pi / 4)])
+        case .tdg: return .diagonal([.one, .phase(-.pi / 4)])
+        case .sx: return DenseMatrix(dimension: 2, entries: [Complex(0.5, 0.5), Complex(0.5, -0.5), Complex(0.5, -0.5), Complex(0.5, 0.5)])
+        case .sxdg: return DenseMatrix(dimension: 2, entries: [Complex(0.5, -0.5), Complex(0.5, 0.5), Complex(0.5, 0.5), Complex(0.5, -0.5)])
+        case .prepareXMinus: return GateKind.h.denseMatrix([]) * PauliMatrix.x          // X then H
+        case .prepareYPlus: return GateKind.s.denseMatrix([]) * GateKind.h.denseMatrix([])   // H then S
+        case .prepareYMinus: return GateKind.sdg.denseMatrix([]) * GateKind.h.denseMatrix([]) // H then S†
+        case .rx: return rotation(PauliMatrix.x, a[0])
+        case .ry: return rotation(PauliMatrix.y, a[0])
+        case .rz: return rotation(PauliMatrix.z, a[0])
+        case .p: return .diagonal([.one, .phase(a[0])])
+        case .u2: return u3Matrix(.pi / 2, a[0], a[1])
+        case .u3: return u3Matrix(a[0], a[1], a[2])
+        case .cx: return .controlled(PauliMatrix.x)
+        case .cy: return .controlled(PauliMatrix.y)
+        case .cz: return .controlled(PauliMatrix.z)
+        case .ch: return .controlled(GateKind.h.denseMatrix([]))
+        case .swap:
+            var m = DenseMatrix(dimension: 4, entries: Array(repeating: .zero, count: 16))
+            m[0, 0] = .one; m[1, 2] = .one; m[2, 1] = .one; m[3, 3] = .one
+            return m
+        case .rxx: return rotation(.kron(high: PauliMatrix.x, low: PauliMatrix.x), a[0])
+        case .ryy: return rotation(.kron(high: PauliMatrix.y, low: PauliMatrix.y), a[0])
+        case .rzz: return rotation(.kron(high: PauliMatrix.z, low: PauliMatrix.z), a[0])
+        case .crx: return .controlled(rotation(PauliMatrix.x, a[0]))
+        case .cry: return .controlled(rotation(PauliMatrix.y, a[0]))
+        case .crz: return .controlled(rotation(PauliMatrix.z, a[0]))
+        case .cp: return .controlled(.diagonal([.one, .phase(a[0])]))
+        case .ccx, .measureX, .measureY, .measureZ:
+            preconditionFailure("GateKind.denseMatrix: \(self) has no 2x2/4x4 unitary")
+        }
+    }
+
+    /// ∂U/∂a[index] for angle values `a`.
+    func denseDerivative(_ a: [Double], index: Int) -> DenseMatrix {
+        switch self {
+        case .rx: return rotationDerivative(PauliMatrix.x, a[0])
+        case .ry: return rotationDerivative(PauliMatrix.y, a[0])
+        case .rz: return rotationDerivative(PauliMatrix.z, a[0])
+        case .p: return .diagonal([.zero, Complex.i * .phase(a[0])])
+        case .u2: return u3MatrixDerivative(.pi / 2, a[0], a[1], index: index + 1)
+        case .u3: return u3MatrixDerivative(a[0], a[1], a[2], index: index)
+        case .rxx: return rotationDerivative(.kron(high: PauliMatrix.x, low: PauliMatrix.x), a[0])
+        case .ryy: return rotationDerivative(.kron(high: PauliMatrix.y, low: PauliMatrix.y), a[0])
+        case .rzz: return rotationDerivative(.kron(high: PauliMatrix.z, low: PauliMatrix.z), a[0])
+        case .crx: return .controlledDerivative(rotationDerivative(PauliMatrix.x, a[0]))
+        case .cry: return .controlledDerivative(rotationDerivative(PauliMatrix.y, a[0]))
+        case .crz: return .controlledDerivative(rotationDerivative(PauliMatrix.z, a[0]))
+        case .cp: return .controlledDerivative(.diagonal([.zero, Complex.i * .phase(a[0])]))
+        default: preconditionFailure("GateKind.denseDerivative: \(self) has no angles")
+        }
+    }
+}
+
+/// exp(−i t G/2) = cos(t/2)·I − i sin(t/2)·G for an involutory generator G (G² = I).
+func rotation(_ g: DenseMatrix, _ t: Double) -> DenseMatrix {
+    DenseMatrix.identity(g.dimension).scaled(cos(t / 2)) + Complex(0, -sin(t / 2)) * g
+}
+
+/// d/dt exp(−i t G/2) = −½ sin(t/2)·I − ½ i cos(t/2)·G.
+func rotationDerivative(_ g: DenseMatrix, _ t: Double) -> DenseMatrix {
+    DenseMatrix.identity(g.dimension).scaled(-0.5 * sin(t / 2)) + Complex(0, -0.5 * cos(t / 2)) * g
+}
+
+/// Qiskit's U(θ,φ,λ) = [[cos(θ/2), −e^{iλ} sin(θ/2)], [e^{iφ} sin(θ/2), e^{i(φ+λ)} cos(θ/2)]].
+func u3Matrix(_ theta: Double, _ phi: Double, _ lambda: Double) -> DenseMatrix {
+    let c = cos(theta / 2), s = sin(theta / 2)
+    return DenseMatrix(dimension: 2, entries: [
+        Complex(c), -s * Complex.phase(lambda),
+        s * Complex.phase(phi), c * Complex.phase(phi + lambda),
+    ])
+}
+
+/// ∂U(θ,φ,λ)/∂(θ, φ or λ) for index 0, 1 or 2.
+func u3MatrixDerivative(_ theta: Double, _ phi: Double, _ lambda: Double, index: Int) -> DenseMatrix {
+    let c = cos(theta / 2), s = sin(theta / 2)
+    let eL = Complex.phase(lambda), eP = Complex.phase(phi), ePL = Complex.phase(phi + lambda)
+    switch index {
+    case 0:
+        return DenseMatrix(dimension: 2, entries: [Complex(-s / 2), (-c / 2) * eL, (c / 2) * eP, (-s / 2) * ePL])
+    case 1:
+        return DenseMatrix(dimension: 2, entries: [.zero, .zero, Complex.i * (s * eP), Complex.i * (c * ePL)])
+    default:
+        return DenseMatrix(dimension: 2, entries: [.zero, Complex.i * (-s * eL), .zero, Complex.i * (c * ePL)])
+    }
+}
+
+extension DenseMatrix {
+    func scaled(_ s: Double) -> DenseMatrix {
+        DenseMatrix(dimension: dimension, entries: entries.map { s * $0 })
+    }
+}

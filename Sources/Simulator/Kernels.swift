@@ -1,0 +1,165 @@
+/// The gate kernels: one loop per gate-kind family, over the layout of StateBatch.swift.
+///
+/// Families: general 2×2 (one qubit), diagonal 1q and 2q, controlled 2×2, general 4×4, and
+/// permutations (x, cx, ccx, swap as one masked swap). Matrices arrive packed as Doubles
+/// (re, im per entry, row-major), either one per sample (`perSample`, stride = matrix size) or
+/// one shared by all samples. A shared matrix lets the batch be treated as extra low-order
+/// "qubits": the partner of complex index j is j + 2^q·B, and the inner loop runs over a
+/// contiguous run of 2^q·B complex numbers with no per-sample bookkeeping.
+
+typealias Amplitudes = UnsafeMutablePointer<Double>
+
+@inline(__always) func load(_ p: UnsafePointer<Double>) -> Complex { Complex(p[0], p[1]) }
+@inline(__always) func load(_ p: Amplitudes) -> Complex { Complex(p[0], p[1]) }
+@inline(__always) func store(_ p: Amplitudes, _ z: Complex) {
+    p[0] = z.re
+    p[1] = z.im
+}
+
+/// Calls `body(i)` for every basis index i whose bits `lo` and `hi` (lo < hi) are both 0.
+@inline(__always)
+func forEachBase(dimension: Int, lo: Int, hi: Int, _ body: (Int) -> Void) {
+    let loBit = 1 << lo, hiBit = 1 << hi
+    var outer = 0
+    while outer < dimension {
+        var mid = outer
+        while mid < outer + hiBit {
+            for i in mid..<(mid + loBit) { body(i) }
+            mid += 2 * loBit
+        }
+        outer += 2 * hiBit
+    }
+}
+
+enum Kernels {
+    // MARK: One qubit
+
+    /// ψ ← M ψ on qubit q: (a₀, a₁) ← (m₀₀a₀ + m₀₁a₁, m₁₀a₀ + m₁₁a₁) for every pair of
+    /// amplitudes differing only in bit q.
+    static func general1(_ a: Amplitudes, _ s: Shape, qubit q: Int, _ m: UnsafePointer<Double>, perSample: Bool) {
+        if !perSample || s.batch == 1 {
+            let m00 = load(m), m01 = load(m + 2), m10 = load(m + 4), m11 = load(m + 6)
+            let half = (1 << q) * s.batch          // complex distance between partners
+            let total = s.count
+            var block = 0
+            while block < total {
+                var p0 = a + 2 * block
+                let end = p0 + 2 * half
+                while p0 < end {
+                    let p1 = p0 + 2 * half
+                    let a0 = load(p0), a1 = load(p1)
+                    store(p0, m00 * a0 + m01 * a1)
+                    store(p1, m10 * a0 + m11 * a1)
+                    p0 += 2
+                }
+                block += 2 * half
+            }
+        } else {
+            let b = s.batch, stride = 1 << q
+            var base = 0
+            while base < s.dimension {
+                for i in base..<(base + stride) {
+                    let row0 = a + 2 * i * b, row1 = a + 2 * (i + stride) * b
+                    for k in 0..<b {
+                        let mk = m + 8 * k
+                        let p0 = row0 + 2 * k, p1 = row1 + 2 * k
+                        let a0 = load(p0), a1 = load(p1)
+                        store(p0, load(mk) * a0 + load(mk + 2) * a1)
+                        store(p1, load(mk + 4) * a0 + load(mk + 6) * a1)
+                    }
+                }
+                base += 2 * stride
+            }
+        }
+    }
+
+    /// ψ ← diag(d₀, d₁) ψ on qubit q (packed: d₀, d₁ per sample).
+    static func diagonal1(_ a: Amplitudes, _ s: Shape, qubit q: Int, _ d: UnsafePointer<Double>, perSample: Bool) {
+        let b = s.batch, stride = 1 << q
+        let dStride = perSample ? 4 : 0
+        var base = 0
+        while base < s.dimension {
+            for half in 0..<2 {
+                let start = base + half * stride
+                for i in start..<(start + stride) {
+                    let row = a + 2 * i * b
+                    for k in 0..<b {
+                        let p = row + 2 * k
+                        store(p, load(d + k * dStride + 2 * half) * load(p))
+                    }
+                }
+            }
+            base += 2 * stride
+        }
+    }
+
+    // MARK: Two qubits
+
+    /// ψ ← diag(d₀…d₃) ψ on qubits (q0, q1), local index k = bit(q0) + 2·bit(q1).
+    static func diagonal2(_ a: Amplitudes, _ s: Shape, _ q0: Int, _ q1: Int, _ d: UnsafePointer<Double>, perSample: Bool) {
+        let b = s.batch
+        let dStride = perSample ? 8 : 0
+        for i in 0..<s.dimension {
+            let k = ((i >> q0) & 1) | (((i >> q1) & 1) << 1)
+            let row = a + 2 * i * b
+            for j in 0..<b {
+                let p = row + 2 * j
+                store(p, load(d + j * dStride + 2 * k) * load(p))
+            }
+        }
+    }
+
+    /// ψ ← M ψ on the target when the control bit is 1 (M packed as a 2×2 per sample).
+    static func controlled1(_ a: Amplitudes, _ s: Shape, control c: Int, target t: Int, _ m: UnsafePointer<Double>, perSample: Bool) {
+        let b = s.batch
+        let mStride = perSample ? 8 : 0
+        let cBit = 1 << c, tBit = 1 << t
+        forEachBase(dimension: s.dimension, lo: min(c, t), hi: max(c, t)) { i in
+            let row0 = a + 2 * (i | cBit) * b, row1 = a + 2 * (i | cBit | tBit) * b
+            for k in 0..<b {
+                let mk = m + k * mStride
+                let p0 = row0 + 2 * k, p1 = row1 + 2 * k
+                let a0 = load(p0), a1 = load(p1)
+                store(p0, load(mk) * a0 + load(mk + 2) * a1)
+                store(p1, load(mk + 4) * a0 + load(mk + 6) * a1)
+            }
+        }
+    }
+
+    /// ψ ← M ψ for a general 4×4 M on qubits (q0, q1), local index k = bit(q0) + 2·bit(q1).
+    static func general2(_ a: Amplitudes, _ s: Shape, _ q0: Int, _ q1: Int, _ m: UnsafePointer<Double>, perSample: Bool) {
+        let b = s.batch
+        let mStride = perSample ? 32 : 0
+        let bit0 = 1 << q0, bit1 = 1 << q1
+        forEachBase(dimension: s.dimension, lo: min(q0, q1), hi: max(q0, q1)) { i in
+            let r0 = a + 2 * i * b, r1 = a + 2 * (i | bit0) * b
+            let r2 = a + 2 * (i | bit1) * b, r3 = a + 2 * (i | bit0 | bit1) * b
+            for k in 0..<b {
+                let mk = m + k * mStride
+                let p0 = r0 + 2 * k, p1 = r1 + 2 * k, p2 = r2 + 2 * k, p3 = r3 + 2 * k
+                let a0 = load(p0), a1 = load(p1), a2 = load(p2), a3 = load(p3)
+                store(p0, load(mk) * a0 + load(mk + 2) * a1 + load(mk + 4) * a2 + load(mk + 6) * a3)
+                store(p1, load(mk + 8) * a0 + load(mk + 10) * a1 + load(mk + 12) * a2 + load(mk + 14) * a3)
+                store(p2, load(mk + 16) * a0 + load(mk + 18) * a1 + load(mk + 20) * a2 + load(mk + 22) * a3)
+                store(p3, load(mk + 24) * a0 + load(mk + 26) * a1 + load(mk + 28) * a2 + load(mk + 30) * a3)
+            }
+        }
+    }
+
+    // MARK: Permutations
+
+    /// Swap amplitude i with i ⊕ flip for every i with `i & select == value` (all samples).
+    /// x(t): select t, value 0, flip t.  cx(c,t): select c|t, value c, flip t.
+    /// ccx(c1,c2,t): select c1|c2|t, value c1|c2, flip t.  swap(a,b): select a|b, value a, flip a|b.
+    static func maskedSwap(_ a: Amplitudes, _ s: Shape, select: Int, value: Int, flip: Int) {
+        let b = s.batch
+        for i in 0..<s.dimension where i & select == value {
+            let p = a + 2 * i * b, r = a + 2 * (i ^ flip) * b
+            for k in 0..<(2 * b) {
+                let t = p[k]
+                p[k] = r[k]
+                r[k] = t
+            }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+/// From gates to kernel calls: each gate kind is routed to one kernel family (`Operation`), and
+/// per batch its angles are bound to packed per-sample (or shared) matrices (`BoundOperation`).
+
+import Circuits
+
+/// Which kernel runs a gate, and on which qubits.
+enum Operation: Sendable {
+    case diagonal1(Int)
+    case general1(Int)
+    case diagonal2(Int, Int)
+    case controlled1(control: Int, target: Int)
+    case general2(Int, Int)
+    case permutation(select: Int, value: Int, flip: Int)
+    /// Signed measurement 𝓜_P on a qubit: splits the state into its ± projected branches.
+    case measurement(Int, Pauli)
+
+    /// The kernel family for `gate`, or nil when the gate does nothing (id, prepareZPlus).
+    init?(_ gate: Gate) {
+        let q = gate.qubits
+        switch gate.kind {
+        case .id, .prepareZPlus: return nil
+        case .x: self = .permutation(select: 1 << q[0], value: 0, flip: 1 << q[0])
+        case .cx: self = .permutation(select: 1 << q[0] | 1 << q[1], value: 1 << q[0], flip: 1 << q[1])
+        case .ccx:
+            self = .permutation(select: 1 << q[0] | 1 << q[1] | 1 << q[2], value: 1 << q[0] | 1 << q[1], flip: 1 << q[2])
+        case .swap: self = .permutation(select: 1 << q[0] | 1 << q[1], value: 1 << q[0], flip: 1 << q[0] | 1 << q[1])
+        case .z, .s, .sdg, .t, .tdg, .rz, .p: self = .diagonal1(q[0])
+        case .y, .h, .sx, .sxdg, .rx, .ry, .u2, .u3,
+             .prepareZMinus, .prepareXPlus, .prepareXMinus, .prepareYPlus, .prepareYMinus:
+            self = .general1(q[0])
+        case .cz, .rzz, .crz, .cp: self = .diagonal2(q[0], q[1])
+        case .cy, .ch, .crx, .cry: self = .controlled1(control: q[0], target: q[1])
+        case .rxx, .ryy: self = .general2(q[0], q[1])
+        case .measureX, .measureY, .measureZ: self = .measurement(q[0], gate.kind.measuredPauli!)
+        }
+    }
+
+    var isMeasurement: Bool {
+        if case .measurement = self { return true }
+        return false
+    }
+
+    /// True when the derivative is a 2×2 (one-qubit families), false for 4×4.
+    var isOneQubit: Bool {
+        switch self {
+        case .diagonal1, .general1, .measurement: return true
+        default: return false
+        }
+    }
+
+    /// The Doubles this kernel reads from a dense matrix, in kernel order.
+    func pack(_ m: DenseMatrix, into out: inout [Double]) {
+        func put(_ z: Complex) { out.append(z.re); out.append(z.im) }
+        switch self {
+        case .diagonal1: put(m[0, 0]); put(m[1, 1])
+        case .diagonal2: for k in 0..<4 { put(m[k, k]) }
+        case .general1, .general2: m.entries.forEach(put)
+        case .controlled1: put(m[1, 1]); put(m[1, 3]); put(m[3, 1]); put(m[3, 3])
+        case .permutation, .measurement: break
+        }
+    }
+}
+
+/// ∂U/∂(one angle) for a batch, and where the chain rule sends it.
+struct BoundDerivative: Sendable {
+    var angle: Angle
+    var perSample: Bool
+    /// Dense 2×2 (8 Doubles) or 4×4 (32 Doubles) per sample, or one shared.
+    var packed: [Double]
+}
+
+/// One operation with its angles bound for a batch of samples.
+struct BoundOperation: Sendable {
+    var operation: Operation
+    /// One matrix per sample when an angle depends on the input; otherwise one shared matrix.
+    var perSample: Bool
+    var forward: [Double]
+    var inverse: [Double]
+    var derivatives: [BoundDerivative]
+
+    /// Bind `gate` for the samples `inputs` (all sharing `theta`).
+    init?(_ gate: Gate, theta: [Double], inputs: ArraySlice<[Double]>, derivatives wantDerivatives: Bool) {
+        guard let operation = Operation(gate) else { return nil }
+        self.operation = operation
+        let dependsOnInput = gate.angles.contains { $0.inputIndex != nil }
+        perSample = dependsOnInput && inputs.count > 1
+        forward = []
+        inverse = []
+        derivatives = []
+        switch operation {
+        case .permutation, .measurement: return
+        default: break
+        }
+        let samples: [[Double]] = perSample ? Array(inputs) : [inputs.first ?? []]
+        for x in samples {
+            let m = gate.kind.denseMatrix(gate.angles.map { $0.value(theta: theta, input: x) })
+            operation.pack(m, into: &forward)
+            operation.pack(m.adjoint, into: &inverse)
+        }
+        guard wantDerivatives else { return }
+        for (j, angle) in gate.angles.enumerated() where !angle.isConstant {
+            var packed: [Double] = []
+            for x in samples {
+                let d = gate.kind.denseDerivative(gate.angles.map { $0.value(theta: theta, input: x) }, index: j)
+                for z in d.entries { packed.append(z.re); packed.append(z.im) }
+            }
+            derivatives.append(BoundDerivative(angle: angle, perSample: perSample, packed: packed))
+        }
+    }
+
+    /// Apply U (or U† when `inverse`) to a batch.
+    func apply(_ a: Amplitudes, _ s: Shape, inverse useInverse: Bool = false) {
+        let matrices = useInverse ? inverse : forward
+        matrices.withUnsafeBufferPointer { mb in
+            let m = mb.baseAddress ?? UnsafePointer(bitPattern: 8)!
+            switch operation {
+            case .diagonal1(let q): Kernels.diagonal1(a, s, qubit: q, m, perSample: perSample)
+            case .general1(let q): Kernels.general1(a, s, qubit: q, m, perSample: perSample)
+            case .diagonal2(let q0, let q1): Kernels.diagonal2(a, s, q0, q1, m, perSample: perSample)
+            case .controlled1(let c, let t): Kernels.controlled1(a, s, control: c, target: t, m, perSample: perSample)
+            case .general2(let q0, let q1): Kernels.general2(a, s, q0, q1, m, perSample: perSample)
+            case .permutation(let select, let value, let flip): Kernels.maskedSwap(a, s, select: select, value: value, flip: flip)
+            case .measurement: preconditionFailure("BoundOperation.apply: a measurement is not a unitary")
+            }
+        }
+    }
+
+    /// acc[b] += Re⟨λ_b|D|ψ_b⟩ for derivative `d` of this operation.
+    func accumulate(_ d: BoundDerivative, lambda: UnsafePointer<Double>, psi: UnsafePointer<Double>, _ s: Shape,
+                    into acc: UnsafeMutablePointer<Double>) {
+        d.packed.withUnsafeBufferPointer { db in
+            switch operation {
+            case .diagonal1(let q), .general1(let q):
+                Kernels.element1(lambda, psi, s, qubit: q, db.baseAddress!, perSample: d.perSample, into: acc)
+            case .diagonal2(let q0, let q1), .general2(let q0, let q1):
+                Kernels.element2(lambda, psi, s, q0, q1, db.baseAddress!, perSample: d.perSample, into: acc)
+            case .controlled1(let c, let t):
+                Kernels.element2(lambda, psi, s, c, t, db.baseAddress!, perSample: d.perSample, into: acc)
+            case .permutation, .measurement: break
+            }
+        }
+    }
+}
+
+/// Π± = (I ± P)/2 on one qubit, as the kernel that applies it (projectors are Hermitian).
+func applyProjector(_ a: Amplitudes, _ s: Shape, qubit q: Int, pauli: Pauli, positive: Bool) {
+    let sg = positive ? 0.5 : -0.5
+    switch pauli {
+    case .z:
+        let d: [Double] = positive ? [1, 0, 0, 0] : [0, 0, 1, 0]
+        d.withUnsafeBufferPointer { Kernels.diagonal1(a, s, qubit: q, $0.baseAddress!, perSample: false) }
+    case .x:
+        let m: [Double] = [0.5, 0, sg, 0, sg, 0, 0.5, 0]
+        m.withUnsafeBufferPointer { Kernels.general1(a, s, qubit: q, $0.baseAddress!, perSample: false) }
+    case .y:
+        // (I ± Y)/2 = ½[[1, ∓i], [±i, 1]]
+        let m: [Double] = [0.5, 0, 0, -sg, 0, sg, 0.5, 0]
+        m.withUnsafeBufferPointer { Kernels.general1(a, s, qubit: q, $0.baseAddress!, perSample: false) }
+    case .i:
+        break
+    }
+}
