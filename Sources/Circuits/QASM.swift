@@ -1,0 +1,55 @@
+/// Entry points of the OpenQASM 2 reader (`QASM.parse`) and its safety limits.
+///
+/// The reader turns a QASM 2 file into a `Circuit` of `Gate`s (see README.md for the accepted
+/// subset). It never traps on input: every problem is a `QASMError` naming file, line and column;
+/// recursion depth, qubit count and gate count are bounded by the limits below.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public enum QASM {
+    /// Largest total number of qubits over all `qreg`s.
+    public static let maxQubits = 65_536
+    /// Largest number of gates a file may expand to (after broadcasting and gate definitions).
+    public static let maxGates = 1_000_000
+    /// Deepest nesting of gate definitions (a gate calling a gate calling ...), and of
+    /// parentheses / unary operators in one expression.
+    public static let maxNestingDepth = 64
+    /// Largest `i` in `theta[i]` or `x[i]`.
+    public static let maxParameterIndex = 1 << 20
+
+    /// Reads OpenQASM 2 source text. `fileName` only labels error messages.
+    public static func parse(_ source: String, fileName: String = "<input>") throws(QASMError) -> Circuit {
+        try parse(utf8: Array(source.utf8), fileName: fileName)
+    }
+
+    /// Reads OpenQASM 2 source bytes (need not be valid UTF-8: bad bytes are reported, not repaired).
+    public static func parse(utf8 bytes: [UInt8], fileName: String = "<input>") throws(QASMError) -> Circuit {
+        var parser = try QASMParser(source: bytes, fileName: fileName)
+        return try parser.parseProgram()
+    }
+
+    /// Reads the OpenQASM 2 file at `path`.
+    public static func parse(contentsOf path: String) throws(QASMError) -> Circuit {
+        guard let bytes = readFile(path) else {
+            let reason = String(cString: strerror(errno))
+            throw QASMError(.fileNotReadable, "cannot read file: \(reason)", fileName: path, at: nil)
+        }
+        return try parse(utf8: bytes, fileName: path)
+    }
+
+    private static func readFile(_ path: String) -> [UInt8]? {
+        guard let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        var contents: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+            contents.append(contentsOf: chunk[0..<n])
+            if n < chunk.count { return ferror(file) != 0 ? nil : contents }
+        }
+    }
+}

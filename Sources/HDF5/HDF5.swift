@@ -1,1 +1,0 @@
-/// HDF5 binding (see README.md in this folder).
