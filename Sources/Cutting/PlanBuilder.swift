@@ -1,0 +1,252 @@
+/// Turning a cut specification into cuts and fragments: resolve the request into gate cuts, wire
+/// cuts and (optionally) a segment→fragment assignment, then build every fragment's settings
+/// (fragment circuits with measure/prepare gates) and split the observable.
+import Circuits
+
+/// A wire cut in the working (SWAP-free) circuit.
+struct WorkingWireCut: Hashable, Sendable {
+    var wire: Int
+    var position: Int
+    /// The same cut in the user's circuit.
+    var location: WireCut
+}
+
+/// The cuts a specification asks for, in working-circuit terms.
+struct CutResolution: Sendable {
+    var gateCuts: [Int] = []
+    var wireCuts: [WorkingWireCut] = []
+    /// Fragment of every segment, or nil for "connected components".
+    var fragmentOfSegment: [Int]?
+
+    init(gateCuts: [Int], wireCuts: [WorkingWireCut], fragmentOfSegment: [Int]?) {
+        self.gateCuts = gateCuts
+        self.wireCuts = wireCuts
+        self.fragmentOfSegment = fragmentOfSegment
+    }
+
+    init(_ specification: CutSpecification, working: RelabelledCircuit, original: Circuit,
+         observable: Observable, options: CutPlanOptions, call: String) throws {
+        switch specification {
+        case let .explicit(gateCuts, wireCuts):
+            var seen = Set<Int>()
+            for index in gateCuts {
+                guard index >= 0 && index < original.gates.count else {
+                    throw CuttingError.invalidSpecification(call: call, reason: "gate cut index \(index) is out of range 0..<\(original.gates.count)")
+                }
+                guard seen.insert(index).inserted else {
+                    throw CuttingError.invalidSpecification(call: call, reason: "gate \(index) is cut twice")
+                }
+                let gate = original.gates[index]
+                guard let w = working.workingGateIndex[index] else {
+                    throw CuttingError.invalidSpecification(call: call, reason: "gate \(index) is a swap: SWAPs are relabelled away and never need a cut")
+                }
+                guard QPDBasis.gateCut(gate) != nil else {
+                    throw CuttingError.uncuttableGate(call: call, gateIndex: index, kind: gate.kind, qubits: gate.qubits)
+                }
+                self.gateCuts.append(w)
+            }
+            self.gateCuts.sort()
+            var places = Set<[Int]>()
+            for cut in wireCuts {
+                guard cut.qubit >= 0 && cut.qubit < original.qubitCount else {
+                    throw CuttingError.invalidSpecification(call: call, reason: "wire cut on qubit \(cut.qubit), but the circuit has \(original.qubitCount) qubit(s)")
+                }
+                guard cut.beforeGate >= 0 && cut.beforeGate <= original.gates.count else {
+                    throw CuttingError.invalidSpecification(call: call, reason: "wire cut before gate \(cut.beforeGate) is out of range 0...\(original.gates.count)")
+                }
+                let place = working.workingWireCut(qubit: cut.qubit, beforeGate: cut.beforeGate)
+                guard places.insert([place.wire, place.position]).inserted else {
+                    throw CuttingError.invalidSpecification(call: call, reason: "wire cut on qubit \(cut.qubit) before gate \(cut.beforeGate) duplicates another cut of the same wire")
+                }
+                self.wireCuts.append(WorkingWireCut(wire: place.wire, position: place.position, location: cut))
+            }
+            fragmentOfSegment = nil
+        case let .partition(labels):
+            let characters = Array(labels)
+            guard characters.count == original.qubitCount else {
+                throw CuttingError.invalidSpecification(call: call, reason: "partition labels \"\(labels)\" have \(characters.count) character(s) for \(original.qubitCount) qubit(s)")
+            }
+            var labelIndex: [Character: Int] = [:]
+            let partOfWire = characters.map { c in
+                if let i = labelIndex[c] { return i }
+                labelIndex[c] = labelIndex.count
+                return labelIndex.count - 1
+            }
+            for (w, gate) in working.circuit.gates.enumerated() where gate.kind.arity > 1 {
+                guard Set(gate.qubits.map { partOfWire[$0] }).count > 1 else { continue }
+                let index = working.originalGateIndex[w]
+                guard gate.kind.arity == 2, QPDBasis.gateCut(gate) != nil else {
+                    throw CuttingError.uncuttableGate(call: call, gateIndex: index, kind: gate.kind,
+                                                      qubits: original.gates[index].qubits)
+                }
+                self.gateCuts.append(w)
+            }
+            fragmentOfSegment = partOfWire
+        case let .automatic(maxFragmentQubits):
+            self = try AutomaticCutFinder(circuit: working, observable: observable, maxFragmentQubits: maxFragmentQubits,
+                                          options: options, call: call).solve()
+        }
+    }
+}
+
+/// Builds cuts, fragments (with every setting's circuit) and the observable split.
+struct PlanBuilder {
+    var cuts: [Cut] = []
+    var fragments: [Fragment] = []
+    var observableTerms: [ObservableTerm] = []
+
+    /// One step of a fragment's circuit template.
+    private enum TemplateItem {
+        case gate(Gate)
+        /// The local operation chosen by setting digit `digit` for side `side` of cut `cut`.
+        case cutSide(digit: Int, cut: Int, side: Int, localQubit: Int)
+    }
+
+    init(working: RelabelledCircuit, original: Circuit, observable: Observable, resolution: CutResolution,
+         options: CutPlanOptions, call: String) throws {
+        let gates = working.circuit.gates
+        let segments = Segmentation(wireCount: working.circuit.qubitCount,
+                                    cuts: resolution.wireCuts.map { ($0.wire, $0.position) })
+        let isCut = Set(resolution.gateCuts)
+        func segmentsOf(_ g: Int) -> [Int] { gates[g].qubits.map { segments.segment(wire: $0, gate: g) } }
+
+        // Fragment of every segment: given, or the connected components of uncut gates.
+        var rawFragment: [Int]
+        if let given = resolution.fragmentOfSegment {
+            rawFragment = given
+        } else {
+            var parent = Array(0..<segments.count)
+            func find(_ x: Int) -> Int {
+                var x = x
+                while parent[x] != x { parent[x] = parent[parent[x]]; x = parent[x] }
+                return x
+            }
+            for g in gates.indices where gates[g].kind.arity > 1 && !isCut.contains(g) {
+                let s = segmentsOf(g)
+                for other in s.dropFirst() { parent[find(other)] = find(s[0]) }
+            }
+            rawFragment = (0..<segments.count).map(find)
+        }
+        // Number fragments in order of their first segment.
+        var renumber: [Int: Int] = [:]
+        let fragmentOf = rawFragment.map { raw in
+            if let f = renumber[raw] { return f }
+            renumber[raw] = renumber.count
+            return renumber.count - 1
+        }
+        let fragmentCount = renumber.count
+        for g in gates.indices where gates[g].kind.arity > 1 && !isCut.contains(g) {
+            if Set(segmentsOf(g).map { fragmentOf[$0] }).count > 1 {
+                let index = working.originalGateIndex[g]
+                throw CuttingError.uncuttableGate(call: call, gateIndex: index, kind: gates[g].kind,
+                                                  qubits: original.gates[index].qubits)
+            }
+        }
+        // Local qubits: a fragment's segments in ascending order.
+        var localQubit = Array(repeating: 0, count: segments.count)
+        var wiresOf = Array(repeating: [Int](), count: fragmentCount)
+        for s in 0..<segments.count {
+            localQubit[s] = wiresOf[fragmentOf[s]].count
+            wiresOf[fragmentOf[s]].append(segments.wire(of: s))
+        }
+
+        // Cuts, in working-circuit order: gate cuts by index, then wire cuts by position.
+        var cutAtGate: [Int: Int] = [:]
+        var wireCutsAtPosition: [Int: [Int]] = [:]
+        for g in resolution.gateCuts.sorted() {
+            let s = segmentsOf(g)
+            cutAtGate[g] = cuts.count
+            cuts.append(Cut(location: .gate(index: working.originalGateIndex[g]), basis: QPDBasis.gateCut(gates[g])!,
+                            fragments: s.map { fragmentOf[$0] }, localQubits: s.map { localQubit[$0] }))
+        }
+        for cut in resolution.wireCuts.sorted(by: { ($0.position, $0.wire) < ($1.position, $1.wire) }) {
+            let up = segments.upstreamSegment(wire: cut.wire, position: cut.position)
+            wireCutsAtPosition[cut.position, default: []].append(cuts.count)
+            cuts.append(Cut(location: .wire(cut.location), basis: QPDBasis.wireCut(options.wireCutForm),
+                            fragments: [fragmentOf[up], fragmentOf[up + 1]], localQubits: [localQubit[up], localQubit[up + 1]]))
+        }
+
+        // Fragment templates: walk the gates once, emitting cut sides where they happen.
+        var cutSidesOf = Array(repeating: [CutSide](), count: fragmentCount)
+        for (c, cut) in cuts.enumerated() {
+            for side in 0..<2 { cutSidesOf[cut.fragments[side]].append(CutSide(cut: c, side: side)) }
+        }
+        for f in 0..<fragmentCount { cutSidesOf[f].sort { ($0.cut, $0.side) < ($1.cut, $1.side) } }
+        var templates = Array(repeating: [TemplateItem](), count: fragmentCount)
+        func emitSides(ofCut c: Int) {
+            for side in 0..<2 {
+                let f = cuts[c].fragments[side]
+                let digit = cutSidesOf[f].firstIndex(of: CutSide(cut: c, side: side))!
+                templates[f].append(.cutSide(digit: digit, cut: c, side: side, localQubit: cuts[c].localQubits[side]))
+            }
+        }
+        for g in 0...gates.count {
+            for c in wireCutsAtPosition[g] ?? [] { emitSides(ofCut: c) }
+            guard g < gates.count else { break }
+            if let c = cutAtGate[g] {
+                emitSides(ofCut: c)
+            } else {
+                let s = segmentsOf(g)
+                var local = gates[g]
+                local.qubits = s.map { localQubit[$0] }
+                templates[fragmentOf[s[0]]].append(.gate(local))
+            }
+        }
+
+        // The observable: Pauli on wire w is measured on w's last segment.
+        var fragmentObservables = Array(repeating: [Observable](), count: fragmentCount)
+        for term in observable.terms {
+            var qubits = Array(repeating: [Int](), count: fragmentCount)
+            var paulis = Array(repeating: [Pauli](), count: fragmentCount)
+            for (w, p) in zip(term.qubits, term.paulis) {
+                let s = segments.lastSegment(wire: w)
+                qubits[fragmentOf[s]].append(localQubit[s])
+                paulis[fragmentOf[s]].append(p)
+            }
+            var indices: [Int] = []
+            for f in 0..<fragmentCount {
+                let local = Observable(qubitCount: wiresOf[f].count,
+                                       terms: [PauliString(coefficient: 1, qubits: qubits[f], paulis: paulis[f])])
+                if let i = fragmentObservables[f].firstIndex(of: local) {
+                    indices.append(i)
+                } else {
+                    indices.append(fragmentObservables[f].count)
+                    fragmentObservables[f].append(local)
+                }
+            }
+            observableTerms.append(ObservableTerm(coefficient: term.coefficient, fragmentObservables: indices))
+        }
+        if observable.terms.isEmpty {
+            // The zero observable: keep one identity per fragment so the contraction is defined.
+            for f in 0..<fragmentCount {
+                fragmentObservables[f] = [Observable(qubitCount: wiresOf[f].count, terms: [PauliString(qubits: [], paulis: [])])]
+            }
+            observableTerms = [ObservableTerm(coefficient: 0, fragmentObservables: Array(repeating: 0, count: fragmentCount))]
+        }
+
+        for f in 0..<fragmentCount {
+            let radices = cutSidesOf[f].map { cuts[$0.cut].basis.sideOperations[$0.side].count }
+            var fragment = Fragment(wires: wiresOf[f], cutSides: cutSidesOf[f], radices: radices, circuits: [],
+                                    observables: fragmentObservables[f])
+            let settingCount = radices.reduce(1, *)
+            fragment.circuits.reserveCapacity(settingCount)
+            for setting in 0..<settingCount {
+                let digits = fragment.digits(of: setting)
+                var circuitGates: [Gate] = []
+                for item in templates[f] {
+                    switch item {
+                    case let .gate(gate): circuitGates.append(gate)
+                    case let .cutSide(digit, c, side, q):
+                        for var op in cuts[c].basis.sideOperations[side][digits[digit]] {
+                            op.qubits = [q]
+                            circuitGates.append(op)
+                        }
+                    }
+                }
+                fragment.circuits.append(Circuit(qubitCount: wiresOf[f].count, gates: circuitGates,
+                                                 parameterCount: original.parameterCount, inputCount: original.inputCount))
+            }
+            fragments.append(fragment)
+        }
+    }
+}

@@ -1,0 +1,165 @@
+/// Execute and reconstruct: evaluate work units with the Simulator into a flat value table (which
+/// an MPI layer can sum-reduce: ranks fill the units they own, zeros elsewhere), then contract the
+/// full table into E and ∂E/∂θ, ∂E/∂x for a batch of samples.
+import Circuits
+import Simulator
+
+/// Fragment values (and gradients) of every work unit for a batch of samples.
+///
+/// Layout: `storage[(unit·sampleCount + sample)·stride + k]`, stride = 1 + P + X when gradients
+/// are carried (k = 0 the value, then ∂/∂θ_0…θ_{P−1}, then ∂/∂x_0…x_{X−1}), 1 otherwise.
+public struct FragmentValueTable: Sendable {
+    public let unitCount: Int
+    public let sampleCount: Int
+    public let parameterCount: Int
+    public let inputCount: Int
+    public let carriesGradients: Bool
+    public var storage: [Double]
+
+    public var stride: Int { carriesGradients ? 1 + parameterCount + inputCount : 1 }
+
+    /// A zero table for `plan` and `sampleCount` samples.
+    public init(plan: CutPlan, sampleCount: Int, gradients: Bool) {
+        unitCount = plan.workUnits.count
+        self.sampleCount = sampleCount
+        parameterCount = plan.circuit.parameterCount
+        inputCount = plan.circuit.inputCount
+        carriesGradients = gradients
+        storage = []
+        storage = Array(repeating: 0, count: unitCount * sampleCount * stride)
+    }
+
+    /// Store a Simulator result for one work unit.
+    public mutating func store(_ evaluation: Evaluation, unit: Int) {
+        for b in 0..<sampleCount {
+            let base = (unit * sampleCount + b) * stride
+            storage[base] = evaluation.values[b]
+            if carriesGradients {
+                for i in 0..<parameterCount { storage[base + 1 + i] = evaluation.thetaGradients[b][i] }
+                for j in 0..<inputCount { storage[base + 1 + parameterCount + j] = evaluation.inputGradients[b][j] }
+            }
+        }
+    }
+
+    /// The value of a work unit for a sample.
+    public func value(unit: Int, sample: Int) -> Double { storage[(unit * sampleCount + sample) * stride] }
+
+    /// Add another table of the same shape (what `MPI_Reduce(SUM)` does to the storage).
+    public mutating func add(_ other: FragmentValueTable) {
+        precondition(other.storage.count == storage.count, "FragmentValueTable.add: shapes differ")
+        for i in storage.indices { storage[i] += other.storage[i] }
+    }
+}
+
+/// Reconstructed expectation values for a batch, with gradients when requested.
+public struct CutEstimate: Sendable {
+    public var values: [Double]
+    /// [sample][parameter], empty without gradients.
+    public var thetaGradients: [[Double]]
+    /// [sample][feature], empty without gradients.
+    public var inputGradients: [[Double]]
+}
+
+extension CutPlan {
+    /// Simulate one work unit for a batch of samples (the "execute" stage of one unit).
+    public func evaluate(unit: Int, theta: [Double], inputs: [[Double]], gradients: Bool) -> Evaluation {
+        let u = workUnits[unit]
+        let fragment = fragments[u.fragment]
+        return Simulator.evaluate(fragment.circuits[u.setting], observable: fragment.observables[u.observable],
+                                  theta: theta, inputs: inputs, gradients: gradients)
+    }
+
+    /// Simulate the given work units into `table`.
+    public func evaluate(units: some Sequence<Int>, theta: [Double], inputs: [[Double]],
+                         into table: inout FragmentValueTable) {
+        for unit in units {
+            table.store(evaluate(unit: unit, theta: theta, inputs: inputs, gradients: table.carriesGradients), unit: unit)
+        }
+    }
+
+    /// Contract a complete table into E (and gradients, if the table carries them) per sample.
+    /// Angle-dependent QPD coefficients are evaluated here for each sample's θ and x, and their
+    /// derivatives join the fragment-value derivatives.
+    public func reconstruct(_ table: FragmentValueTable, theta: [Double], inputs: [[Double]]) throws -> CutEstimate {
+        let call = "CutPlan.reconstruct"
+        guard table.unitCount == workUnits.count, table.sampleCount == inputs.count else {
+            throw CuttingError.invalidValues(call: call, reason: "table has \(table.unitCount) unit(s) × \(table.sampleCount) sample(s), plan has \(workUnits.count) unit(s) and \(inputs.count) input(s)")
+        }
+        guard theta.count >= circuit.parameterCount, inputs.allSatisfy({ $0.count >= circuit.inputCount }) else {
+            throw CuttingError.invalidValues(call: call, reason: "θ needs \(circuit.parameterCount) value(s) and every input \(circuit.inputCount)")
+        }
+        let gradients = table.carriesGradients
+        let p = circuit.parameterCount
+        let width = p + circuit.inputCount
+        var result = CutEstimate(values: [], thetaGradients: [], inputGradients: [])
+        for (b, x) in inputs.enumerated() {
+            let cutTensors = cuts.indices.map { cutTensor($0, theta: theta, input: x, gradients: gradients) }
+            var value = 0.0
+            var gradient = Array(repeating: 0.0, count: gradients ? width : 0)
+            for term in observableTerms where term.coefficient != 0 {
+                var tensors = fragments.indices.map { f in
+                    fragmentTensor(f, observable: term.fragmentObservables[f], sample: b, table: table)
+                } + cutTensors
+                let scalar = contraction.run(&tensors, withGradients: gradients)
+                value += term.coefficient * scalar.values[0]
+                if gradients {
+                    for (k, slot) in contraction.finalSupport.enumerated() {
+                        gradient[slot] += term.coefficient * scalar.grads[k]
+                    }
+                }
+            }
+            result.values.append(value)
+            if gradients {
+                result.thetaGradients.append(Array(gradient[..<p]))
+                result.inputGradients.append(Array(gradient[p...]))
+            }
+        }
+        return result
+    }
+
+    /// Execute every work unit locally and reconstruct: the whole query on one process.
+    public func estimate(theta: [Double], inputs: [[Double]], gradients: Bool) throws -> CutEstimate {
+        var table = FragmentValueTable(plan: self, sampleCount: inputs.count, gradients: gradients)
+        evaluate(units: workUnits.indices, theta: theta, inputs: inputs, into: &table)
+        return try reconstruct(table, theta: theta, inputs: inputs)
+    }
+
+    /// Fragment f's tensor over its settings for one observable restriction and sample.
+    func fragmentTensor(_ f: Int, observable o: Int, sample b: Int, table: FragmentValueTable) -> DualTensor {
+        let fragment = fragments[f]
+        let support = table.carriesGradients ? contraction.fragmentSupport[f] : []
+        var values = [Double](repeating: 0, count: fragment.settingCount)
+        var grads = [Double](repeating: 0, count: fragment.settingCount * support.count)
+        let stride = table.stride
+        table.storage.withUnsafeBufferPointer { storage in
+            for s in 0..<fragment.settingCount {
+                let base = (workUnitIndex(fragment: f, setting: s, observable: o) * table.sampleCount + b) * stride
+                values[s] = storage[base]
+                for (k, slot) in support.enumerated() { grads[s * support.count + k] = storage[base + 1 + slot] }
+            }
+        }
+        return DualTensor(values: values, grads: grads, supportCount: support.count)
+    }
+
+    /// Cut j's coefficient matrix C[a, b] for one sample, with derivatives over its support.
+    func cutTensor(_ j: Int, theta: [Double], input: [Double], gradients: Bool) -> DualTensor {
+        let basis = cuts[j].basis
+        let n1 = basis.sideOperations[1].count
+        let support = gradients ? contraction.cutSupport[j] : []
+        var values = [Double](repeating: 0, count: basis.sideOperations[0].count * n1)
+        var grads = [Double](repeating: 0, count: values.count * support.count)
+        for term in basis.terms {
+            let e = term.operations[0] * n1 + term.operations[1]
+            let phi = term.coefficient.angle?.value(theta: theta, input: input) ?? 0
+            let (c, dc) = term.coefficient.valueAndDerivative(phi: phi)
+            values[e] += c
+            guard let angle = term.coefficient.angle, !support.isEmpty else { continue }
+            // dc/dslot = dc/dφ · dφ/dslot, φ affine in θ_i and x_j.
+            if let i = angle.thetaIndex { grads[e * support.count + support.firstIndex(of: i)!] += dc * angle.thetaScale }
+            if let xj = angle.inputIndex {
+                grads[e * support.count + support.firstIndex(of: circuit.parameterCount + xj)!] += dc * angle.inputScale
+            }
+        }
+        return DualTensor(values: values, grads: grads, supportCount: support.count)
+    }
+}
