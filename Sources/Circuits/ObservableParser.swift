@@ -143,7 +143,8 @@ private struct ObservableTextParser {
                 }
             }
             guard Self.isLetter(current) else {
-                let what = hasCoefficient || !first ? "a Pauli factor such as Z0" : "a coefficient or a Pauli factor such as Z0"
+                let what = !first ? "another Pauli factor, '+', '-' or the end of the observable"
+                    : hasCoefficient ? "a Pauli factor such as Z0" : "a coefficient or a Pauli factor such as Z0"
                 throw fail("expected \(what), found \(found)")
             }
             try parseFactor(into: &assigned)
