@@ -84,7 +84,7 @@ private struct ObservableTextParser {
     /// How the current character reads in an error message.
     var found: String {
         guard let b = current else { return "end of text" }
-        return b >= 0x21 && b < 0x7F ? "'\(Character(Unicode.Scalar(b)))'" : "byte 0x\(String(b, radix: 16, uppercase: true))"
+        return b >= 0x21 && b < 0x7F ? "'\(Character(Unicode.Scalar(b)))'" : "byte 0x\(b < 16 ? "0" : "")\(String(b, radix: 16, uppercase: true))"
     }
 
     mutating func skipSpaces() {

@@ -123,7 +123,7 @@ struct QASMLexer {
             offset += 1
             return QASMToken(kind: .symbol, text: text(first, offset), location: start)
         }
-        let shown = b >= 0x21 && b < 0x7F ? "'\(text(first, first + 1))'" : "byte 0x\(String(b, radix: 16, uppercase: true))"
+        let shown = b >= 0x21 && b < 0x7F ? "'\(text(first, first + 1))'" : "byte 0x\(b < 16 ? "0" : "")\(String(b, radix: 16, uppercase: true))"
         let why = b >= 0x80 ? " (QASM source must be ASCII outside comments and strings)" :
             b < 0x20 || b == 0x7F ? " (control character; is this a binary file?)" : ""
         throw QASMError(.unexpectedCharacter, "unexpected character \(shown)\(why)",

@@ -39,7 +39,9 @@ func unitary(of circuit: Circuit) -> [[C]] {
         case .u3: (matrix, controls) = (u3(a[0], a[1], a[2]), 0)
         case .u2: (matrix, controls) = (u3(.pi / 2, a[0], a[1]), 0)
         case .id: (matrix, controls) = ([C(1), C(0), C(0), C(1)], 0)
-        default: fatalError("test unitary: \(gate.kind) not modelled")
+        default:
+            Issue.record("test unitary: \(gate.kind) is not modelled")
+            continue
         }
         let target = 1 << gate.qubits[controls]
         let controlMask = gate.qubits[..<controls].reduce(0) { $0 | 1 << $1 }

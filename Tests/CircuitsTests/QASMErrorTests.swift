@@ -56,7 +56,7 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
         ErrorCase(name: "truncated header", body: "", kind: .unexpectedEndOfFile, line: 1, column: 9,
                   says: "a version number", header: "OPENQASM"),
         ErrorCase(name: "binary garbage", body: "qreg q[1];\nh q[0];\n\u{0}\u{7}ELF", kind: .unexpectedCharacter,
-                  line: 5, column: 1, says: "unexpected character byte 0x0 (control character; is this a binary file?)"),
+                  line: 5, column: 1, says: "unexpected character byte 0x00 (control character; is this a binary file?)"),
         ErrorCase(name: "non-ASCII", body: "qreg q[1];\nrx(π) q[0];", kind: .unexpectedCharacter, line: 4, column: 4,
                   says: "byte 0xCF (QASM source must be ASCII"),
         ErrorCase(name: "stray character", body: "qreg q[1];\nh $q[0];", kind: .unexpectedCharacter, line: 4,
