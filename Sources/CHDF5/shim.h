@@ -28,7 +28,25 @@ static inline hid_t chdf5_s_all(void) { return H5S_ALL; }
 static inline hsize_t chdf5_s_unlimited(void) { return H5S_UNLIMITED; }
 static inline hid_t chdf5_e_default(void) { return H5E_DEFAULT; }
 
+static inline hid_t chdf5_p_file_create(void) { return H5P_FILE_CREATE; }
+static inline hid_t chdf5_p_link_create(void) { return H5P_LINK_CREATE; }
+static inline hid_t chdf5_std_i32le(void) { return H5T_STD_I32LE; }
+static inline hid_t chdf5_ieee_f32le(void) { return H5T_IEEE_F32LE; }
+static inline size_t chdf5_variable(void) { return H5T_VARIABLE; }
+static inline unsigned chdf5_obj_all(void) { return H5F_OBJ_ALL; }
+
 /// Turn off HDF5's automatic error-stack printing; errors surface as Swift errors instead.
 static inline void chdf5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+/// `chdf5_silence_errors` once per thread. In the thread-safe build the error stack, and with it
+/// the automatic-printing setting, is per thread, so silencing on one thread does not cover others
+/// (Swift Testing and Swift concurrency run work on many threads).
+static inline void chdf5_silence_errors_on_this_thread(void) {
+    static _Thread_local int silenced = 0;
+    if (!silenced) {
+        chdf5_silence_errors();
+        silenced = 1;
+    }
+}
 
 #endif
