@@ -10,22 +10,22 @@ void ckr_apply_1q(double *amp, long dim, long batch, int q, const double *m, int
         long half = stride * batch, total = dim * batch;
         double m0r = m[0], m0i = m[1], m1r = m[2], m1i = m[3], m2r = m[4], m2i = m[5], m3r = m[6], m3i = m[7];
         for (long base = 0; base < total; base += 2 * half) {
-            for (long j = base; j < base + half; j++) {
-                double *p0 = amp + 2 * j, *p1 = amp + 2 * (j + half);
-                double a0r = p0[0], a0i = p0[1], a1r = p1[0], a1i = p1[1];
-                p0[0] = m0r * a0r - m0i * a0i + m1r * a1r - m1i * a1i;
-                p0[1] = m0r * a0i + m0i * a0r + m1r * a1i + m1i * a1r;
-                p1[0] = m2r * a0r - m2i * a0i + m3r * a1r - m3i * a1i;
-                p1[1] = m2r * a0i + m2i * a0r + m3r * a1i + m3i * a1r;
+            double *restrict lo = amp + 2 * base, *restrict hi = lo + 2 * half;   // disjoint halves
+            for (long j = 0; j < half; j++) {
+                double a0r = lo[2 * j], a0i = lo[2 * j + 1], a1r = hi[2 * j], a1i = hi[2 * j + 1];
+                lo[2 * j]     = m0r * a0r - m0i * a0i + m1r * a1r - m1i * a1i;
+                lo[2 * j + 1] = m0r * a0i + m0i * a0r + m1r * a1i + m1i * a1r;
+                hi[2 * j]     = m2r * a0r - m2i * a0i + m3r * a1r - m3i * a1i;
+                hi[2 * j + 1] = m2r * a0i + m2i * a0r + m3r * a1i + m3i * a1r;
             }
         }
         return;
     }
     for (long base = 0; base < dim; base += 2 * stride) {
         for (long i = base; i < base + stride; i++) {
-            double *r0 = amp + 2 * i * batch, *r1 = amp + 2 * (i + stride) * batch;
-            for (long b = 0; b < batch; b++) {
-                const double *u = per_sample ? m + 8 * b : m;
+            double *restrict r0 = amp + 2 * i * batch, *restrict r1 = amp + 2 * (i + stride) * batch;
+            for (long b = 0; b < batch; b++) {   // per-sample matrices, batch innermost
+                const double *u = m + 8 * b;
                 double a0r = r0[2 * b], a0i = r0[2 * b + 1], a1r = r1[2 * b], a1i = r1[2 * b + 1];
                 r0[2 * b]     = u[0] * a0r - u[1] * a0i + u[2] * a1r - u[3] * a1i;
                 r0[2 * b + 1] = u[0] * a0i + u[1] * a0r + u[2] * a1i + u[3] * a1r;

@@ -16,15 +16,16 @@ typealias Amplitudes = UnsafeMutablePointer<Double>
     p[1] = z.im
 }
 
-/// Calls `body(i)` for every basis index i whose bits `lo` and `hi` (lo < hi) are both 0.
+/// Calls `body(i)` for every basis index i whose bits `lo` and `hi` (lo < hi) are both 0; with
+/// `runLength` = 2^lo it calls it once per contiguous run of such indices, at the run's start.
 @inline(__always)
-func forEachBase(dimension: Int, lo: Int, hi: Int, _ body: (Int) -> Void) {
+func forEachBase(dimension: Int, lo: Int, hi: Int, runLength: Int = 1, _ body: (Int) -> Void) {
     let loBit = 1 << lo, hiBit = 1 << hi
     var outer = 0
     while outer < dimension {
         var mid = outer
         while mid < outer + hiBit {
-            for i in mid..<(mid + loBit) { body(i) }
+            for i in stride(from: mid, to: mid + loBit, by: runLength) { body(i) }
             mid += 2 * loBit
         }
         outer += 2 * hiBit
@@ -40,17 +41,15 @@ enum Kernels {
         if !perSample || s.batch == 1 {
             let m00 = load(m), m01 = load(m + 2), m10 = load(m + 4), m11 = load(m + 6)
             let half = (1 << q) * s.batch          // complex distance between partners
-            let total = s.count
             var block = 0
-            while block < total {
-                var p0 = a + 2 * block
-                let end = p0 + 2 * half
-                while p0 < end {
-                    let p1 = p0 + 2 * half
+            while block < s.count {
+                // A counted loop over indices (wrapping arithmetic, no overflow traps) is what
+                // LLVM vectorises; a pointer-bumping while loop is not (measured: 3x slower).
+                for j in block..<(block + half) {
+                    let p0 = a + 2 &* j, p1 = a + 2 &* (j &+ half)
                     let a0 = load(p0), a1 = load(p1)
                     store(p0, m00 * a0 + m01 * a1)
                     store(p1, m10 * a0 + m11 * a1)
-                    p0 += 2
                 }
                 block += 2 * half
             }
@@ -61,8 +60,8 @@ enum Kernels {
                 for i in base..<(base + stride) {
                     let row0 = a + 2 * i * b, row1 = a + 2 * (i + stride) * b
                     for k in 0..<b {
-                        let mk = m + 8 * k
-                        let p0 = row0 + 2 * k, p1 = row1 + 2 * k
+                        let mk = m + 8 &* k
+                        let p0 = row0 + 2 &* k, p1 = row1 + 2 &* k
                         let a0 = load(p0), a1 = load(p1)
                         store(p0, load(mk) * a0 + load(mk + 2) * a1)
                         store(p1, load(mk + 4) * a0 + load(mk + 6) * a1)
@@ -84,8 +83,8 @@ enum Kernels {
                 for i in start..<(start + stride) {
                     let row = a + 2 * i * b
                     for k in 0..<b {
-                        let p = row + 2 * k
-                        store(p, load(d + k * dStride + 2 * half) * load(p))
+                        let p = row + 2 &* k
+                        store(p, load(d + k &* dStride + 2 * half) * load(p))
                     }
                 }
             }
@@ -103,8 +102,8 @@ enum Kernels {
             let k = ((i >> q0) & 1) | (((i >> q1) & 1) << 1)
             let row = a + 2 * i * b
             for j in 0..<b {
-                let p = row + 2 * j
-                store(p, load(d + j * dStride + 2 * k) * load(p))
+                let p = row + 2 &* j
+                store(p, load(d + j &* dStride + 2 &* k) * load(p))
             }
         }
     }
@@ -117,8 +116,8 @@ enum Kernels {
         forEachBase(dimension: s.dimension, lo: min(c, t), hi: max(c, t)) { i in
             let row0 = a + 2 * (i | cBit) * b, row1 = a + 2 * (i | cBit | tBit) * b
             for k in 0..<b {
-                let mk = m + k * mStride
-                let p0 = row0 + 2 * k, p1 = row1 + 2 * k
+                let mk = m + k &* mStride
+                let p0 = row0 + 2 &* k, p1 = row1 + 2 &* k
                 let a0 = load(p0), a1 = load(p1)
                 store(p0, load(mk) * a0 + load(mk + 2) * a1)
                 store(p1, load(mk + 4) * a0 + load(mk + 6) * a1)
@@ -129,19 +128,40 @@ enum Kernels {
     /// ψ ← M ψ for a general 4×4 M on qubits (q0, q1), local index k = bit(q0) + 2·bit(q1).
     static func general2(_ a: Amplitudes, _ s: Shape, _ q0: Int, _ q1: Int, _ m: UnsafePointer<Double>, perSample: Bool) {
         let b = s.batch
-        let mStride = perSample ? 32 : 0
-        let bit0 = 1 << q0, bit1 = 1 << q1
-        forEachBase(dimension: s.dimension, lo: min(q0, q1), hi: max(q0, q1)) { i in
-            let r0 = a + 2 * i * b, r1 = a + 2 * (i | bit0) * b
-            let r2 = a + 2 * (i | bit1) * b, r3 = a + 2 * (i | bit0 | bit1) * b
-            for k in 0..<b {
-                let mk = m + k * mStride
-                let p0 = r0 + 2 * k, p1 = r1 + 2 * k, p2 = r2 + 2 * k, p3 = r3 + 2 * k
-                let a0 = load(p0), a1 = load(p1), a2 = load(p2), a3 = load(p3)
-                store(p0, load(mk) * a0 + load(mk + 2) * a1 + load(mk + 4) * a2 + load(mk + 6) * a3)
-                store(p1, load(mk + 8) * a0 + load(mk + 10) * a1 + load(mk + 12) * a2 + load(mk + 14) * a3)
-                store(p2, load(mk + 16) * a0 + load(mk + 18) * a1 + load(mk + 20) * a2 + load(mk + 22) * a3)
-                store(p3, load(mk + 24) * a0 + load(mk + 26) * a1 + load(mk + 28) * a2 + load(mk + 30) * a3)
+        let mStride = perSample && b > 1 ? 32 : 0
+        // Complex offsets of the |01⟩, |10⟩, |11⟩ partners of a |00⟩ amplitude.
+        let o1 = (1 << q0) * b, o2 = (1 << q1) * b, o3 = o1 + o2
+        // Indices with both bits clear come in contiguous runs of 2^lo basis states (2^lo·B
+        // complex numbers); with a shared matrix each run is one flat, vectorisable loop.
+        let run = (1 << min(q0, q1)) * b
+        @inline(__always) func update(_ j: Int, _ mk: UnsafePointer<Double>) {
+            let p0 = a + 2 &* j, p1 = a + 2 &* (j &+ o1), p2 = a + 2 &* (j &+ o2), p3 = a + 2 &* (j &+ o3)
+            let a0 = load(p0), a1 = load(p1), a2 = load(p2), a3 = load(p3)
+            store(p0, load(mk) * a0 + load(mk + 2) * a1 + load(mk + 4) * a2 + load(mk + 6) * a3)
+            store(p1, load(mk + 8) * a0 + load(mk + 10) * a1 + load(mk + 12) * a2 + load(mk + 14) * a3)
+            store(p2, load(mk + 16) * a0 + load(mk + 18) * a1 + load(mk + 20) * a2 + load(mk + 22) * a3)
+            store(p3, load(mk + 24) * a0 + load(mk + 26) * a1 + load(mk + 28) * a2 + load(mk + 30) * a3)
+        }
+        forEachBase(dimension: s.dimension, lo: min(q0, q1), hi: max(q0, q1), runLength: 1 << min(q0, q1)) { i in
+            let start = i * b
+            if mStride == 0 {
+                // Shared matrix: entries in registers (a pointer could alias the state).
+                let (m00, m01, m02, m03) = (load(m), load(m + 2), load(m + 4), load(m + 6))
+                let (m10, m11, m12, m13) = (load(m + 8), load(m + 10), load(m + 12), load(m + 14))
+                let (m20, m21, m22, m23) = (load(m + 16), load(m + 18), load(m + 20), load(m + 22))
+                let (m30, m31, m32, m33) = (load(m + 24), load(m + 26), load(m + 28), load(m + 30))
+                for j in start..<(start + run) {
+                    let p0 = a + 2 &* j, p1 = a + 2 &* (j &+ o1), p2 = a + 2 &* (j &+ o2), p3 = a + 2 &* (j &+ o3)
+                    let a0 = load(p0), a1 = load(p1), a2 = load(p2), a3 = load(p3)
+                    store(p0, m00 * a0 + m01 * a1 + m02 * a2 + m03 * a3)
+                    store(p1, m10 * a0 + m11 * a1 + m12 * a2 + m13 * a3)
+                    store(p2, m20 * a0 + m21 * a1 + m22 * a2 + m23 * a3)
+                    store(p3, m30 * a0 + m31 * a1 + m32 * a2 + m33 * a3)
+                }
+            } else {
+                for row in stride(from: start, to: start + run, by: b) {
+                    for k in 0..<b { update(row &+ k, m + k &* mStride) }
+                }
             }
         }
     }

@@ -44,7 +44,7 @@ extension Kernels {
             for i in 0..<s.dimension {
                 let sign = (i & p.phase).nonzeroBitCount & 1 == 0 ? p.coefficient : -p.coefficient
                 let row = psi + 2 * i * b
-                for k in 0..<b { acc[k] += sign * load(row + 2 * k).magnitudeSquared }
+                for k in 0..<b { acc[k] += sign * load(row + 2 &* k).magnitudeSquared }
             }
             return
         }
@@ -54,7 +54,7 @@ extension Kernels {
             let sign = (i & p.phase).nonzeroBitCount & 1 == 0 ? 1.0 : -1.0
             let row = psi + 2 * i * b, partner = psi + 2 * (i ^ p.flip) * b
             for k in 0..<b {
-                let z = load(partner + 2 * k).conjugate * load(row + 2 * k)
+                let z = load(partner + 2 &* k).conjugate * load(row + 2 &* k)
                 acc[k] += sign * (c.re * z.re - c.im * z.im)
             }
         }
@@ -70,7 +70,7 @@ extension Kernels {
                 let sign = (i & p.phase).nonzeroBitCount & 1 == 0 ? 1.0 : -1.0
                 let factor = sign * c
                 let src = psi + 2 * i * b, dst = lambda + 2 * (i ^ p.flip) * b
-                for k in 0..<b { store(dst + 2 * k, load(dst + 2 * k) + factor * load(src + 2 * k)) }
+                for k in 0..<b { store(dst + 2 &* k, load(dst + 2 &* k) + factor * load(src + 2 &* k)) }
             }
         }
     }
