@@ -152,6 +152,9 @@ private func validate(shape: [Int], chunks: [Int]?, gzipLevel: Int?, _ path: Str
         HDF5Error(call: "H5Dcreate2", path: path, message: message)
     }
     if shape.contains(where: { $0 < 0 }) { throw fail("negative dimension in shape \(shape)") }
+    if shape.isEmpty && (chunks != nil || gzipLevel != nil) {
+        throw fail("a scalar dataset (shape []) cannot be chunked or compressed")
+    }
     if let chunks {
         if chunks.count != shape.count {
             throw fail("chunk shape \(chunks) has rank \(chunks.count), dataset shape \(shape) has rank \(shape.count)")

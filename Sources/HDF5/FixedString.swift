@@ -13,9 +13,8 @@ public struct FixedString<let N: Int>: BitwiseCopyable, Sendable, Equatable, Has
         bytes = InlineArray(repeating: 0)
         var length = 0
         for scalar in text.unicodeScalars {
-            let encoded = Array(String(scalar).utf8)
-            if length + encoded.count > N { break }
-            for byte in encoded {
+            if length + UTF8.width(scalar) > N { break }
+            UTF8.encode(scalar) { byte in
                 bytes[length] = byte
                 length += 1
             }

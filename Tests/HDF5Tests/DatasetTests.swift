@@ -87,5 +87,9 @@ import Testing
             try file.createDataset("z", of: Double.self, shape: [4], gzipLevel: 10)
         }
         #expect(throws: HDF5Error.self) { try file.createDataset("d", of: Double.self, shape: [1]) }
+        let scalar = #expect(throws: HDF5Error.self) {
+            try file.createDataset("s", values: [1.0], shape: [], gzipLevel: 1)
+        }
+        #expect(scalar?.message == "a scalar dataset (shape []) cannot be chunked or compressed")
     }
 }
