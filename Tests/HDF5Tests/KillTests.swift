@@ -34,6 +34,10 @@ private func qnncutPath() throws -> String {
     return folder.appendingPathComponent("qnncut").path
 }
 
+/// Shown when the writer does not run: the usual cause is a qnncut without the hidden command.
+private let registrationHint =
+    "(is HDF5WriterSelftest in the subcommands of Sources/qnncut/QNNCut.swift?)"
+
 /// Starts `qnncut _hdf5-writer` on `path`, its stdout and stderr piped.
 private func launchWriter(_ qnncut: String, _ path: String, rowsPerBatch: Int, batches: Int? = nil) throws
     -> (Process, Pipe, Pipe)
@@ -97,7 +101,7 @@ private func requireQNNCut() throws -> String {
         }
         try #require(
             process.terminationReason == .uncaughtSignal,
-            "the writer exited by itself (status \(process.terminationStatus)) before being killed: \(stderr)")
+            "the writer exited by itself (status \(process.terminationStatus)) before being killed \(registrationHint): \(stderr)")
         let lastFlushed = try #require(reported.last, "the writer reported no flush; stderr: \(stderr)")
         #expect(reported == Array(1...lastFlushed))
         #expect(lastFlushed >= killAfter)
@@ -127,7 +131,7 @@ private func requireQNNCut() throws -> String {
         let first = out.fileHandleForReading.availableData
         try #require(
             String(decoding: first, as: UTF8.self).hasPrefix("flushed"),
-            "writer did not start: \(String(decoding: err.fileHandleForReading.availableData, as: UTF8.self))")
+            "writer did not start \(registrationHint): \(String(decoding: err.fileHandleForReading.availableData, as: UTF8.self))")
         let started = Date()
         let error = #expect(throws: HDF5Error.self) { try File.open(path) }
         #expect(error?.description.hasPrefix("H5Fopen failed for \(path): the file is locked") == true)
