@@ -74,21 +74,42 @@ enum Kernels {
 
     /// ψ ← diag(d₀, d₁) ψ on qubit q (packed: d₀, d₁ per sample).
     static func diagonal1(_ a: Amplitudes, _ s: Shape, qubit q: Int, _ d: UnsafePointer<Double>, perSample: Bool) {
-        let b = s.batch, stride = 1 << q
-        let dStride = perSample ? 4 : 0
+        let b = s.batch
+        if !perSample || b == 1 {
+            // Shared: runs of 2^q·B amplitudes alternate between bit q = 0 (×d₀) and 1 (×d₁).
+            let d0 = load(d), d1 = load(d + 2)
+            let half = (1 << q) * b
+            var block = 0
+            while block < s.count {
+                if d0 != .one { scale(a, from: block, count: half, by: d0) }
+                if d1 != .one { scale(a, from: block + half, count: half, by: d1) }
+                block += 2 * half
+            }
+            return
+        }
+        let stride = 1 << q
         var base = 0
         while base < s.dimension {
             for half in 0..<2 {
                 let start = base + half * stride
                 for i in start..<(start + stride) {
-                    let row = a + 2 * i * b
+                    let row = a + 2 &* i &* b
                     for k in 0..<b {
                         let p = row + 2 &* k
-                        store(p, load(d + k &* dStride + 2 * half) * load(p))
+                        store(p, load(d + 4 &* k + 2 &* half) * load(p))
                     }
                 }
             }
             base += 2 * stride
+        }
+    }
+
+    /// a[j] ← z·a[j] for `count` consecutive complex numbers from `start`.
+    @inline(__always)
+    static func scale(_ a: Amplitudes, from start: Int, count: Int, by z: Complex) {
+        for j in start..<(start + count) {
+            let p = a + 2 &* j
+            store(p, z * load(p))
         }
     }
 
@@ -97,13 +118,24 @@ enum Kernels {
     /// ψ ← diag(d₀…d₃) ψ on qubits (q0, q1), local index k = bit(q0) + 2·bit(q1).
     static func diagonal2(_ a: Amplitudes, _ s: Shape, _ q0: Int, _ q1: Int, _ d: UnsafePointer<Double>, perSample: Bool) {
         let b = s.batch
-        let dStride = perSample ? 8 : 0
+        if !perSample || b == 1 {
+            // Shared: each run of |00⟩ amplitudes has |01⟩, |10⟩, |11⟩ partner runs.
+            let dk = [load(d), load(d + 2), load(d + 4), load(d + 6)]
+            let offsets = [0, (1 << q0) * b, (1 << q1) * b, ((1 << q0) + (1 << q1)) * b]
+            let lo = min(q0, q1)
+            forEachBase(dimension: s.dimension, lo: lo, hi: max(q0, q1), runLength: 1 << lo) { i in
+                for k in 0..<4 where dk[k] != .one {
+                    scale(a, from: i * b + offsets[k], count: (1 << lo) * b, by: dk[k])
+                }
+            }
+            return
+        }
         for i in 0..<s.dimension {
             let k = ((i >> q0) & 1) | (((i >> q1) & 1) << 1)
-            let row = a + 2 * i * b
+            let row = a + 2 &* i &* b
             for j in 0..<b {
                 let p = row + 2 &* j
-                store(p, load(d + j &* dStride + 2 &* k) * load(p))
+                store(p, load(d + j &* 8 + 2 &* k) * load(p))
             }
         }
     }
@@ -171,11 +203,15 @@ enum Kernels {
     /// Swap amplitude i with i ⊕ flip for every i with `i & select == value` (all samples).
     /// x(t): select t, value 0, flip t.  cx(c,t): select c|t, value c, flip t.
     /// ccx(c1,c2,t): select c1|c2|t, value c1|c2, flip t.  swap(a,b): select a|b, value a, flip a|b.
+    /// Below the lowest selected bit nothing is selected or flipped, so whole runs of
+    /// 2^low·B complex numbers move together.
     static func maskedSwap(_ a: Amplitudes, _ s: Shape, select: Int, value: Int, flip: Int) {
-        let b = s.batch
-        for i in 0..<s.dimension where i & select == value {
-            let p = a + 2 * i * b, r = a + 2 * (i ^ flip) * b
-            for k in 0..<(2 * b) {
+        let run = 1 << select.trailingZeroBitCount
+        precondition(flip & (run - 1) == 0, "Kernels.maskedSwap: flip bits below the lowest selected bit")
+        let doubles = 2 * run * s.batch
+        for i in stride(from: 0, to: s.dimension, by: run) where i & select == value {
+            let p = a + 2 &* i &* s.batch, r = a + 2 &* (i ^ flip) &* s.batch
+            for k in 0..<doubles {
                 let t = p[k]
                 p[k] = r[k]
                 r[k] = t

@@ -3,7 +3,8 @@
 ///
 /// A Pauli string P acts on a basis state as P|i⟩ = i^{n_Y} (−1)^{|i ∧ (Y∪Z)|} |i ⊕ (X∪Y)⟩
 /// (Y|b⟩ = i(−1)^b|1−b⟩, Z|b⟩ = (−1)^b|b⟩, X|b⟩ = |1−b⟩), so ⟨ψ|P|ψ⟩ is one pass over the state
-/// pairing index i with i ⊕ flip; no copy is needed.
+/// pairing index i with i ⊕ flip; no copy is needed. Below the lowest qubit P touches, sign and
+/// partner offset are constant, so the loops run over contiguous runs of 2^low·B amplitudes.
 
 import Circuits
 
@@ -32,30 +33,37 @@ struct PauliMasks: Sendable {
         self.phase = phase
         yPhase = [Complex.one, .i, Complex(-1), Complex(0, -1)][ys % 4]
     }
+
+    /// Basis states per run on which sign and partner offset are constant.
+    func runLength(dimension: Int) -> Int {
+        let touched = flip | phase
+        return touched == 0 ? dimension : 1 << touched.trailingZeroBitCount
+    }
+
+    /// (−1)^{|i ∧ phase|}.
+    @inline(__always) func sign(_ i: Int) -> Double { (i & phase).nonzeroBitCount & 1 == 0 ? 1 : -1 }
 }
 
 extension Kernels {
-    /// acc[b] += coefficient · ⟨ψ_b|P|ψ_b⟩ (real: P is Hermitian).
+    /// acc[b] += coefficient · ⟨ψ_b|P|ψ_b⟩ = Re(c·i^{n_Y} Σ_i sign(i) conj(ψ[i ⊕ flip]) ψ[i]).
     static func pauliExpectation(_ psi: UnsafePointer<Double>, _ s: Shape, _ p: PauliMasks,
                                  into acc: UnsafeMutablePointer<Double>) {
         let b = s.batch
-        if p.flip == 0 {
-            // Diagonal string: Σ_i sign(i) |ψ_i|².
-            for i in 0..<s.dimension {
-                let sign = (i & p.phase).nonzeroBitCount & 1 == 0 ? p.coefficient : -p.coefficient
-                let row = psi + 2 * i * b
-                for k in 0..<b { acc[k] += sign * load(row + 2 &* k).magnitudeSquared }
+        let c = p.coefficient * p.yPhase
+        if b == 1 {
+            acc[0] += unorderedSum(count: s.dimension) { i in
+                let z = load(psi + 2 &* (i ^ p.flip)).conjugate * load(psi + 2 &* i)
+                return p.sign(i) * (c.re * z.re - c.im * z.im)
             }
             return
         }
-        // General string: Re(i^{n_Y} Σ_i sign(i) conj(ψ[i ⊕ flip]) ψ[i]).
-        let c = p.coefficient * p.yPhase
-        for i in 0..<s.dimension {
-            let sign = (i & p.phase).nonzeroBitCount & 1 == 0 ? 1.0 : -1.0
-            let row = psi + 2 * i * b, partner = psi + 2 * (i ^ p.flip) * b
-            for k in 0..<b {
-                let z = load(partner + 2 &* k).conjugate * load(row + 2 &* k)
-                acc[k] += sign * (c.re * z.re - c.im * z.im)
+        let run = p.runLength(dimension: s.dimension)
+        for i in stride(from: 0, to: s.dimension, by: run) {
+            let sign = p.sign(i)
+            let row = i * b, partner = (i ^ p.flip) * b
+            for j in 0..<(run * b) {
+                let z = load(psi + 2 &* (partner &+ j)).conjugate * load(psi + 2 &* (row &+ j))
+                acc[j % b] += sign * (c.re * z.re - c.im * z.im)
             }
         }
     }
@@ -65,12 +73,14 @@ extension Kernels {
         lambda.update(repeating: 0, count: 2 * s.count)
         let b = s.batch
         for p in terms {
+            let run = p.runLength(dimension: s.dimension)
             let c = p.coefficient * p.yPhase
-            for i in 0..<s.dimension {
-                let sign = (i & p.phase).nonzeroBitCount & 1 == 0 ? 1.0 : -1.0
-                let factor = sign * c
-                let src = psi + 2 * i * b, dst = lambda + 2 * (i ^ p.flip) * b
-                for k in 0..<b { store(dst + 2 &* k, load(dst + 2 &* k) + factor * load(src + 2 &* k)) }
+            for i in stride(from: 0, to: s.dimension, by: run) {
+                let factor = p.sign(i) * c
+                let src = psi + 2 &* i &* b, dst = lambda + 2 &* (i ^ p.flip) &* b
+                for j in 0..<(run * b) {
+                    store(dst + 2 &* j, load(dst + 2 &* j) + factor * load(src + 2 &* j))
+                }
             }
         }
     }
