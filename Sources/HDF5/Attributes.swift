@@ -114,7 +114,7 @@ extension String: AttributeArrayElement {
 }
 
 extension AttributeData {
-    /// "int", "[Double] of 3", ...: what the stored value is, for type-mismatch errors.
+    /// "Int", "[Double] of 3", ...: what the stored value is, for type-mismatch errors.
     var kindDescription: String {
         switch self {
         case .int: "Int"
@@ -129,20 +129,29 @@ extension AttributeData {
 
 extension HDF5Object {
     /// Sets an attribute, replacing any attribute of that name (as `obj.attrs[name] = value` in
-    /// h5py). The corresponding C function is `H5Awrite`.
+    /// h5py). Like h5py, a replacement is written under a temporary name first, so a failed write
+    /// leaves the old value in place. The corresponding C function is `H5Awrite`.
     public func setAttribute<Value: AttributeValue>(_ name: String, _ value: Value) throws {
         try handle.ensureOpen("H5Awrite")
         let path = attributePath(name)
-        if try hasAttribute(name) {
-            try check(H5Adelete(handle.id, name), "H5Adelete", path)
+        let replacing = try hasAttribute(name)
+        let target = replacing ? "\(name).replacing-\(UInt64.random(in: 0...UInt64.max))" : name
+        do {
+            switch value.attributeData {
+            case .int(let v): try writeNumbers([Int64(v)], kind: .int64, scalar: true, target, path)
+            case .ints(let v): try writeNumbers(v.map { Int64($0) }, kind: .int64, scalar: false, target, path)
+            case .double(let v): try writeNumbers([v], kind: .float64, scalar: true, target, path)
+            case .doubles(let v): try writeNumbers(v, kind: .float64, scalar: false, target, path)
+            case .string(let v): try writeStrings([v], scalar: true, target, path)
+            case .strings(let v): try writeStrings(v, scalar: false, target, path)
+            }
+        } catch {
+            if replacing { _ = H5Adelete(handle.id, target) }
+            throw error
         }
-        switch value.attributeData {
-        case .int(let v): try writeNumbers([Int64(v)], kind: .int64, scalar: true, name, path)
-        case .ints(let v): try writeNumbers(v.map { Int64($0) }, kind: .int64, scalar: false, name, path)
-        case .double(let v): try writeNumbers([v], kind: .float64, scalar: true, name, path)
-        case .doubles(let v): try writeNumbers(v, kind: .float64, scalar: false, name, path)
-        case .string(let v): try writeStrings([v], scalar: true, name, path)
-        case .strings(let v): try writeStrings(v, scalar: false, name, path)
+        if replacing {
+            try check(H5Adelete(handle.id, name), "H5Adelete", path)
+            try check(H5Arename(handle.id, target, name), "H5Arename", path)
         }
     }
 

@@ -43,17 +43,18 @@ extension HDF5Error {
         }
         var message = ErrorStack.conciseMessage(innermost.description)
         if entries.contains(where: ErrorStack.isLockFailure) {
-            message = "the file is locked: another process, or another handle in this one, has it open (\(message))"
+            message = lockConflictPrefix + " (\(message))"
         }
         return HDF5Error(
             call: call, path: path, message: message,
             stack: entries.map { "\($0.function)(): \($0.description)" })
     }
 
+    private static let lockConflictPrefix =
+        "the file is locked: another process, or another handle in this one, has it open"
+
     /// Whether the failure was HDF5's `flock` of the file (another open of the same file).
-    var isLockConflict: Bool {
-        stack.contains { $0.hasPrefix("H5F_open(): unable to lock the file") }
-    }
+    var isLockConflict: Bool { message.hasPrefix(HDF5Error.lockConflictPrefix) }
 
     /// An error for a system call (`fsync`, `rename`, ...), its message from `errno`.
     static func fromErrno(call: String, path: String, errno code: Int32) -> HDF5Error {

@@ -96,6 +96,17 @@ import Testing
         #expect(try file.attributeNames() == ["step"])
     }
 
+    @Test func aFailedReplacementKeepsTheOldValue() throws {
+        let scratch = try ScratchFolder()
+        let path = scratch.file("keep.h5")
+        try File.create(path).setAttribute("step", 3)
+        let file = try File.open(path, mode: .readOnly)
+        let error = #expect(throws: HDF5Error.self) { try file.setAttribute("step", 4) }
+        #expect(error?.call == "H5Acreate2")
+        #expect(try file.attribute("step", as: Int.self) == 3)
+        #expect(try file.attributeNames() == ["step"])
+    }
+
     @Test func deleteAndExistence() throws {
         let scratch = try ScratchFolder()
         let file = try File.create(scratch.file("delete.h5"))
