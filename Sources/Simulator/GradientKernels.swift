@@ -6,12 +6,15 @@ extension Kernels {
     static func element1(_ lambda: UnsafePointer<Double>, _ psi: UnsafePointer<Double>, _ s: Shape, qubit q: Int,
                          _ d: UnsafePointer<Double>, perSample: Bool, into acc: UnsafeMutablePointer<Double>) {
         let b = s.batch, stride = 1 << q
+        if b == 1 && stride >= 2 {
+            acc[0] += pairedElement1(lambda, psi, count: s.count, partner: stride, d)
+            return
+        }
         if b == 1 {
-            // One state: pair t ↦ (j, j + 2^q) with j = t with a 0 inserted at bit q.
+            // Qubit 0 of one state: pair t ↦ (2t, 2t + 1).
             let d00 = load(d), d01 = load(d + 2), d10 = load(d + 4), d11 = load(d + 6)
             acc[0] += unorderedSum(count: s.dimension / 2) { t in
-                let j = ((t >> q) << (q + 1)) | (t & (stride - 1))
-                let o0 = 2 &* j, o1 = 2 &* (j | stride)
+                let o0 = 4 &* t, o1 = o0 &+ 2
                 let a0 = load(psi + o0), a1 = load(psi + o1)
                 return realInner(load(lambda + o0), d00 * a0 + d01 * a1)
                     + realInner(load(lambda + o1), d10 * a0 + d11 * a1)
@@ -32,6 +35,38 @@ extension Kernels {
             }
             base += 2 * stride
         }
+    }
+
+    /// Re Σ conj(λ)·(Dψ) for one state, qubit stride ≥ 2: two neighbouring amplitudes per SIMD4
+    /// (re, im, re, im). Complex products use z·a = Re z·a + Im z·(−a.im, a.re); the lane-wise
+    /// products λ∘m summed over all lanes give Σ Re(conj λ·m), with the sum kept in a vector so
+    /// it is not bound by the add latency of one running scalar.
+    static func pairedElement1(_ lambda: UnsafePointer<Double>, _ psi: UnsafePointer<Double>, count: Int, partner: Int,
+                               _ d: UnsafePointer<Double>) -> Double {
+        typealias V = SIMD4<Double>
+        let sign = V(-1, 1, -1, 1)
+        let d00r = V(repeating: d[0]), d00i = V(repeating: d[1]) * sign
+        let d01r = V(repeating: d[2]), d01i = V(repeating: d[3]) * sign
+        let d10r = V(repeating: d[4]), d10i = V(repeating: d[5]) * sign
+        let d11r = V(repeating: d[6]), d11i = V(repeating: d[7]) * sign
+        @inline(__always) func swapped(_ v: V) -> V { V(v[1], v[0], v[3], v[2]) }
+        @inline(__always) func at(_ p: UnsafePointer<Double>, _ j: Int) -> V {
+            UnsafeRawPointer(p + 2 &* j).loadUnaligned(as: V.self)
+        }
+        var sum0 = V(), sum1 = V()
+        var block = 0
+        while block < count {
+            for j in stride(from: block, to: block + partner, by: 2) {
+                let a0 = at(psi, j), a1 = at(psi, j &+ partner)
+                let s0 = swapped(a0), s1 = swapped(a1)
+                let m0: V = d00r * a0 + d00i * s0 + d01r * a1 + d01i * s1
+                let m1: V = d10r * a0 + d10i * s0 + d11r * a1 + d11i * s1
+                sum0 += at(lambda, j) * m0
+                sum1 += at(lambda, j &+ partner) * m1
+            }
+            block += 2 * partner
+        }
+        return (sum0 + sum1).sum()
     }
 
     /// acc[b] += Re Σ conj(λ)·(Dψ) over qubits (q0, q1), D a 4×4 (32 packed Doubles per sample or
