@@ -17,15 +17,15 @@ let package = Package(
         // MARK: - Public API
 
         /// mpi4py-shaped Swift access to MPI: world, rank, bcast, reduce, gatherv, send/recv.
-        .target(name: "MPI", dependencies: ["CMPI"]),
+        .target(name: "MPI", dependencies: ["CMPI"], exclude: ["README.md"]),
         /// h5py-shaped Swift access to HDF5: File, Group, Dataset, attributes, compound tables.
-        .target(name: "HDF5", dependencies: ["CHDF5"]),
+        .target(name: "HDF5", dependencies: ["CHDF5"], exclude: ["README.md"]),
         /// Circuit model (affine-parameterised gates), OpenQASM 2 reader, Pauli observables.
-        .target(name: "Circuits"),
+        .target(name: "Circuits", exclude: ["README.md"]),
         /// Batched double-precision state-vector simulator with adjoint gradients.
-        .target(name: "Simulator", dependencies: ["Circuits"]),
+        .target(name: "Simulator", dependencies: ["Circuits"], exclude: ["README.md"]),
         /// Circuit cutting: cut plans, QPD bases, fragment settings, reconstruction contraction.
-        .target(name: "Cutting", dependencies: ["Circuits", "Simulator"]),
+        .target(name: "Cutting", dependencies: ["Circuits", "Simulator"], exclude: ["README.md"]),
         /// The command-line tool: info, estimate, bench, (train, analyze in later issues).
         .executableTarget(
             name: "qnncut",
@@ -47,11 +47,13 @@ let package = Package(
 
         // MARK: - Tests
 
+        /// Child processes (posix_spawn, no SIGCHLD reliance), fixture paths, child environments.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "MPITests", dependencies: ["MPI"]),
-        .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
         .testTarget(name: "CircuitsTests", dependencies: ["Circuits"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Circuits"]),
         .testTarget(name: "CuttingTests", dependencies: ["Cutting", "Simulator", "Circuits"]),
-        .testTarget(name: "CLITests", dependencies: []),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ]
 )

@@ -2,6 +2,7 @@
 /// random moment; every row of every batch it reported flushed must then read back intact.
 import Foundation
 import HDF5
+import TestSupport
 import Testing
 
 /// Mirrors `HDF5WriterSelftest.Row` (Sources/qnncut/Hidden/HDF5WriterSelftest.swift); fields are
@@ -24,41 +25,29 @@ private struct WriterRow: Equatable {
     ])
 }
 
-/// The `qnncut` executable built next to this test bundle (`swift build` before `swift test`).
-private func qnncutPath() throws -> String {
-    let testExecutable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-    var folder = URL(fileURLWithPath: testExecutable).deletingLastPathComponent()
-    // On Linux the test bundle is an executable directly in the build folder; step out of a
-    // bundle directory if there ever is one.
-    if folder.pathExtension == "xctest" { folder.deleteLastPathComponent() }
-    return folder.appendingPathComponent("qnncut").path
-}
-
 /// Shown when the writer does not run: the usual cause is a qnncut without the hidden command.
 private let registrationHint =
     "(is HDF5WriterSelftest in the subcommands of Sources/qnncut/QNNCut.swift?)"
 
-/// Starts `qnncut _hdf5-writer` on `path`, its stdout and stderr piped.
+/// Starts `qnncut _hdf5-writer` on `path`; its output goes to files the test polls.
 private func launchWriter(_ qnncut: String, _ path: String, rowsPerBatch: Int, batches: Int? = nil) throws
-    -> (Process, Pipe, Pipe)
+    -> ChildProcess
 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: qnncut)
-    process.arguments =
-        ["_hdf5-writer", path, "--rows-per-batch", "\(rowsPerBatch)"] + (batches.map { ["--batches", "\($0)"] } ?? [])
-    var environment = ProcessInfo.processInfo.environment
-    environment["SWIFT_BACKTRACE"] = "enable=no"
-    process.environment = environment
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    return (process, out, err)
+    try ChildProcess(
+        qnncut,
+        ["_hdf5-writer", path, "--rows-per-batch", "\(rowsPerBatch)"] + (batches.map { ["--batches", "\($0)"] } ?? []),
+        environment: TestEnvironment.childEnvironment())
+}
+
+/// The "flushed K" lines the writer has printed so far.
+private func flushedReports(_ writer: ChildProcess) -> [Int] {
+    writer.stdout.split(separator: "\n").compactMap { line in
+        line.hasPrefix("flushed ") ? Int(line.dropFirst("flushed ".count)) : nil
+    }
 }
 
 private func requireQNNCut() throws -> String {
-    let qnncut = try qnncutPath()
+    let qnncut = TestEnvironment.qnncutPath
     try #require(
         FileManager.default.isExecutableFile(atPath: qnncut),
         "qnncut not found at \(qnncut): run `swift build` (same --scratch-path) before `swift test`")
@@ -75,33 +64,21 @@ private func requireQNNCut() throws -> String {
         var generator = SystemRandomNumberGenerator()
         let killAfter = Int.random(in: 2...12, using: &generator)
 
-        let (process, out, err) = try launchWriter(qnncut, path, rowsPerBatch: rowsPerBatch)
-        // A writer that never prints must not hang the suite.
-        let watchdog = DispatchWorkItem { [pid = process.processIdentifier] in kill(pid, SIGKILL) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
-
-        var seen = ""
-        var flushedLines = 0
-        while flushedLines < killAfter {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }  // the writer exited
-            seen += String(decoding: chunk, as: UTF8.self)
-            flushedLines = seen.split(separator: "\n").filter { $0.hasPrefix("flushed ") }.count
+        let writer = try launchWriter(qnncut, path, rowsPerBatch: rowsPerBatch)
+        // A writer that never prints (or stops printing) must not hang the suite.
+        let deadline = Date().addingTimeInterval(60)
+        while flushedReports(writer).count < killAfter && writer.poll() == nil && Date() < deadline {
+            usleep(1_000)
         }
         // A random pause so the kill lands anywhere in the append/flush cycle.
         usleep(UInt32.random(in: 0...3000, using: &generator))
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        watchdog.cancel()
-        seen += String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-
-        let reported = seen.split(separator: "\n").compactMap { line in
-            line.hasPrefix("flushed ") ? Int(line.dropFirst("flushed ".count)) : nil
-        }
+        writer.kill(SIGKILL)
+        let status = writer.wait(timeout: 10)
+        let reported = flushedReports(writer)
+        let stderr = writer.stderr
         try #require(
-            process.terminationReason == .uncaughtSignal,
-            "the writer exited by itself (status \(process.terminationStatus)) before being killed \(registrationHint): \(stderr)")
+            status == 128 + SIGKILL,
+            "the writer exited by itself (status \(status.map(String.init) ?? "none")) before being killed \(registrationHint): \(stderr)")
         let lastFlushed = try #require(reported.last, "the writer reported no flush; stderr: \(stderr)")
         #expect(reported == Array(1...lastFlushed))
         #expect(lastFlushed >= killAfter)
@@ -114,31 +91,24 @@ private func requireQNNCut() throws -> String {
         let expected = (0..<rows.count).map { WriterRow(index: $0, rowsPerBatch: rowsPerBatch) }
         #expect(rows == expected)
         // Readable by the HDF5 tools too, without h5clear.
-        #expect(try runCommand("/usr/bin/h5dump", ["-H", path]).status == 0)
+        #expect(try runCommand("/usr/bin/h5dump", ["-H", path]).exitCode == 0)
     }
 
     @Test func aFileAnotherProcessIsWritingIsReportedAsLocked() throws {
         let qnncut = try requireQNNCut()
         let scratch = try ScratchFolder()
         let path = scratch.file("busy.h5")
-        let (process, out, err) = try launchWriter(qnncut, path, rowsPerBatch: 1)
-        defer {
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-            }
-        }
-        let first = out.fileHandleForReading.availableData
-        try #require(
-            String(decoding: first, as: UTF8.self).hasPrefix("flushed"),
-            "writer did not start \(registrationHint): \(String(decoding: err.fileHandleForReading.availableData, as: UTF8.self))")
+        let writer = try launchWriter(qnncut, path, rowsPerBatch: 1)
+        let deadline = Date().addingTimeInterval(30)
+        while flushedReports(writer).isEmpty && writer.poll() == nil && Date() < deadline { usleep(1_000) }
+        try #require(!flushedReports(writer).isEmpty, "writer did not start \(registrationHint): \(writer.stderr)")
         let started = Date()
         let error = #expect(throws: HDF5Error.self) { try File.open(path) }
         #expect(error?.description.hasPrefix("H5Fopen failed for \(path): the file is locked") == true)
         // A real conflict is retried for about a second, not forever.
         #expect(Date().timeIntervalSince(started) < 5)
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        writer.kill(SIGKILL)
+        _ = writer.wait(timeout: 10)
         #expect(try File.open(path).contains("rows"))
     }
 }

@@ -1,6 +1,7 @@
 /// Helpers shared by the HDF5 tests: scratch folders, running `h5dump`, and picking values out of
 /// its output, so every round trip is checked by a reader that is not this module.
 import Foundation
+import TestSupport
 import Testing
 
 /// A fresh empty folder for one test, removed when the value goes away.
@@ -22,33 +23,12 @@ final class ScratchFolder {
     deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 
-/// The output of a finished command.
-struct CommandResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
-
 /// Runs an executable to completion and captures its output; `environment` adds variables.
+/// (TestSupport.ChildProcess, not Foundation's Process: see its doc comment.)
 func runCommand(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws
-    -> CommandResult
+    -> ProcessResult
 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    // Read before waiting: a full pipe would block the child forever.
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CommandResult(
-        status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-        stderr: String(decoding: stderr, as: UTF8.self))
+    try ChildProcess.run(executable, arguments, environment: TestEnvironment.childEnvironment(environment), timeout: 120)
 }
 
 /// `h5dump` with `arguments`, without array indices (-y) or line wrapping (-w 0); records an issue
@@ -60,7 +40,7 @@ func h5dump(_ arguments: [String], ignoreLocks: Bool = false, sourceLocation: So
     let result = try runCommand(
         "/usr/bin/h5dump", ["-y", "-w", "0"] + arguments,
         environment: ignoreLocks ? ["HDF5_USE_FILE_LOCKING": "FALSE"] : [:])
-    #expect(result.status == 0, "h5dump \(arguments) failed: \(result.stderr)", sourceLocation: sourceLocation)
+    #expect(result.exitCode == 0, "h5dump \(arguments) failed: \(result.stderr)", sourceLocation: sourceLocation)
     return result.stdout
 }
 

@@ -26,7 +26,7 @@ enum MPIJob {
     }
 
     private static func fail(_ world: Communicator, _ error: Error) -> Never {
-        let message = (error as? CustomStringConvertible)?.description ?? "\(error)"
+        let message = String(describing: error)
         if world.size == 1 {
             Log.error(message)
             try? MPI.finalize()

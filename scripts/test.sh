@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Quick start, command 2: install what is missing, build, and run every test (what CI runs):
+# unit tests, multi-rank MPI integration tests (mpirun -np 1/2/3), HDF5 crash tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
+source scripts/env.sh
+# The integration tests launch the built qnncut, so build the executable first.
+swift build
+swift test "$@"
