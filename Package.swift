@@ -26,12 +26,16 @@ let package = Package(
         .target(name: "Simulator", dependencies: ["Circuits"], exclude: ["README.md"]),
         /// Circuit cutting: cut plans, QPD bases, fragment settings, reconstruction contraction.
         .target(name: "Cutting", dependencies: ["Circuits", "Simulator"], exclude: ["README.md"]),
+        /// The distributed estimator: plan broadcast, scheduled work units, MPI_Reduce stitching,
+        /// stragglers, four-stage traces written to HDF5.
+        .target(name: "Estimator", dependencies: ["MPI", "HDF5", "Circuits", "Simulator", "Cutting"],
+                exclude: ["README.md"]),
         /// The command-line tool: info, estimate, bench, (train, analyze in later issues).
         .executableTarget(
             name: "qnncut",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                "MPI", "HDF5", "Circuits", "Simulator", "Cutting", "CSupport", "CKernelReference",
+                "MPI", "HDF5", "Circuits", "Simulator", "Cutting", "Estimator", "CSupport", "CKernelReference",
             ]),
 
         // MARK: - Implementation details

@@ -27,8 +27,9 @@ enum MPIJob {
 
     private static func fail(_ world: Communicator, _ error: Error) -> Never {
         let message = String(describing: error)
-        if world.size == 1 {
-            Log.error(message)
+        if world.size == 1 || error is AgreedFailure {
+            // Every rank has this error: rank 0 says it once, and the job ends cleanly.
+            if world.rank == 0 { Log.error(message) }
             try? MPI.finalize()
             exit(1)
         }

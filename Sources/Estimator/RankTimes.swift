@@ -1,0 +1,31 @@
+/// Where one rank's time went during one round, for the `ranks` table of the trace.
+import MPI
+
+public struct RankTimes: Hashable, Sendable, Codable {
+    public var rank: Int
+    /// Seconds simulating work units.
+    public var busy = 0.0
+    /// Seconds inside MPI calls of the round (requests, broadcasts, the reduction).
+    public var communication = 0.0
+    /// Seconds of injected straggler delay.
+    public var injectedDelay = 0.0
+    /// The rest of the round's wall time: waiting for work or for other ranks.
+    public var idle = 0.0
+    public var units = 0
+    public var chunks = 0
+    /// Chunks this rank ran as a speculative backup of another rank's chunk.
+    public var backups = 0
+    /// Chunks this rank abandoned because another rank finished them first.
+    public var cancelled = 0
+    /// Wall seconds of this rank's execute phase (its work, delays and scheduling messages).
+    public var executeSeconds = 0.0
+
+    public init(rank: Int) { self.rank = rank }
+
+    /// Time `body` and add the seconds to `communication`.
+    mutating func communicating<T>(_ body: () throws -> T) rethrows -> T {
+        let t0 = MPI.wallTime()
+        defer { communication += MPI.wallTime() - t0 }
+        return try body()
+    }
+}

@@ -1,0 +1,52 @@
+/// Deliberate slowdowns of chosen ranks, so the cost of a straggler and the scheduling policies
+/// that hide it can be measured (DESIGN §4). Deterministic: whether a unit is delayed depends only
+/// on (seed, rank, round, unit), never on timing.
+
+/// How and where to slow ranks down.
+public struct StragglerInjection: Hashable, Sendable, Codable {
+    /// Ranks that straggle.
+    public var ranks: [Int]
+    /// Fixed extra seconds after each work unit.
+    public var delayPerUnit: Double
+    /// Slowdown factor: after a unit that took t seconds, wait (factor − 1)·t more. 1 = none.
+    public var factor: Double
+    /// Probability that a given unit is slowed (1 = every unit).
+    public var probability: Double
+    public var seed: UInt64
+
+    public init(ranks: [Int] = [], delayPerUnit: Double = 0, factor: Double = 1, probability: Double = 1,
+                seed: UInt64 = 0) {
+        self.ranks = ranks
+        self.delayPerUnit = delayPerUnit
+        self.factor = factor
+        self.probability = probability
+        self.seed = seed
+    }
+
+    /// No straggler.
+    public static let none = StragglerInjection()
+
+    public var isActive: Bool { !ranks.isEmpty && (delayPerUnit > 0 || factor > 1) && probability > 0 }
+
+    /// Seconds to wait after a unit that took `elapsed` seconds.
+    public func delay(rank: Int, round: Int, unit: Int, elapsed: Double) -> Double {
+        guard isActive, ranks.contains(rank) else { return 0 }
+        if probability < 1 {
+            let u = Double(Self.mix(seed, UInt64(rank), UInt64(round), UInt64(unit)) >> 11) * 0x1p-53
+            if u >= probability { return 0 }
+        }
+        return delayPerUnit + max(0, factor - 1) * elapsed
+    }
+
+    /// SplitMix64-style mixing of the identifying integers into one well-spread 64-bit value.
+    static func mix(_ values: UInt64...) -> UInt64 {
+        var z: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for v in values {
+            z = (z ^ v) &+ 0x9E37_79B9_7F4A_7C15
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            z ^= z >> 31
+        }
+        return z
+    }
+}
