@@ -77,14 +77,16 @@ struct BatchRun {
             guard case .measurement(let q, let pauli) = operations[end].operation else { preconditionFailure() }
             var plus = psi
             plus.withUnsafeMutableBufferPointer { applyProjector($0.baseAddress!, s, qubit: q, pauli: pauli, positive: true) }
-            let lambdaPlus = branch(from: end + 1, psi: &plus, sign: sign)
+            var lambdaPlus = branch(from: end + 1, psi: &plus, sign: sign)
             var minus = plus   // reuse the allocation
             minus.withUnsafeMutableBufferPointer { m in
                 psi.withUnsafeBufferPointer { m.baseAddress!.update(from: $0.baseAddress!, count: $0.count) }
                 applyProjector(m.baseAddress!, s, qubit: q, pauli: pauli, positive: false)
             }
-            let lambdaMinus = branch(from: end + 1, psi: &minus, sign: -sign)
+            var lambdaMinus = branch(from: end + 1, psi: &minus, sign: -sign)
             guard needAdjoint, var lp = lambdaPlus, var lm = lambdaMinus else { return nil }
+            lambdaPlus = nil    // release the other references so lp, lm are mutated in place
+            lambdaMinus = nil
             lp.withUnsafeMutableBufferPointer { applyProjector($0.baseAddress!, s, qubit: q, pauli: pauli, positive: true) }
             lm.withUnsafeMutableBufferPointer { applyProjector($0.baseAddress!, s, qubit: q, pauli: pauli, positive: false) }
             for k in lp.indices { lp[k] += lm[k] }

@@ -40,14 +40,6 @@ enum Operation: Sendable {
         return false
     }
 
-    /// True when the derivative is a 2×2 (one-qubit families), false for 4×4.
-    var isOneQubit: Bool {
-        switch self {
-        case .diagonal1, .general1, .measurement: return true
-        default: return false
-        }
-    }
-
     /// The Doubles this kernel reads from a dense matrix, in kernel order.
     func pack(_ m: DenseMatrix, into out: inout [Double]) {
         func put(_ z: Complex) { out.append(z.re); out.append(z.im) }
