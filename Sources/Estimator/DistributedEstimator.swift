@@ -70,6 +70,8 @@ public struct BatchResult: Sendable {
     public var contractSeconds: Double
     public var ranks: [RankTimes]
     public var chunkCount: Int
+    /// The stitched fragment values (for sampled estimates drawn from exact values).
+    public var table: FragmentValueTable
 }
 
 public final class DistributedEstimator {
@@ -79,29 +81,19 @@ public final class DistributedEstimator {
     public let setup: SetupTimes
     public private(set) var round = 0
 
-    struct PlanMessage: Codable {
-        var plan: CutPlan?
-        var error: String?
-    }
-
     /// Collective. `makePlan` runs on rank 0 only; its plan (or its error, raised on every rank as
     /// an `AgreedFailure`) reaches every rank.
     public init(world: Communicator, options: EstimatorOptions, makePlan: () throws -> CutPlan) throws {
         self.world = world
         self.options = options
-        var setup = SetupTimes()
-        var message: PlanMessage?
-        if world.rank == 0 {
-            let t0 = MPI.wallTime()
-            do { message = PlanMessage(plan: try makePlan()) } catch { message = PlanMessage(error: "\(error)") }
-            setup.planBuild = MPI.wallTime() - t0
+        let t0 = MPI.wallTime()
+        var planBuild = 0.0
+        plan = try world.rootDecides {
+            let built = try makePlan()
+            planBuild = MPI.wallTime() - t0
+            return built
         }
-        let t1 = MPI.wallTime()
-        let received = try world.broadcast(message, root: 0)
-        setup.planBroadcast = MPI.wallTime() - t1
-        guard let plan = received.plan else { throw AgreedFailure(received.error ?? "rank 0 sent no plan") }
-        self.plan = plan
-        self.setup = setup
+        setup = SetupTimes(planBuild: planBuild, planBroadcast: MPI.wallTime() - t0 - planBuild)
     }
 
     /// Collective: one round for a batch of queries sharing θ. Rank 0 passes θ and the inputs
@@ -185,7 +177,7 @@ public final class DistributedEstimator {
             round: round, estimate: estimate,
             stages: StageTimes(generate: generate, execute: execute, reconstruct: roundSeconds - generate - execute),
             reduceSeconds: reduceSeconds, contractSeconds: contractSeconds, ranks: rows,
-            chunkCount: schedule.chunks.count)
+            chunkCount: schedule.chunks.count, table: table)
     }
 
     static func decodeHeader(_ header: [Double]) -> (theta: [Double], inputs: [[Double]], gradients: Bool) {

@@ -202,3 +202,25 @@ public final class Communicator: @unchecked Sendable {
         }
     }
 }
+
+extension Communicator {
+    /// Run `body` on `root` only and give its value to every rank. If it throws, every rank throws
+    /// an `AgreedFailure` carrying the root's message — no rank is left waiting in a collective.
+    /// Use it for everything only rank 0 should do (read input files, build a plan).
+    /// The corresponding C function is `MPI_Bcast`.
+    public func rootDecides<T: Codable>(root: Int = 0, _ body: () throws -> T) throws -> T {
+        var outcome: Outcome<T>?
+        if rank == root {
+            do { outcome = Outcome(value: try body()) } catch { outcome = Outcome(error: "\(error)") }
+        }
+        let received = try broadcast(outcome, root: root)
+        guard let value = received.value else { throw AgreedFailure(received.error ?? "rank \(root) sent no value") }
+        return value
+    }
+}
+
+/// A value or the reason there is none, as broadcast by `rootDecides`.
+struct Outcome<T: Codable>: Codable {
+    var value: T?
+    var error: String?
+}

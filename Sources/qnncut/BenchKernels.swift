@@ -9,6 +9,13 @@ import Circuits
 import Foundation
 import Simulator
 
+/// A failure of the benchmark itself (not of its arguments).
+struct BenchKernelsError: Error, CustomStringConvertible {
+    var message: String
+    init(_ message: String) { self.message = message }
+    var description: String { "qnncut bench kernels: \(message)" }
+}
+
 struct BenchKernels: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kernels",
@@ -162,7 +169,7 @@ struct BenchKernels: ParsableCommand {
                     }
                 }
             }
-            guard status == 0 else { throw ValidationError("bench kernels: ckr_qnn_evaluate failed (out of memory)") }
+            guard status == 0 else { throw BenchKernelsError("ckr_qnn_evaluate returned \(status) (allocation failed)") }
             // The two implementations must agree, or the comparison means nothing.
             var diff = zip(values, swiftResult.values).map { abs($0 - $1) }.max() ?? 0
             if gradients {
@@ -170,7 +177,7 @@ struct BenchKernels: ParsableCommand {
                 diff = max(diff, zip(inputGrad, swiftResult.inputGradients.flatMap { $0 }).map { abs($0 - $1) }.max() ?? 0)
             }
             guard diff < 1e-9 else {
-                throw ValidationError("bench kernels: Swift and C QNN results differ by \(diff) (gradients: \(gradients))")
+                throw BenchKernelsError("Swift and C QNN results differ by \(diff) (gradients: \(gradients))")
             }
             rows.append(QNNRow(pass: gradients ? "forward+gradient" : "forward", qubits: n, layers: layers, batch: batch,
                                swiftCircuitsPerSecond: Double(batch) / s, cCircuitsPerSecond: Double(batch) / c,

@@ -1,0 +1,91 @@
+/// The rows of `traces.h5` (schema: docs/hdf5-schema.md). Plain structs of numbers, so HDF5
+/// stores them as compound rows that h5py reads as numpy structured arrays. Times are seconds.
+import HDF5
+
+/// One estimator query (one input vector, one observable) of a round.
+public struct QueryTraceRow: BitwiseCopyable, Sendable, Equatable {
+    public var step: Int64
+    public var round: Int64
+    /// Index of the query within its batch.
+    public var query: Int64
+    public var observable: Int32
+    public var value: Double
+    /// Standard error (0 in exact mode).
+    public var stderr: Double
+    /// Per-query stage seconds: the batch's stage time divided by the batch size. Partition is a
+    /// one-off (see the `plan` group) and therefore 0 here.
+    public var partition_s: Double
+    public var generate_s: Double
+    public var execute_s: Double
+    public var reconstruct_s: Double
+    public var total_s: Double
+
+    public static let layout = try! CompoundLayout<QueryTraceRow>([
+        .field("step", \.step), .field("round", \.round), .field("query", \.query),
+        .field("observable", \.observable), .field("value", \.value), .field("stderr", \.stderr),
+        .field("partition_s", \.partition_s), .field("generate_s", \.generate_s), .field("execute_s", \.execute_s),
+        .field("reconstruct_s", \.reconstruct_s), .field("total_s", \.total_s),
+    ])
+}
+
+/// One round (a batch of queries sharing θ), at rank 0.
+public struct BatchTraceRow: BitwiseCopyable, Sendable, Equatable {
+    public var step: Int64
+    public var round: Int64
+    public var batch_size: Int32
+    public var gradients: Int32
+    public var units: Int32
+    public var chunks: Int32
+    public var generate_s: Double
+    public var execute_s: Double
+    public var reconstruct_s: Double
+    /// Inside reconstruct_s: the MPI_Reduce at rank 0 and the contraction there.
+    public var reduce_s: Double
+    public var contract_s: Double
+    public var total_s: Double
+
+    public static let layout = try! CompoundLayout<BatchTraceRow>([
+        .field("step", \.step), .field("round", \.round), .field("batch_size", \.batch_size),
+        .field("gradients", \.gradients), .field("units", \.units), .field("chunks", \.chunks),
+        .field("generate_s", \.generate_s), .field("execute_s", \.execute_s), .field("reconstruct_s", \.reconstruct_s),
+        .field("reduce_s", \.reduce_s), .field("contract_s", \.contract_s), .field("total_s", \.total_s),
+    ])
+}
+
+/// One rank in one round.
+public struct RankTraceRow: BitwiseCopyable, Sendable, Equatable {
+    public var step: Int64
+    public var round: Int64
+    public var rank: Int32
+    public var units: Int32
+    public var chunks: Int32
+    public var backups: Int32
+    public var cancelled: Int32
+    public var busy_s: Double
+    public var idle_s: Double
+    public var comm_s: Double
+    public var delay_s: Double
+    public var execute_s: Double
+
+    public static let layout = try! CompoundLayout<RankTraceRow>([
+        .field("step", \.step), .field("round", \.round), .field("rank", \.rank), .field("units", \.units),
+        .field("chunks", \.chunks), .field("backups", \.backups), .field("cancelled", \.cancelled),
+        .field("busy_s", \.busy_s), .field("idle_s", \.idle_s), .field("comm_s", \.comm_s),
+        .field("delay_s", \.delay_s), .field("execute_s", \.execute_s),
+    ])
+
+    init(step: Int, round: Int, _ t: RankTimes) {
+        self.step = Int64(step)
+        self.round = Int64(round)
+        rank = Int32(t.rank)
+        units = Int32(t.units)
+        chunks = Int32(t.chunks)
+        backups = Int32(t.backups)
+        cancelled = Int32(t.cancelled)
+        busy_s = t.busy
+        idle_s = t.idle
+        comm_s = t.communication
+        delay_s = t.injectedDelay
+        execute_s = t.executeSeconds
+    }
+}

@@ -1,0 +1,82 @@
+/// Writes `traces.h5` at rank 0: run attributes, the plan's one-off facts, and per round the
+/// query, batch and rank rows — flushed after every round, so a killed run leaves a readable
+/// file with every finished round (DESIGN §5; schema in docs/hdf5-schema.md).
+import Cutting
+import Foundation
+import HDF5
+
+public final class TraceWriter {
+    public static let schemaName = "qnncut-traces"
+    public static let schemaVersion = 1
+
+    public let file: File
+    let queries: Table<QueryTraceRow>
+    let batches: Table<BatchTraceRow>
+    let ranks: Table<RankTraceRow>
+
+    /// Create the file; refuses to replace an existing one unless `overwrite`.
+    /// - Parameter attributes: run facts stored as root attributes (config, versions, command).
+    public init(path: String, overwrite: Bool, attributes: [String: String]) throws {
+        file = try File.create(path, mode: overwrite ? .truncate : .exclusive)
+        try file.setAttribute("schema", Self.schemaName)
+        try file.setAttribute("schema_version", Self.schemaVersion)
+        try file.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
+        for (key, value) in attributes.sorted(by: { $0.key < $1.key }) { try file.setAttribute(key, value) }
+        queries = try file.createTable("queries", layout: QueryTraceRow.layout)
+        batches = try file.createTable("batches", layout: BatchTraceRow.layout)
+        ranks = try file.createTable("ranks", layout: RankTraceRow.layout)
+        try file.flush()
+    }
+
+    /// The one-off facts of a plan, as attributes of group `plans/<index>`.
+    public func recordPlan(_ index: Int, estimator: DistributedEstimator, label: String) throws {
+        let plan = estimator.plan
+        let group = try file.createGroup("plans/\(index)")
+        try group.setAttribute("observable", label)
+        try group.setAttribute("cuts", plan.cuts.count)
+        try group.setAttribute("cut_locations", plan.cuts.map(\.location.text))
+        try group.setAttribute("fragment_qubits", plan.fragments.map(\.width))
+        try group.setAttribute("terms", plan.termCount)
+        try group.setAttribute("subexperiments", plan.uniqueSettingCount)
+        try group.setAttribute("work_units", plan.workUnits.count)
+        try group.setAttribute("gamma", plan.planningGamma)
+        try group.setAttribute("partition_s", estimator.setup.planBuild)
+        try group.setAttribute("plan_broadcast_s", estimator.setup.planBroadcast)
+        try group.setAttribute("policy", estimator.options.policy.rawValue)
+        try group.setAttribute("ranks", estimator.world.size)
+        try file.flush()
+    }
+
+    /// Append one round's rows and flush.
+    public func record(_ batch: BatchResult, step: Int, observable: Int, stderrs: [Double]? = nil) throws {
+        let count = batch.estimate.values.count
+        let perQuery = batch.stages.divided(by: count)
+        try queries.append(batch.estimate.values.enumerated().map { q, value in
+            QueryTraceRow(step: Int64(step), round: Int64(batch.round), query: Int64(q), observable: Int32(observable),
+                          value: value, stderr: stderrs?[q] ?? 0, partition_s: 0,
+                          generate_s: perQuery.generate, execute_s: perQuery.execute,
+                          reconstruct_s: perQuery.reconstruct, total_s: perQuery.total)
+        })
+        try batches.append([BatchTraceRow(
+            step: Int64(step), round: Int64(batch.round), batch_size: Int32(count),
+            gradients: batch.estimate.thetaGradients.isEmpty ? 0 : 1,
+            units: Int32(batch.ranks.reduce(0) { $0 + $1.units }), chunks: Int32(batch.chunkCount),
+            generate_s: batch.stages.generate, execute_s: batch.stages.execute,
+            reconstruct_s: batch.stages.reconstruct, reduce_s: batch.reduceSeconds,
+            contract_s: batch.contractSeconds, total_s: batch.stages.total)])
+        try ranks.append(batch.ranks.map { RankTraceRow(step: step, round: batch.round, $0) })
+        try file.flush()
+    }
+
+    public func close() throws { try file.close() }
+}
+
+extension Cut.Location {
+    /// "gate 12" or "wire q3 before gate 7".
+    public var text: String {
+        switch self {
+        case .gate(let index): return "gate \(index)"
+        case .wire(let w): return "wire q\(w.qubit) before gate \(w.beforeGate)"
+        }
+    }
+}

@@ -1,0 +1,173 @@
+/// `qnncut estimate`: cut a circuit and estimate ⟨O⟩ with the distributed estimator.
+///
+/// Flow: rank 0 reads and checks every input (`EstimateInputs.load`) and shares it; rank 0 builds
+/// one cut plan per observable and broadcasts it (`DistributedEstimator.init`); then one
+/// collective round evaluates every query (`DistributedEstimator.evaluate`), and rank 0 prints.
+import ArgumentParser
+import Circuits
+import Cutting
+import Estimator
+import Foundation
+import HDF5
+import MPI
+import Simulator
+
+struct Estimate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Estimate expectation values of a circuit, cut into fragments and distributed over MPI ranks.",
+        discussion: """
+            Examples:
+              qnncut estimate circuit.qasm --observable "Z0 Z7" --uncut
+              mpirun -np 4 qnncut estimate circuit.qasm --observable "Z7" --max-fragment-qubits 4
+              qnncut estimate circuit.qasm --observable "IIZZ" --partition AABB --samples 1000 --shots 10000
+            Trainable parameters written theta[i] in the QASM file take --theta; input features x[j]
+            take --x (one query) or --inputs FILE.csv (one query per line).
+            """)
+
+    @Argument(help: "OpenQASM 2 file.")
+    var circuit: String
+
+    @Option(name: .customLong("observable"), help: ArgumentHelp(
+        "Observable: \"Z0 Z3\", a Qiskit label \"IIZ\", or a sum \"0.5*Z0 Z1 + 0.25*X2\". Repeatable.",
+        valueName: "obs"))
+    var observables: [String] = []
+
+    @Flag(help: "Simulate the whole circuit without cutting.")
+    var uncut = false
+
+    @Option(help: ArgumentHelp("Cut selection: 'auto' (needs --max-fragment-qubits).", valueName: "auto"))
+    var cuts: String?
+
+    @Option(help: "Widest fragment allowed; cuts are found automatically.")
+    var maxFragmentQubits: Int?
+
+    @Option(help: ArgumentHelp("Gate indices (0-based, in file order) to cut, e.g. 3,9.", valueName: "i,j,…"))
+    var cutGates: String?
+
+    @Option(help: ArgumentHelp("One label per qubit, e.g. AABB; gates between labels are cut.", valueName: "labels"))
+    var partition: String?
+
+    @Flag(help: "Exact enumeration of every QPD term (the default).")
+    var exact = false
+
+    @Option(help: "Sampled mode: QPD terms drawn per query.")
+    var samples: Int?
+
+    @Option(help: "Sampled mode: total shots per query over all sub-experiments.")
+    var shots: Int?
+
+    @Option(help: "Seed of the sampled mode.")
+    var seed: UInt64 = 0
+
+    @Option(help: ArgumentHelp("Trainable parameters θ, comma-separated (default zeros).", valueName: "values"))
+    var theta: String?
+
+    @Option(help: ArgumentHelp("Input features x of a single query, comma-separated.", valueName: "values"))
+    var x: String?
+
+    @Option(help: ArgumentHelp("CSV file of input vectors, one query per line.", valueName: "file"))
+    var inputs: String?
+
+    @Flag(help: "Also compute ∂⟨O⟩/∂θ and ∂⟨O⟩/∂x (adjoint, through the cuts).")
+    var gradients = false
+
+    @Option(help: ArgumentHelp("Write the four-stage trace of every query to this HDF5 file.", valueName: "file.h5"))
+    var trace: String?
+
+    @Flag(help: "Replace an existing trace file.")
+    var overwrite = false
+
+    @OptionGroup var distribution: DistributionOptions
+
+    @Flag(help: "Print one JSON object on stdout.")
+    var json = false
+
+    func validate() throws {
+        if observables.isEmpty { throw ValidationError("give at least one --observable") }
+        let selections = [uncut, cuts != nil || maxFragmentQubits != nil, cutGates != nil, partition != nil].filter { $0 }
+        if selections.count > 1 {
+            throw ValidationError("choose one of --uncut, --cuts auto --max-fragment-qubits N, --cut-gates, --partition")
+        }
+        if let cuts, cuts != "auto" { throw ValidationError("--cuts takes 'auto', got '\(cuts)'") }
+        if cuts != nil && maxFragmentQubits == nil { throw ValidationError("--cuts auto needs --max-fragment-qubits N") }
+        if let m = maxFragmentQubits, m < 1 { throw ValidationError("--max-fragment-qubits must be ≥ 1, got \(m)") }
+        if (samples == nil) != (shots == nil) { throw ValidationError("sampled mode needs both --samples and --shots") }
+        if exact && samples != nil { throw ValidationError("--exact and --samples/--shots exclude each other") }
+        if let s = samples, s < 1 { throw ValidationError("--samples must be ≥ 1, got \(s)") }
+        if let s = shots, s < 1 { throw ValidationError("--shots must be ≥ 1, got \(s)") }
+        if x != nil && inputs != nil { throw ValidationError("give --x or --inputs, not both") }
+        if uncut && samples != nil { throw ValidationError("--uncut is exact; drop --samples/--shots") }
+    }
+
+    var specification: CutSpecification {
+        if let m = maxFragmentQubits { return .automatic(maxFragmentQubits: m) }
+        if let labels = partition { return .partition(labels: labels) }
+        if let list = cutGates {
+            return .explicit(gateCuts: list.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) },
+                             wireCuts: [])
+        }
+        return .explicit(gateCuts: [], wireCuts: [])
+    }
+
+    func run() throws {
+        MPIJob.run { world in
+            let job = try world.rootDecides { try EstimateInputs.load(self) }
+            let trace = try world.rootDecides { () throws -> Bool in
+                guard let path = self.trace else { return false }
+                traceWriter = try TraceWriter(path: path, overwrite: overwrite, attributes: runAttributes(world))
+                return true
+            }
+            var report = EstimateReport(ranks: world.size, schedule: distribution.schedule.rawValue)
+            for (index, observable) in job.observables.enumerated() {
+                if uncut {
+                    guard world.isRoot else { continue }
+                    let t0 = MPI.wallTime()
+                    let evaluation = Simulator.evaluate(job.circuit, observable: observable, theta: job.theta,
+                                                        inputs: job.inputs, gradients: gradients)
+                    report.addUncut(evaluation, circuit: job.circuit, seconds: MPI.wallTime() - t0)
+                    continue
+                }
+                let estimator = try DistributedEstimator(world: world, options: distribution.estimatorOptions) {
+                    try CutPlan(circuit: job.circuit, observable: observable, cuts: specification)
+                }
+                guard let batch = try estimator.evaluate(theta: world.isRoot ? job.theta : nil,
+                                                         inputs: world.isRoot ? job.inputs : nil,
+                                                         gradients: gradients) else { continue }
+                var stderrs = Array(repeating: 0.0, count: job.inputs.count)
+                var values = batch.estimate.values
+                if let samples, let shots {
+                    for (q, input) in job.inputs.enumerated() {
+                        let sampled = try estimator.plan.sampledEstimate(
+                            batch.table, sample: q, theta: job.theta, input: input,
+                            options: SamplingOptions(termSamples: samples, shots: shots, seed: seed &+ UInt64(q)))
+                        values[q] = sampled.value
+                        stderrs[q] = sampled.standardError
+                    }
+                }
+                if trace {
+                    try traceWriter?.recordPlan(index, estimator: estimator, label: job.observableTexts[index])
+                    var traced = batch
+                    traced.estimate.values = values
+                    try traceWriter?.record(traced, step: 0, observable: index, stderrs: stderrs)
+                }
+                report.add(batch, values: values, stderrs: stderrs, estimator: estimator)
+            }
+            try traceWriter?.close()
+            if world.isRoot { try report.print(json: json) }
+        }
+    }
+}
+
+/// The trace file is rank 0's alone.
+nonisolated(unsafe) private var traceWriter: TraceWriter?
+
+/// Run facts stored as attributes of every trace file.
+func runAttributes(_ world: Communicator) -> [String: String] {
+    [
+        "qnncut_version": QNNCut.version,
+        "command": CommandLine.arguments.joined(separator: " "),
+        "mpi_library": (try? MPI.libraryVersion()) ?? "unknown",
+        "hdf5_version": (try? HDF5.Library.versionString()) ?? "unknown",
+        "world_size": "\(world.size)",
+    ]
+}

@@ -1,0 +1,40 @@
+/// What `qnncut estimate` reads before any work: the circuit, the observables, θ and the inputs,
+/// all checked on rank 0 and shared with every rank (so a bad file is one clear error, not a hang).
+import Circuits
+import Foundation
+
+struct EstimateInputs: Codable {
+    var circuit: Circuit
+    var observables: [Observable]
+    var observableTexts: [String]
+    var theta: [Double]
+    var inputs: [[Double]]
+
+    static func load(_ command: Estimate) throws -> EstimateInputs {
+        let circuit = try QASM.parse(contentsOf: command.circuit)
+        var observables: [Observable] = []
+        for text in command.observables {
+            do { observables.append(try Observable.parse(text, qubitCount: circuit.qubitCount)) } catch {
+                throw InputError(description: "--observable \"\(text)\": \(error)")
+            }
+        }
+        var theta = Array(repeating: 0.0, count: circuit.parameterCount)
+        if let text = command.theta {
+            theta = try NumberLists.parse(text, option: "--theta")
+            guard theta.count == circuit.parameterCount else {
+                throw InputError(description: "--theta: \(command.circuit) has \(circuit.parameterCount) parameter(s), got \(theta.count) value(s)")
+            }
+        }
+        var inputs = [Array(repeating: 0.0, count: circuit.inputCount)]
+        if let text = command.x {
+            inputs = [try NumberLists.parse(text, option: "--x")]
+            guard inputs[0].count == circuit.inputCount else {
+                throw InputError(description: "--x: \(command.circuit) has \(circuit.inputCount) input feature(s), got \(inputs[0].count) value(s)")
+            }
+        } else if let path = command.inputs {
+            inputs = try NumberLists.readCSV(path, width: circuit.inputCount)
+        }
+        return EstimateInputs(circuit: circuit, observables: observables, observableTexts: command.observables,
+                              theta: theta, inputs: inputs)
+    }
+}

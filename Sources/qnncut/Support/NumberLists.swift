@@ -1,0 +1,59 @@
+/// Reading the numbers users hand to commands: comma lists on the command line and CSV files of
+/// input vectors. Errors name the option or the file:line:column.
+import Foundation
+
+struct InputError: Error, CustomStringConvertible {
+    var description: String
+}
+
+enum NumberLists {
+    /// "0.1, -2, 3e-3" → [0.1, -2, 0.003].
+    static func parse(_ text: String, option: String) throws -> [Double] {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+        return try parts.enumerated().map { index, part in
+            let trimmed = part.trimmingCharacters(in: .whitespaces)
+            guard let value = Double(trimmed), value.isFinite else {
+                throw InputError(description: "\(option): item \(index + 1) '\(trimmed)' is not a finite number")
+            }
+            return value
+        }
+    }
+
+    /// A CSV file of input vectors, one per line; a first line that is not numeric is a header.
+    /// Every row must have `width` numbers when `width` is given.
+    static func readCSV(_ path: String, width: Int?) throws -> [[Double]] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError(description: "\(path): cannot read the file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw InputError(description: "\(path): not UTF-8 text")
+        }
+        var rows: [[Double]] = []
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+            var row: [Double] = []
+            var column = 1
+            for cell in cells {
+                let trimmed = cell.trimmingCharacters(in: .whitespaces)
+                guard let value = Double(trimmed), value.isFinite else {
+                    if index == 0 && rows.isEmpty { row = []; break }  // header line
+                    throw InputError(description: "\(path):\(index + 1):\(column): '\(trimmed)' is not a finite number")
+                }
+                row.append(value)
+                column += cell.count + 1
+            }
+            if row.isEmpty { continue }
+            if let width, row.count != width {
+                throw InputError(description: "\(path):\(index + 1): expected \(width) number(s), found \(row.count)")
+            }
+            if let first = rows.first, first.count != row.count {
+                throw InputError(description: "\(path):\(index + 1): expected \(first.count) number(s) like line 1, found \(row.count)")
+            }
+            rows.append(row)
+        }
+        guard !rows.isEmpty else { throw InputError(description: "\(path): no input rows") }
+        return rows
+    }
+}
