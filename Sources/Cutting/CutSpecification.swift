@@ -33,9 +33,12 @@ public struct CutPlanOptions: Hashable, Sendable, Codable {
     public var exactSearchLimit: Int
     /// Automatic search: try wire cuts (greedily, one at a time) on top of gate cuts.
     public var allowWireCuts: Bool
+    /// Refuse plans in which one fragment needs more settings than this (each is a circuit).
+    public var maxSettingsPerFragment: Int
 
     public init(wireCutForm: WireCutForm = .fourPreparations, exactSearchLimit: Int = 12,
-                allowWireCuts: Bool = true) {
+                allowWireCuts: Bool = true, maxSettingsPerFragment: Int = 1 << 20) {
+        self.maxSettingsPerFragment = maxSettingsPerFragment
         self.wireCutForm = wireCutForm
         self.exactSearchLimit = exactSearchLimit
         self.allowWireCuts = allowWireCuts

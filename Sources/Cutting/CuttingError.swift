@@ -12,6 +12,8 @@ public enum CuttingError: Error, Sendable, Equatable, CustomStringConvertible {
     case observableQubitOutOfRange(call: String, qubit: Int, qubitCount: Int)
     /// A malformed explicit cut specification (index out of range, duplicate, wrong label count…).
     case invalidSpecification(call: String, reason: String)
+    /// A fragment would need more local settings than `CutPlanOptions.maxSettingsPerFragment`.
+    case tooManySettings(call: String, fragment: Int, settings: Int, limit: Int)
     /// Values or inputs that do not match the plan (wrong batch size, missing work unit…).
     case invalidValues(call: String, reason: String)
 
@@ -26,6 +28,9 @@ public enum CuttingError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(call): the observable acts on qubit \(qubit) but the circuit has \(count) qubit(s)"
         case let .invalidSpecification(call, reason):
             return "\(call): \(reason)"
+        case let .tooManySettings(call, fragment, settings, limit):
+            return "\(call): fragment \(fragment) would need \(settings) local settings (limit \(limit)); "
+                + "use fewer cuts, or cuts that separate fragments instead of cutting inside one"
         case let .invalidValues(call, reason):
             return "\(call): \(reason)"
         }
