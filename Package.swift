@@ -12,6 +12,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // MARK: - Public API
@@ -30,12 +31,16 @@ let package = Package(
         /// stragglers, four-stage traces written to HDF5.
         .target(name: "Estimator", dependencies: ["MPI", "HDF5", "Circuits", "Simulator", "Cutting"],
                 exclude: ["README.md"]),
+        /// QNN training: datasets, models, optimisers, checkpoints, configs, robustness.
+        .target(name: "QNN", dependencies: ["MPI", "HDF5", "Circuits", "Simulator", "Cutting", "Estimator",
+                                            .product(name: "Yams", package: "Yams")],
+                exclude: ["README.md"]),
         /// The command-line tool: info, estimate, bench, (train, analyze in later issues).
         .executableTarget(
             name: "qnncut",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                "MPI", "HDF5", "Circuits", "Simulator", "Cutting", "Estimator", "CSupport", "CKernelReference",
+                "MPI", "HDF5", "Circuits", "Simulator", "Cutting", "Estimator", "QNN", "CSupport", "CKernelReference",
             ]),
 
         // MARK: - Implementation details
@@ -58,6 +63,7 @@ let package = Package(
         .testTarget(name: "CircuitsTests", dependencies: ["Circuits"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Circuits"]),
         .testTarget(name: "CuttingTests", dependencies: ["Cutting", "Simulator", "Circuits"]),
+        .testTarget(name: "QNNTests", dependencies: ["QNN", "Estimator", "Cutting", "Simulator", "Circuits", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ]
 )

@@ -1,0 +1,1 @@
+/// QNN training (see README.md).
