@@ -1,0 +1,57 @@
+/// Automatic cutting: the QNN benchmark family is cut at exactly its k boundary CNOTs, and
+/// automatically cut random circuits (random_circuits.json) reconstruct their Qiskit values.
+import Testing
+import Foundation
+import Circuits
+import Simulator
+@testable import Cutting
+
+@Suite struct AutomaticCuttingTests {
+    @Test(arguments: 0...4)
+    func qnnBenchmarkNeedsExactlyKCuts(k: Int) throws {
+        let circuit = ReferenceQNN.circuit(qubits: 8, layers: 4, crossingLayers: k)
+        let observable = Observable(qubitCount: 8, terms: [PauliString(qubits: Array(0..<8), paulis: Array(repeating: .z, count: 8))])
+        let plan = try CutPlan(circuit: circuit, observable: observable, cuts: .automatic(maxFragmentQubits: 4))
+        #expect(plan.cuts.count == k)
+        #expect(plan.cuts.allSatisfy { if case .gate = $0.location { return true } else { return false } })
+        let overhead = plan.planningGamma * plan.planningGamma
+        #expect(abs(overhead - pow(9, Double(k))) < 1e-9 * overhead)
+        #expect(plan.fragments.map(\.width).sorted() == [4, 4])
+        #expect(plan.uniqueSettingCount <= 2 * Int(pow(5, Double(k))))
+    }
+
+    /// Width n−1 forces cuts; plans whose exact enumeration is small enough for a debug test are
+    /// reconstructed and compared with Qiskit's expectation values.
+    @Test func randomFixtureCircuitsReconstruct() throws {
+        let entries = try Fixtures.load("random_circuits.json", as: Fixtures.RandomFile.self).circuits
+        var verified = 0, withWireCuts = 0
+        for entry in entries where entry.num_qubits >= 3 {
+            let circuit = entry.circuit
+            let observables = entry.observables.map { $0.observable(qubitCount: entry.num_qubits) }
+            let sum = Observable(qubitCount: entry.num_qubits, terms: observables.flatMap(\.terms))
+            let plan: CutPlan
+            do {
+                plan = try CutPlan(circuit: circuit, observable: sum, cuts: .automatic(maxFragmentQubits: entry.num_qubits - 1),
+                                   options: CutPlanOptions(maxSettingsPerFragment: 200))
+            } catch let error as CuttingError {
+                if case .tooManySettings = error { continue }
+                throw error
+            }
+            #expect(plan.fragments.allSatisfy { $0.width <= entry.num_qubits - 1 })
+            #expect(!plan.cuts.isEmpty)
+            // One Pauli sum term per fixture observable, each reconstructed separately.
+            let cutValue = try plan.estimate(theta: [], inputs: [[]], gradients: false).values[0]
+            let expected = entry.observables.reduce(0) { $0 + $1.expval! }
+            #expect(abs(cutValue - expected) < 1e-10, "\(entry.id): \(cutValue) vs \(expected)")
+            for (o, single) in observables.enumerated() where o < 2 {
+                let p = try CutPlan(circuit: circuit, observable: single, cuts: .automatic(maxFragmentQubits: entry.num_qubits - 1))
+                let v = try p.estimate(theta: [], inputs: [[]], gradients: false).values[0]
+                #expect(abs(v - entry.observables[o].expval!) < 1e-10, "\(entry.id) observable \(o)")
+            }
+            verified += 1
+            if plan.cuts.contains(where: { if case .wire = $0.location { return true } else { return false } }) { withWireCuts += 1 }
+        }
+        #expect(verified >= 12, "only \(verified) fixture circuits had small enough plans")
+        #expect(withWireCuts >= 1, "the search never chose a wire cut")
+    }
+}
