@@ -21,19 +21,28 @@ extension Kernels {
             }
             return
         }
-        let dStride = perSample ? 8 : 0
-        var base = 0
-        while base < s.dimension {
-            for i in base..<(base + stride) {
-                let o0 = 2 &* i &* b, o1 = 2 &* (i &+ stride) &* b
-                for k in 0..<b {
-                    let dk = d + k &* dStride
-                    let a0 = load(psi + o0 + 2 &* k), a1 = load(psi + o1 + 2 &* k)
-                    acc[k] += realInner(load(lambda + o0 + 2 &* k), load(dk) * a0 + load(dk + 2) * a1)
-                        + realInner(load(lambda + o1 + 2 &* k), load(dk + 4) * a0 + load(dk + 6) * a1)
+        // Batched: per-sample sums; the matrix is per sample, or one set of constants (so the
+        // loop over samples vectorises).
+        @inline(__always) func sweep(_ matrix: (Int) -> Matrix2x2) {
+            withLocalSums(b, adding: acc) { sums in
+                var base = 0
+                while base < s.dimension {
+                    for i in base..<(base + stride) {
+                        let o0 = 2 &* i &* b, o1 = 2 &* (i &+ stride) &* b
+                        for k in 0..<b {
+                            let (m0, m1) = matrix(k).times(load(psi + o0 + 2 &* k), load(psi + o1 + 2 &* k))
+                            sums[k] += realInner(load(lambda + o0 + 2 &* k), m0) + realInner(load(lambda + o1 + 2 &* k), m1)
+                        }
+                    }
+                    base += 2 * stride
                 }
             }
-            base += 2 * stride
+        }
+        if perSample {
+            sweep { Matrix2x2(d + 8 &* $0) }
+        } else {
+            let shared = Matrix2x2(d)
+            sweep { _ in shared }
         }
     }
 
@@ -77,6 +86,7 @@ extension Kernels {
         let dStride = perSample ? 32 : 0
         let o1 = (1 << q0) * b, o2 = (1 << q1) * b, o3 = o1 + o2
         let lo = min(q0, q1)
+        withLocalSums(b, adding: acc) { sums in
         forEachBase(dimension: s.dimension, lo: lo, hi: max(q0, q1), runLength: 1 << lo) { i in
             for row in stride(from: i * b, to: (i + (1 << lo)) * b, by: b) {
                 for k in 0..<b {
@@ -87,12 +97,13 @@ extension Kernels {
                     @inline(__always) func rowTimesA(_ r: Int) -> Complex {
                         load(dk + 8 * r) * a0 + load(dk + 8 * r + 2) * a1 + load(dk + 8 * r + 4) * a2 + load(dk + 8 * r + 6) * a3
                     }
-                    acc[k] += realInner(load(lambda + 2 &* j), rowTimesA(0))
+                    sums[k] += realInner(load(lambda + 2 &* j), rowTimesA(0))
                         + realInner(load(lambda + 2 &* (j &+ o1)), rowTimesA(1))
                         + realInner(load(lambda + 2 &* (j &+ o2)), rowTimesA(2))
                         + realInner(load(lambda + 2 &* (j &+ o3)), rowTimesA(3))
                 }
             }
+        }
         }
     }
 }
@@ -118,4 +129,35 @@ func unorderedSum(count: Int, _ f: (Int) -> Double) -> Double {
         t &+= 1
     }
     return (s0 + s1) + (s2 + s3)
+}
+
+/// Run `body` with B zeroed per-sample sums in fresh local memory, then add them to `acc`.
+/// Local memory cannot alias the state, so the compiler keeps the per-sample loop vectorised
+/// instead of reloading `acc` after every store to the state.
+@inline(__always)
+func withLocalSums(_ count: Int, adding acc: UnsafeMutablePointer<Double>,
+                   _ body: (UnsafeMutablePointer<Double>) -> Void) {
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: count) { buffer in
+        let sums = buffer.baseAddress!
+        sums.initialize(repeating: 0, count: count)
+        body(sums)
+        for k in 0..<count { acc[k] += sums[k] }
+    }
+}
+
+/// A 2×2 complex matrix read from 8 packed Doubles.
+struct Matrix2x2 {
+    var m00, m01, m10, m11: Complex
+
+    @inline(__always) init(_ p: UnsafePointer<Double>) {
+        m00 = load(p)
+        m01 = load(p + 2)
+        m10 = load(p + 4)
+        m11 = load(p + 6)
+    }
+
+    /// (m₀₀a₀ + m₀₁a₁, m₁₀a₀ + m₁₁a₁).
+    @inline(__always) func times(_ a0: Complex, _ a1: Complex) -> (Complex, Complex) {
+        (m00 * a0 + m01 * a1, m10 * a0 + m11 * a1)
+    }
 }

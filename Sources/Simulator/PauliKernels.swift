@@ -57,13 +57,14 @@ extension Kernels {
             }
             return
         }
-        let run = p.runLength(dimension: s.dimension)
-        for i in stride(from: 0, to: s.dimension, by: run) {
-            let sign = p.sign(i)
-            let row = i * b, partner = (i ^ p.flip) * b
-            for j in 0..<(run * b) {
-                let z = load(psi + 2 &* (partner &+ j)).conjugate * load(psi + 2 &* (row &+ j))
-                acc[j % b] += sign * (c.re * z.re - c.im * z.im)
+        withLocalSums(b, adding: acc) { sums in
+            for i in 0..<s.dimension {
+                let sign = p.sign(i)
+                let row = psi + 2 &* i &* b, partner = psi + 2 &* (i ^ p.flip) &* b
+                for k in 0..<b {
+                    let z = load(partner + 2 &* k).conjugate * load(row + 2 &* k)
+                    sums[k] += sign * (c.re * z.re - c.im * z.im)
+                }
             }
         }
     }
