@@ -56,11 +56,13 @@ extension CutPlan {
     /// shot noise is drawn from them. Only the units the chosen terms need are read.
     public func sampledEstimate(_ table: FragmentValueTable, sample: Int, theta: [Double], input: [Double],
                                 options: SamplingOptions) throws -> SampledEstimate {
-        var selection = try selectTerms(theta: theta, input: input, options: options)
+        let selection = try selectTerms(theta: theta, input: input, options: options)
         var rng = selection.rng
+        // Fixed summation order, so a seed reproduces the estimate bit for bit.
+        let weighted = selection.weights.sorted { $0.key.units.lexicographicallyPrecedes($1.key.units) }
         // Shots ∝ |weight| carried by each unit.
         var load: [Int: Double] = [:]
-        for (key, w) in selection.weights { for u in key.units { load[u, default: 0] += abs(w) } }
+        for (key, w) in weighted { for u in key.units { load[u, default: 0] += abs(w) } }
         let units = load.keys.sorted()
         let totalLoad = load.values.reduce(0, +)
         var shots: [Int: Int] = [:]
@@ -80,7 +82,7 @@ extension CutPlan {
         // Ê = Σ weight · Π_f v̂_f, and ∂Ê/∂v̂_u for the delta-method shot variance.
         var value = 0.0
         var sensitivity: [Int: Double] = [:]
-        for (key, w) in selection.weights {
+        for (key, w) in weighted {
             let factors = key.units.map { estimate[$0]! }
             value += w * factors.reduce(1, *)
             for (f, u) in key.units.enumerated() {
@@ -98,7 +100,6 @@ extension CutPlan {
             let mean = xs.reduce(0, +) / Double(xs.count)
             mcVariance = xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(xs.count - 1) / Double(xs.count)
         }
-        selection.rng = rng
         return SampledEstimate(value: value, standardError: (shotVariance + mcVariance).squareRoot(),
                                exactTermCount: selection.exactTerms, sampledTermCount: selection.sampledTerms,
                                workUnitsUsed: units.count, shotsUsed: units.reduce(0) { $0 + shots[$1]! })
@@ -161,7 +162,7 @@ extension CutPlan {
             for m in probabilities[prefix.count].indices { visit(prefix + [m], p * probabilities[prefix.count][m]) }
         }
         visit([], 1)
-        for term in exact {
+        for term in exact.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
             _ = add(term, weight: zip(coefficients, term).reduce(1) { $0 * $1.0[$1.1] })
         }
         selection.exactTerms = exact.count
