@@ -68,7 +68,8 @@ struct BatchRun {
         if end == operations.count {
             addExpectation(psi, sign: sign)
             guard needAdjoint else { return nil }
-            lambda = Array(repeating: 0, count: psi.count)
+            // Uninitialised: applyPauliSum overwrites every entry.
+            lambda = [Double](unsafeUninitializedCapacity: psi.count) { _, count in count = psi.count }
             let terms = observable.map { var t = $0; t.coefficient *= sign; return t }
             psi.withUnsafeBufferPointer { p in
                 lambda.withUnsafeMutableBufferPointer { Kernels.applyPauliSum(p.baseAddress!, s, terms, into: $0.baseAddress!) }

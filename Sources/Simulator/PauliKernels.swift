@@ -71,7 +71,7 @@ extension Kernels {
 
     /// λ ← Σ_t c_t P_t ψ (λ is overwritten).
     static func applyPauliSum(_ psi: UnsafePointer<Double>, _ s: Shape, _ terms: [PauliMasks], into lambda: Amplitudes) {
-        lambda.update(repeating: 0, count: 2 * s.count)
+        lambda.initialize(repeating: 0, count: 2 * s.count)   // Doubles are trivial: valid whether or not λ held values
         let b = s.batch
         for p in terms {
             let run = p.runLength(dimension: s.dimension)
