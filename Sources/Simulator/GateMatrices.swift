@@ -14,39 +14,58 @@ import Darwin
 #endif
 import Circuits
 
-/// A dense row-major complex matrix of dimension 2 or 4.
-public struct DenseMatrix: Hashable, Sendable {
-    public var dimension: Int
-    public var entries: [Complex]
+/// A dense row-major complex matrix of dimension 2 or 4, stored inline (no heap allocation:
+/// binding a batch builds thousands of these).
+public struct DenseMatrix: Sendable {
+    public let dimension: Int
+    private var storage: InlineArray<16, Complex>
+
+    /// A zero matrix.
+    public init(dimension: Int) {
+        precondition(dimension == 2 || dimension == 4, "DenseMatrix: dimension \(dimension) is not 2 or 4")
+        self.dimension = dimension
+        storage = InlineArray(repeating: .zero)
+    }
 
     public init(dimension: Int, entries: [Complex]) {
         precondition(entries.count == dimension * dimension, "DenseMatrix: \(entries.count) entries for dimension \(dimension)")
-        self.dimension = dimension
-        self.entries = entries
+        self.init(dimension: dimension)
+        for k in entries.indices { storage[k] = entries[k] }
     }
 
+    /// Row-major entries.
+    public var entries: [Complex] { (0..<(dimension * dimension)).map { storage[$0] } }
+
     public static func identity(_ dimension: Int) -> DenseMatrix {
-        var m = DenseMatrix(dimension: dimension, entries: Array(repeating: .zero, count: dimension * dimension))
+        var m = DenseMatrix(dimension: dimension)
         for k in 0..<dimension { m[k, k] = .one }
         return m
     }
 
-    public static func diagonal(_ d: [Complex]) -> DenseMatrix {
-        var m = DenseMatrix(dimension: d.count, entries: Array(repeating: .zero, count: d.count * d.count))
-        for k in d.indices { m[k, k] = d[k] }
-        return m
+    /// diag(d₀, d₁).
+    public static func diagonal(_ d0: Complex, _ d1: Complex) -> DenseMatrix {
+        DenseMatrix(d0, .zero, .zero, d1)
+    }
+
+    /// The 2×2 matrix [[m₀₀, m₀₁], [m₁₀, m₁₁]].
+    public init(_ m00: Complex, _ m01: Complex, _ m10: Complex, _ m11: Complex) {
+        self.init(dimension: 2)
+        storage[0] = m00
+        storage[1] = m01
+        storage[2] = m10
+        storage[3] = m11
     }
 
     public subscript(row: Int, column: Int) -> Complex {
-        get { entries[row * dimension + column] }
-        set { entries[row * dimension + column] = newValue }
+        get { storage[row * dimension + column] }
+        set { storage[row * dimension + column] = newValue }
     }
 
     /// The matrix product `self · other`.
     public static func * (a: DenseMatrix, b: DenseMatrix) -> DenseMatrix {
         precondition(a.dimension == b.dimension)
         let d = a.dimension
-        var c = DenseMatrix(dimension: d, entries: Array(repeating: .zero, count: d * d))
+        var c = DenseMatrix(dimension: d)
         for r in 0..<d {
             for col in 0..<d {
                 var s = Complex.zero
@@ -58,11 +77,15 @@ public struct DenseMatrix: Hashable, Sendable {
     }
 
     public static func * (s: Complex, a: DenseMatrix) -> DenseMatrix {
-        DenseMatrix(dimension: a.dimension, entries: a.entries.map { s * $0 })
+        var m = a
+        for k in 0..<(a.dimension * a.dimension) { m.storage[k] = s * a.storage[k] }
+        return m
     }
 
     public static func + (a: DenseMatrix, b: DenseMatrix) -> DenseMatrix {
-        DenseMatrix(dimension: a.dimension, entries: zip(a.entries, b.entries).map { $0 + $1 })
+        var m = a
+        for k in 0..<(a.dimension * a.dimension) { m.storage[k] = a.storage[k] + b.storage[k] }
+        return m
     }
 
     /// The conjugate transpose U†.
@@ -72,10 +95,18 @@ public struct DenseMatrix: Hashable, Sendable {
         return m
     }
 
+    /// Append the entries as (re, im) Doubles, row-major.
+    func appendPacked(to out: inout [Double]) {
+        for k in 0..<(dimension * dimension) {
+            out.append(storage[k].re)
+            out.append(storage[k].im)
+        }
+    }
+
     /// `high ⊗ low`: `low` acts on local bit 0 (the first listed qubit), `high` on bit 1.
     public static func kron(high: DenseMatrix, low: DenseMatrix) -> DenseMatrix {
         precondition(high.dimension == 2 && low.dimension == 2)
-        var m = DenseMatrix(dimension: 4, entries: Array(repeating: .zero, count: 16))
+        var m = DenseMatrix(dimension: 4)
         for r in 0..<4 {
             for c in 0..<4 { m[r, c] = high[r >> 1, c >> 1] * low[r & 1, c & 1] }
         }
@@ -92,7 +123,7 @@ public struct DenseMatrix: Hashable, Sendable {
     /// Like `controlled`, but zero (not identity) on the control-0 block: the derivative of a
     /// controlled gate whose target depends on an angle.
     static func controlledDerivative(_ target: DenseMatrix) -> DenseMatrix {
-        var m = DenseMatrix(dimension: 4, entries: Array(repeating: .zero, count: 16))
+        var m = DenseMatrix(dimension: 4)
         for r in 0..<2 { for c in 0..<2 { m[1 + 2 * r, 1 + 2 * c] = target[r, c] } }
         return m
     }
@@ -101,9 +132,9 @@ public struct DenseMatrix: Hashable, Sendable {
 /// The Paulis as 2×2 matrices.
 enum PauliMatrix {
     static let i = DenseMatrix.identity(2)
-    static let x = DenseMatrix(dimension: 2, entries: [.zero, .one, .one, .zero])
-    static let y = DenseMatrix(dimension: 2, entries: [.zero, Complex(0, -1), Complex(0, 1), .zero])
-    static let z = DenseMatrix.diagonal([.one, Complex(-1)])
+    static let x = DenseMatrix(.zero, .one, .one, .zero)
+    static let y = DenseMatrix(.zero, Complex(0, -1), Complex(0, 1), .zero)
+    static let z = DenseMatrix.diagonal(.one, Complex(-1))
 }
 
 extension GateKind {
@@ -119,20 +150,20 @@ extension GateKind {
         case .x, .prepareZMinus: return PauliMatrix.x
         case .y: return PauliMatrix.y
         case .z: return PauliMatrix.z
-        case .h, .prepareXPlus: return DenseMatrix(dimension: 2, entries: [Complex(h), Complex(h), Complex(h), Complex(-h)])
-        case .s: return .diagonal([.one, .i])
-        case .sdg: return .diagonal([.one, Complex(0, -1)])
-        case .t: return .diagonal([.one, .phase(.pi / 4)])
-        case .tdg: return .diagonal([.one, .phase(-.pi / 4)])
-        case .sx: return DenseMatrix(dimension: 2, entries: [Complex(0.5, 0.5), Complex(0.5, -0.5), Complex(0.5, -0.5), Complex(0.5, 0.5)])
-        case .sxdg: return DenseMatrix(dimension: 2, entries: [Complex(0.5, -0.5), Complex(0.5, 0.5), Complex(0.5, 0.5), Complex(0.5, -0.5)])
+        case .h, .prepareXPlus: return DenseMatrix(Complex(h), Complex(h), Complex(h), Complex(-h))
+        case .s: return .diagonal(.one, .i)
+        case .sdg: return .diagonal(.one, Complex(0, -1))
+        case .t: return .diagonal(.one, .phase(.pi / 4))
+        case .tdg: return .diagonal(.one, .phase(-.pi / 4))
+        case .sx: return DenseMatrix(Complex(0.5, 0.5), Complex(0.5, -0.5), Complex(0.5, -0.5), Complex(0.5, 0.5))
+        case .sxdg: return DenseMatrix(Complex(0.5, -0.5), Complex(0.5, 0.5), Complex(0.5, 0.5), Complex(0.5, -0.5))
         case .prepareXMinus: return GateKind.h.denseMatrix([]) * PauliMatrix.x          // X then H
         case .prepareYPlus: return GateKind.s.denseMatrix([]) * GateKind.h.denseMatrix([])   // H then S
         case .prepareYMinus: return GateKind.sdg.denseMatrix([]) * GateKind.h.denseMatrix([]) // H then S†
         case .rx: return rotation(PauliMatrix.x, a[0])
         case .ry: return rotation(PauliMatrix.y, a[0])
         case .rz: return rotation(PauliMatrix.z, a[0])
-        case .p: return .diagonal([.one, .phase(a[0])])
+        case .p: return .diagonal(.one, .phase(a[0]))
         case .u2: return u3Matrix(.pi / 2, a[0], a[1])
         case .u3: return u3Matrix(a[0], a[1], a[2])
         case .cx: return .controlled(PauliMatrix.x)
@@ -140,7 +171,7 @@ extension GateKind {
         case .cz: return .controlled(PauliMatrix.z)
         case .ch: return .controlled(GateKind.h.denseMatrix([]))
         case .swap:
-            var m = DenseMatrix(dimension: 4, entries: Array(repeating: .zero, count: 16))
+            var m = DenseMatrix(dimension: 4)
             m[0, 0] = .one; m[1, 2] = .one; m[2, 1] = .one; m[3, 3] = .one
             return m
         case .rxx: return rotation(.kron(high: PauliMatrix.x, low: PauliMatrix.x), a[0])
@@ -149,7 +180,7 @@ extension GateKind {
         case .crx: return .controlled(rotation(PauliMatrix.x, a[0]))
         case .cry: return .controlled(rotation(PauliMatrix.y, a[0]))
         case .crz: return .controlled(rotation(PauliMatrix.z, a[0]))
-        case .cp: return .controlled(.diagonal([.one, .phase(a[0])]))
+        case .cp: return .controlled(.diagonal(.one, .phase(a[0])))
         case .ccx, .measureX, .measureY, .measureZ:
             preconditionFailure("GateKind.denseMatrix: \(self) has no 2x2/4x4 unitary")
         }
@@ -161,7 +192,7 @@ extension GateKind {
         case .rx: return rotationDerivative(PauliMatrix.x, a[0])
         case .ry: return rotationDerivative(PauliMatrix.y, a[0])
         case .rz: return rotationDerivative(PauliMatrix.z, a[0])
-        case .p: return .diagonal([.zero, Complex.i * .phase(a[0])])
+        case .p: return .diagonal(.zero, Complex.i * .phase(a[0]))
         case .u2: return u3MatrixDerivative(.pi / 2, a[0], a[1], index: index + 1)
         case .u3: return u3MatrixDerivative(a[0], a[1], a[2], index: index)
         case .rxx: return rotationDerivative(.kron(high: PauliMatrix.x, low: PauliMatrix.x), a[0])
@@ -170,7 +201,7 @@ extension GateKind {
         case .crx: return .controlledDerivative(rotationDerivative(PauliMatrix.x, a[0]))
         case .cry: return .controlledDerivative(rotationDerivative(PauliMatrix.y, a[0]))
         case .crz: return .controlledDerivative(rotationDerivative(PauliMatrix.z, a[0]))
-        case .cp: return .controlledDerivative(.diagonal([.zero, Complex.i * .phase(a[0])]))
+        case .cp: return .controlledDerivative(.diagonal(.zero, Complex.i * .phase(a[0])))
         default: preconditionFailure("GateKind.denseDerivative: \(self) has no angles")
         }
     }
@@ -189,10 +220,8 @@ func rotationDerivative(_ g: DenseMatrix, _ t: Double) -> DenseMatrix {
 /// Qiskit's U(θ,φ,λ) = [[cos(θ/2), −e^{iλ} sin(θ/2)], [e^{iφ} sin(θ/2), e^{i(φ+λ)} cos(θ/2)]].
 func u3Matrix(_ theta: Double, _ phi: Double, _ lambda: Double) -> DenseMatrix {
     let c = cos(theta / 2), s = sin(theta / 2)
-    return DenseMatrix(dimension: 2, entries: [
-        Complex(c), -s * Complex.phase(lambda),
-        s * Complex.phase(phi), c * Complex.phase(phi + lambda),
-    ])
+    return DenseMatrix(Complex(c), -s * Complex.phase(lambda),
+        s * Complex.phase(phi), c * Complex.phase(phi + lambda))
 }
 
 /// ∂U(θ,φ,λ)/∂(θ, φ or λ) for index 0, 1 or 2.
@@ -201,16 +230,14 @@ func u3MatrixDerivative(_ theta: Double, _ phi: Double, _ lambda: Double, index:
     let eL = Complex.phase(lambda), eP = Complex.phase(phi), ePL = Complex.phase(phi + lambda)
     switch index {
     case 0:
-        return DenseMatrix(dimension: 2, entries: [Complex(-s / 2), (-c / 2) * eL, (c / 2) * eP, (-s / 2) * ePL])
+        return DenseMatrix(Complex(-s / 2), (-c / 2) * eL, (c / 2) * eP, (-s / 2) * ePL)
     case 1:
-        return DenseMatrix(dimension: 2, entries: [.zero, .zero, Complex.i * (s * eP), Complex.i * (c * ePL)])
+        return DenseMatrix(.zero, .zero, Complex.i * (s * eP), Complex.i * (c * ePL))
     default:
-        return DenseMatrix(dimension: 2, entries: [.zero, Complex.i * (-s * eL), .zero, Complex.i * (c * ePL)])
+        return DenseMatrix(.zero, Complex.i * (-s * eL), .zero, Complex.i * (c * ePL))
     }
 }
 
 extension DenseMatrix {
-    func scaled(_ s: Double) -> DenseMatrix {
-        DenseMatrix(dimension: dimension, entries: entries.map { s * $0 })
-    }
+    func scaled(_ s: Double) -> DenseMatrix { Complex(s) * self }
 }

@@ -35,6 +35,14 @@ enum Operation: Sendable {
         }
     }
 
+    /// True for the two-qubit families (4×4 dense matrices).
+    var isTwoQubit: Bool {
+        switch self {
+        case .diagonal2, .controlled1, .general2: return true
+        default: return false
+        }
+    }
+
     var isMeasurement: Bool {
         if case .measurement = self { return true }
         return false
@@ -46,7 +54,7 @@ enum Operation: Sendable {
         switch self {
         case .diagonal1: put(m[0, 0]); put(m[1, 1])
         case .diagonal2: for k in 0..<4 { put(m[k, k]) }
-        case .general1, .general2: m.entries.forEach(put)
+        case .general1, .general2: m.appendPacked(to: &out)
         case .controlled1: put(m[1, 1]); put(m[1, 3]); put(m[3, 1]); put(m[3, 3])
         case .permutation, .measurement: break
         }
@@ -84,17 +92,27 @@ struct BoundOperation: Sendable {
         default: break
         }
         let samples: [[Double]] = perSample ? Array(inputs) : [inputs.first ?? []]
+        // One angle buffer reused for every sample: binding a batch must not allocate per sample.
+        var values = [Double](repeating: 0, count: gate.angles.count)
+        func bindAngles(_ x: [Double]) {
+            for k in gate.angles.indices { values[k] = gate.angles[k].value(theta: theta, input: x) }
+        }
+        let doubles = 2 * (operation.isTwoQubit ? 16 : 4)
+        forward.reserveCapacity(samples.count * doubles)
+        inverse.reserveCapacity(samples.count * doubles)
         for x in samples {
-            let m = gate.kind.denseMatrix(gate.angles.map { $0.value(theta: theta, input: x) })
+            bindAngles(x)
+            let m = gate.kind.denseMatrix(values)
             operation.pack(m, into: &forward)
             operation.pack(m.adjoint, into: &inverse)
         }
         guard wantDerivatives else { return }
         for (j, angle) in gate.angles.enumerated() where !angle.isConstant {
             var packed: [Double] = []
+            packed.reserveCapacity(samples.count * doubles)
             for x in samples {
-                let d = gate.kind.denseDerivative(gate.angles.map { $0.value(theta: theta, input: x) }, index: j)
-                for z in d.entries { packed.append(z.re); packed.append(z.im) }
+                bindAngles(x)
+                gate.kind.denseDerivative(values, index: j).appendPacked(to: &packed)
             }
             derivatives.append(BoundDerivative(angle: angle, perSample: perSample, packed: packed))
         }
