@@ -198,7 +198,7 @@ struct PartitionGraph {
                 for to in 0...blockSize.count where to != from {
                     let size = to < blockSize.count ? blockSize[to] : 0
                     guard size + sizes[node] <= width else { continue }
-                    let delta = attachment(node, from) - attachment(node, to)
+                    let delta = attachment(node, to) - attachment(node, from)  // cost decrease
                     if delta > 1e-12 {
                         if to == blockSize.count { blockSize.append(0) }
                         blockOf[node] = to
@@ -215,7 +215,8 @@ struct PartitionGraph {
                 for b in (a + 1)..<max(a + 1, n) where blockOf[a] != blockOf[b] {
                     let (ba, bb) = (blockOf[a], blockOf[b])
                     guard blockSize[ba] - sizes[a] + sizes[b] <= width, blockSize[bb] - sizes[b] + sizes[a] <= width else { continue }
-                    let delta = attachment(a, ba) - attachment(a, bb) + attachment(b, bb) - attachment(b, ba) + 2 * weight(a, b)
+                    // cost decrease: the a–b edge stays cut, every other edge of a or b flips sides
+                    let delta = attachment(a, bb) + attachment(b, ba) - attachment(a, ba) - attachment(b, bb) - 2 * weight(a, b)
                     if delta > 1e-12 {
                         blockOf[a] = bb
                         blockOf[b] = ba

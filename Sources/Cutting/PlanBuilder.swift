@@ -228,8 +228,11 @@ struct PlanBuilder {
             let radices = cutSidesOf[f].map { cuts[$0.cut].basis.sideOperations[$0.side].count }
             var fragment = Fragment(wires: wiresOf[f], cutSides: cutSidesOf[f], radices: radices, circuits: [],
                                     observables: fragmentObservables[f])
-            let settingCount = radices.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
-            guard settingCount <= options.maxSettingsPerFragment, radices.count < 40 else {
+            let settingCount = radices.reduce(1) { product, radix in
+                let (p, overflow) = product.multipliedReportingOverflow(by: radix)
+                return overflow ? Int.max : p
+            }
+            guard settingCount <= options.maxSettingsPerFragment else {
                 throw CuttingError.tooManySettings(call: call, fragment: f, settings: settingCount, limit: options.maxSettingsPerFragment)
             }
             fragment.circuits.reserveCapacity(settingCount)

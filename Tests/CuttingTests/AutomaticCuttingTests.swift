@@ -55,3 +55,14 @@ import Simulator
         #expect(withWireCuts >= 1, "the search never chose a wire cut")
     }
 }
+
+@Suite struct AutomaticCuttingScaleTests {
+    /// Beyond the exact-search limit the heuristic still finds the k boundary cuts.
+    @Test(arguments: [(12, 6, 2), (16, 8, 3), (20, 10, 1)])
+    func heuristicFindsTheBoundary(n: Int, width: Int, k: Int) throws {
+        let circuit = ReferenceQNN.circuit(qubits: n, layers: 4, crossingLayers: k)
+        let plan = try CutPlan(circuit: circuit, observable: .z(n - 1, qubitCount: n), cuts: .automatic(maxFragmentQubits: width))
+        #expect(plan.cuts.count == k)
+        #expect(plan.fragments.map(\.width).sorted() == [width, width])
+    }
+}
