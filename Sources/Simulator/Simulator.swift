@@ -24,7 +24,8 @@ public enum Simulator {
     ///
     /// Signed measurements (`measureX/Y/Z`) split the state into branches; the value is
     /// Σ_branches sign·⟨O⟩_branch (DESIGN §3). `theta` must cover `circuit.parameterCount` and
-    /// every input `circuit.inputCount`; gradients have the lengths of `theta` and of each input.
+    /// every input `circuit.inputCount` (all inputs the same length); gradients have the lengths
+    /// of `theta` and of the inputs.
     /// A circuit without inputs takes `inputs: [[]]` for one sample.
     public static func evaluate(_ circuit: Circuit, observable: Observable, theta: [Double],
                                 inputs: [[Double]], gradients: Bool) -> Evaluation {
@@ -33,6 +34,8 @@ public enum Simulator {
         for (b, x) in inputs.enumerated() {
             precondition(x.count >= circuit.inputCount,
                          "Simulator.evaluate: inputs[\(b)] has \(x.count) values, circuit needs \(circuit.inputCount)")
+            precondition(x.count == inputs[0].count,
+                         "Simulator.evaluate: inputs[\(b)] has \(x.count) values, inputs[0] has \(inputs[0].count)")
         }
         for t in observable.terms {
             precondition(t.qubits.allSatisfy { $0 >= 0 && $0 < circuit.qubitCount },
