@@ -64,6 +64,6 @@ let package = Package(
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Circuits"]),
         .testTarget(name: "CuttingTests", dependencies: ["Cutting", "Simulator", "Circuits"]),
         .testTarget(name: "QNNTests", dependencies: ["QNN", "Estimator", "Cutting", "Simulator", "Circuits", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "HDF5"]),
     ]
 )

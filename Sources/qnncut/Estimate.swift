@@ -79,6 +79,9 @@ struct Estimate: ParsableCommand {
 
     @OptionGroup var distribution: DistributionOptions
 
+    @Option(help: .hidden)
+    var injectFailureRank: Int?
+
     @Flag(help: "Print one JSON object on stdout.")
     var json = false
 
@@ -129,6 +132,11 @@ struct Estimate: ParsableCommand {
                 }
                 let estimator = try DistributedEstimator(world: world, options: distribution.estimatorOptions) {
                     try CutPlan(circuit: job.circuit, observable: observable, cuts: specification)
+                }
+                if index > 0, let failing = injectFailureRank, failing == world.rank {
+                    // Test instrument: a rank dying mid-run (in the second observable's round).
+                    Log.error("rank \(world.rank): injected failure")
+                    MPI.abort(exitCode: 3)
                 }
                 guard let batch = try estimator.evaluate(theta: world.isRoot ? job.theta : nil,
                                                          inputs: world.isRoot ? job.inputs : nil,

@@ -1,0 +1,199 @@
+/// `qnncut bench estimator`: per-query milliseconds per stage of the distributed estimator on the
+/// reference QNN family (n qubits, L layers, k cut CNOTs, exact, ⟨Z⟩ on the last qubit), the
+/// reconstruction share (median, p95 over rounds) and the unique sub-experiments — at each
+/// requested rank count (the command re-launches itself under mpirun for each).
+import ArgumentParser
+import Circuits
+import Cutting
+import Estimator
+import Foundation
+import MPI
+import Simulator
+
+struct BenchEstimator: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "estimator",
+        abstract: "Per-query stage times and reconstruction share on the reference QNN family.")
+
+    @Option(help: "Qubit counts, comma-separated.")
+    var qubits = "8"
+    @Option(help: "Layers of the QNN.")
+    var layers = 4
+    @Option(help: "Cut counts k, comma-separated.")
+    var cuts = "0,1,2,3,4"
+    @Option(help: "Rank counts, comma-separated (each run under mpirun -np N). Default: this world.")
+    var ranks: String?
+    @Option(help: "Queries per round (one input vector each).")
+    var batch = 1
+    @Option(help: "Timed rounds per configuration (after one warm-up round).")
+    var rounds = 20
+    @Flag(help: "Also compute gradients (forward + adjoint).")
+    var gradients = false
+    @Option(help: "Scheduling policy.")
+    var schedule: SchedulePolicy = .static
+    @Option(help: "Seed of θ and the inputs.")
+    var seed: UInt64 = 7
+    @Flag(help: "Print one JSON object with a `rows` array.")
+    var json = false
+
+    struct Stages: Codable {
+        var total: Double
+        var partition: Double
+        var generate: Double
+        var execute: Double
+        var reconstruct: Double
+    }
+    struct Row: Codable {
+        var n: Int
+        var layers: Int
+        var cuts: Int
+        var ranks: Int
+        var schedule: String
+        var batch: Int
+        var gradients: Bool
+        var terms: Int
+        var subexperiments: Int
+        var work_units: Int
+        var gamma: Double
+        /// Medians over rounds, per query, in ms. `partition` is 0: it is a one-off (see one_off_ms).
+        var per_query_ms: Stages
+        var per_query_ms_p95_total: Double
+        var reconstruction_share_median: Double
+        var reconstruction_share_p95: Double
+        /// Plan build (cut finding + fragment circuits) and plan broadcast, once per run.
+        var one_off_ms: [String: Double]
+        var value: Double
+        var uncut_value: Double
+    }
+    struct Report: Codable { var rows: [Row] }
+
+    func validate() throws {
+        guard rounds >= 1, batch >= 1, layers >= 1 else { throw ValidationError("--rounds, --batch and --layers must be ≥ 1") }
+        _ = try numbers(qubits, "--qubits")
+        _ = try numbers(cuts, "--cuts")
+        if let ranks { _ = try numbers(ranks, "--ranks") }
+    }
+
+    func numbers(_ text: String, _ option: String) throws -> [Int] {
+        try text.split(separator: ",").map {
+            guard let v = Int($0.trimmingCharacters(in: .whitespaces)), v >= 0 else {
+                throw ValidationError("\(option): '\($0)' is not a non-negative integer")
+            }
+            return v
+        }
+    }
+
+    func run() throws {
+        if let ranks, !SelfLaunch.isUnderLauncher {
+            // Parent: one mpirun per rank count, rows merged.
+            var rows: [Row] = []
+            var arguments = Array(CommandLine.arguments.dropFirst())
+            if let i = arguments.firstIndex(of: "--ranks") { arguments.removeSubrange(i ... i + 1) }
+            arguments.removeAll { $0.hasPrefix("--ranks=") }
+            arguments.removeAll { $0 == "--json" }
+            for r in try numbers(ranks, "--ranks") {
+                let output = try SelfLaunch.mpirun(ranks: r, arguments + ["--json"])
+                let line = output.split(separator: "\n").last.map(String.init) ?? ""
+                rows += try JSONDecoder().decode(Report.self, from: Data(line.utf8)).rows
+            }
+            try printReport(Report(rows: rows))
+            return
+        }
+        MPIJob.run { world in
+            var rows: [Row] = []
+            for n in try numbers(qubits, "--qubits") {
+                for k in try numbers(cuts, "--cuts") where k <= layers {
+                    if let row = try measure(world: world, n: n, k: k) { rows.append(row) }
+                }
+            }
+            if world.isRoot { try printReport(Report(rows: rows)) }
+        }
+    }
+
+    func measure(world: Communicator, n: Int, k: Int) throws -> Row? {
+        let circuit = ReferenceQNN.circuit(qubits: n, layers: layers, crossingLayers: k)
+        let observable = Observable.z(n - 1, qubitCount: n)
+        var rng = SplitMix(seed: seed &+ UInt64(n * 100 + k))
+        let theta = (0 ..< circuit.parameterCount).map { _ in rng.nextUnit() * 2 * .pi }
+        let labels = String(repeating: "A", count: n / 2) + String(repeating: "B", count: n - n / 2)
+        let options = EstimatorOptions(policy: schedule)
+        let estimator = try DistributedEstimator(world: world, options: options) {
+            try CutPlan(circuit: circuit, observable: observable,
+                        cuts: k == 0 ? .explicit(gateCuts: [], wireCuts: []) : .partition(labels: labels))
+        }
+        var totals: [Double] = [], shares: [Double] = []
+        var generate: [Double] = [], execute: [Double] = [], reconstruct: [Double] = []
+        var lastValue = 0.0, lastInput: [Double] = []
+        for round in 0 ... rounds {
+            let inputs = (0 ..< batch).map { _ in (0 ..< n).map { _ in rng.nextUnit() * .pi } }
+            let result = try estimator.evaluate(theta: world.isRoot ? theta : nil, inputs: world.isRoot ? inputs : nil,
+                                                gradients: gradients)
+            guard let result, round > 0 else { continue }  // round 0 warms up
+            let s = result.stages.divided(by: batch)
+            totals.append(s.total)
+            generate.append(s.generate)
+            execute.append(s.execute)
+            reconstruct.append(s.reconstruct)
+            shares.append(s.reconstruct / s.total)
+            lastValue = result.estimate.values[0]
+            lastInput = inputs[0]
+        }
+        guard world.isRoot else { return nil }
+        let uncut = Simulator.evaluate(circuit, observable: observable, theta: theta, inputs: [lastInput],
+                                       gradients: false).values[0]
+        let plan = estimator.plan
+        let ms = 1000.0
+        return Row(
+            n: n, layers: layers, cuts: k, ranks: world.size, schedule: schedule.rawValue, batch: batch,
+            gradients: gradients, terms: plan.termCount, subexperiments: plan.uniqueSettingCount,
+            work_units: plan.workUnits.count, gamma: plan.planningGamma,
+            per_query_ms: Stages(total: median(totals) * ms, partition: 0, generate: median(generate) * ms,
+                                 execute: median(execute) * ms, reconstruct: median(reconstruct) * ms),
+            per_query_ms_p95_total: percentile(totals, 0.95) * ms,
+            reconstruction_share_median: median(shares), reconstruction_share_p95: percentile(shares, 0.95),
+            one_off_ms: ["partition": estimator.setup.planBuild * ms, "plan_broadcast": estimator.setup.planBroadcast * ms],
+            value: lastValue, uncut_value: uncut)
+    }
+
+    func printReport(_ report: Report) throws {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            return
+        }
+        print("n  L  k  ranks  terms  subexp   total ms  generate  execute  reconstruct  recon% (median/p95)   |E - uncut|")
+        for r in report.rows {
+            print(String(format: "%-2d %-2d %-2d %-6d %-6d %-6d %9.4f %9.4f %8.4f %12.4f   %5.1f / %5.1f          %.1e",
+                         r.n, r.layers, r.cuts, r.ranks, r.terms, r.subexperiments, r.per_query_ms.total,
+                         r.per_query_ms.generate, r.per_query_ms.execute, r.per_query_ms.reconstruct,
+                         100 * r.reconstruction_share_median, 100 * r.reconstruction_share_p95,
+                         abs(r.value - r.uncut_value)))
+        }
+        print("(per query, medians over rounds; partition is a one-off per run, not per query)")
+    }
+}
+
+func median(_ values: [Double]) -> Double { percentile(values, 0.5) }
+
+/// Nearest-rank percentile (0 for an empty list).
+func percentile(_ values: [Double], _ p: Double) -> Double {
+    guard !values.isEmpty else { return 0 }
+    let sorted = values.sorted()
+    let rank = Int((p * Double(sorted.count)).rounded(.up)) - 1
+    return sorted[min(max(rank, 0), sorted.count - 1)]
+}
+
+/// A small seeded generator for benchmark parameters (SplitMix64).
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func nextUnit() -> Double { Double(next() >> 11) * 0x1p-53 }
+}
