@@ -50,6 +50,38 @@ import Circuits
         #expect(e.values.isEmpty && e.thetaGradients.isEmpty)
     }
 
+    @Test func perSampleOneQubitKernelAppliesEachSamplesMatrix() {
+        // The benchmark's batched path: B states, one u3 per sample, versus B single states.
+        let n = 3, b = 5
+        var batch = StateBatch(qubitCount: n, batchSize: b)
+        var singles = (0..<b).map { _ in StateVector(qubitCount: n) }
+        for k in 0..<b {
+            for q in 0..<n {
+                let g = Gate(.ry, [q], [.constant(0.4 * Double(q + k) + 0.1)])
+                singles[k].apply(g)
+            }
+        }
+        for i in 0..<(1 << n) {
+            for k in 0..<b {
+                let z = singles[k].amplitudes[i]
+                batch.storage[2 * (i * b + k)] = z.re
+                batch.storage[2 * (i * b + k) + 1] = z.im
+            }
+        }
+        var packed: [Double] = []
+        for k in 0..<b {
+            let angles = [0.3 * Double(k), -0.7 + Double(k), 1.1]
+            Operation.general1(1).pack(GateKind.u3.denseMatrix(angles), into: &packed)
+            singles[k].apply(Gate(.u3, [1], angles.map { .constant($0) }))
+        }
+        batch.applyOneQubit(qubit: 1, packed: packed, perSample: true)
+        for k in 0..<b {
+            let worst = zip(batch.amplitudes(sample: k), singles[k].amplitudes).map { ($0 - $1).magnitudeSquared }.max()!
+            #expect(worst < 1e-24, "sample \(k)")
+        }
+        #expect(batch.amplitudes(sample: 0) != batch.amplitudes(sample: 1))
+    }
+
     @Test func publicKernelsMatchGateApplication() {
         // StateBatch.applyOneQubit / applyTwoQubit (used by the benchmark) against StateVector.apply.
         var rng = SeededRNG(seed: 5)
