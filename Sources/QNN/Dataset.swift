@@ -1,0 +1,62 @@
+/// Reading a labelled CSV (features…, label last; one optional header line) into memory.
+import Foundation
+
+/// A labelled table of samples.
+public struct Dataset: Sendable, Equatable, Codable {
+    public var features: [[Double]]
+    public var labels: [Int]
+    public var featureNames: [String]
+
+    public var featureCount: Int { features.first?.count ?? 0 }
+
+    public init(features: [[Double]], labels: [Int], featureNames: [String]) {
+        self.features = features
+        self.labels = labels
+        self.featureNames = featureNames
+    }
+
+    /// Read `path`. Errors name file:line:column.
+    public static func readCSV(_ path: String) throws -> Dataset {
+        if path.hasSuffix(".gz") {
+            throw ConfigError("\(path): compressed CSV is not read directly; decompress it first (gunzip -k \(path)) and point data.file at the .csv")
+        }
+        guard let bytes = FileManager.default.contents(atPath: path) else { throw ConfigError("\(path): cannot read the data file") }
+        guard let text = String(data: bytes, encoding: .utf8) else { throw ConfigError("\(path): not UTF-8 text") }
+        var features: [[Double]] = []
+        var labels: [Int] = []
+        var names: [String] = []
+        var lineNumber = 0
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw[...]
+            if line.allSatisfy({ $0 == " " }) { continue }
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+            guard cells.count >= 2 else { throw ConfigError("\(path):\(lineNumber): expected features and a label, found \(cells.count) column(s)") }
+            var row: [Double] = []
+            row.reserveCapacity(cells.count - 1)
+            var column = 1
+            var isHeader = false
+            for cell in cells.dropLast() {
+                guard let v = Double(cell.trimmingCharacters(in: .whitespaces)), v.isFinite else {
+                    if features.isEmpty && names.isEmpty && lineNumber == 1 { isHeader = true; break }
+                    throw ConfigError("\(path):\(lineNumber):\(column): '\(cell)' is not a finite number")
+                }
+                row.append(v)
+                column += cell.count + 1
+            }
+            if isHeader { names = cells.dropLast().map { $0.trimmingCharacters(in: .whitespaces) }; continue }
+            let labelText = cells.last!.trimmingCharacters(in: .whitespaces)
+            guard let label = Int(labelText) ?? Double(labelText).flatMap({ $0 == $0.rounded() ? Int($0) : nil }) else {
+                throw ConfigError("\(path):\(lineNumber):\(column): label '\(labelText)' is not an integer")
+            }
+            if let first = features.first, first.count != row.count {
+                throw ConfigError("\(path):\(lineNumber): expected \(first.count) feature(s) like the first row, found \(row.count)")
+            }
+            features.append(row)
+            labels.append(label)
+        }
+        guard !features.isEmpty else { throw ConfigError("\(path): no data rows") }
+        if names.count != features[0].count { names = (0..<features[0].count).map { "f\($0)" } }
+        return Dataset(features: features, labels: labels, featureNames: names)
+    }
+}

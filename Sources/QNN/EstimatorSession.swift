@@ -1,0 +1,58 @@
+/// The collective rhythm of training: rank 0 drives, every other rank serves. Before each round
+/// rank 0 broadcasts one command word (evaluate or stop), so the workers need no copy of the
+/// training loop, the data or the config — they only simulate their share of each round.
+import Cutting
+import Estimator
+import MPI
+
+public final class EstimatorSession {
+    public let estimator: DistributedEstimator
+    var world: Communicator { estimator.world }
+    /// Per-query seconds of forward and gradient rounds at rank 0 (for the gradient-cost ratio).
+    public private(set) var forwardSeconds = 0.0, forwardQueries = 0
+    public private(set) var gradientSeconds = 0.0, gradientQueries = 0
+
+    /// Collective: rank 0 builds the plan for `model` (others pass nil) and broadcasts it.
+    public init(world: Communicator, model: QNNModel?, options: EstimatorOptions) throws {
+        estimator = try DistributedEstimator(world: world, options: options) {
+            guard let model else { preconditionFailure("rank 0 must pass the model") }
+            return try CutPlan(circuit: model.circuit, observable: model.observable, cuts: model.cutSpecification)
+        }
+    }
+
+    /// Rank 0: one round for a batch of inputs sharing θ.
+    public func evaluate(theta: [Double], inputs: [[Double]], gradients: Bool) throws -> BatchResult {
+        precondition(world.isRoot, "EstimatorSession.evaluate runs on rank 0; other ranks call serve()")
+        var command: [Double] = [1]
+        try world.broadcast(&command, root: 0)
+        guard let result = try estimator.evaluate(theta: theta, inputs: inputs, gradients: gradients) else {
+            preconditionFailure("rank 0 receives every round's result")
+        }
+        if gradients {
+            gradientSeconds += result.stages.total
+            gradientQueries += inputs.count
+        } else {
+            forwardSeconds += result.stages.total
+            forwardQueries += inputs.count
+        }
+        return result
+    }
+
+    /// Rank 0: release the workers.
+    public func stop() throws {
+        guard world.isRoot, world.size > 1 else { return }
+        var command: [Double] = [0]
+        try world.broadcast(&command, root: 0)
+    }
+
+    /// Ranks other than 0: take part in rounds until rank 0 stops.
+    public func serve() throws {
+        precondition(!world.isRoot, "rank 0 drives the session")
+        while true {
+            var command: [Double] = []
+            try world.broadcast(&command, root: 0)
+            if command.first != 1 { return }
+            _ = try estimator.evaluate(theta: nil, inputs: nil, gradients: false)
+        }
+    }
+}

@@ -1,1 +1,0 @@
-/// QNN training (see README.md).

@@ -1,0 +1,69 @@
+/// The model a config names: the circuit (the reference QNN family, or a parameterised
+/// OpenQASM 2 file), the readout observable, and how it is cut. The prediction is
+/// p = (1 + ⟨O⟩)/2 for class 1.
+import Circuits
+import Cutting
+import Foundation
+import Simulator
+
+public struct QNNModel: Sendable, Codable {
+    public var circuit: Circuit
+    public var observable: Observable
+    public var readoutText: String
+    /// How the estimator cuts (no cuts for the uncut baseline).
+    public var cutSpecification: CutSpecification
+
+    public var parameterCount: Int { circuit.parameterCount }
+    public var inputCount: Int { circuit.inputCount }
+
+    public init(circuit: Circuit, observable: Observable, readoutText: String, cutSpecification: CutSpecification) {
+        self.circuit = circuit
+        self.observable = observable
+        self.readoutText = readoutText
+        self.cutSpecification = cutSpecification
+    }
+
+    /// Build from the model and estimator sections.
+    public init(config: TrainingConfig) throws {
+        let m = config.model
+        let source = config.source
+        let labels: String
+        if let path = m.circuit {
+            do { circuit = try QASM.parse(contentsOf: path) } catch { throw ConfigError("\(source): model.circuit: \(error)") }
+            guard circuit.parameterCount > 0 else { throw ConfigError("\(source): model.circuit \(path) has no trainable theta[i]") }
+            guard circuit.inputCount > 0 else { throw ConfigError("\(source): model.circuit \(path) has no input x[j]") }
+            labels = m.partition ?? ""
+            if !labels.isEmpty && labels.count != circuit.qubitCount {
+                throw ConfigError("\(source): model.partition '\(labels)' has \(labels.count) label(s); the circuit has \(circuit.qubitCount) qubit(s)")
+            }
+        } else {
+            circuit = ReferenceQNN.circuit(qubits: m.qubits, layers: m.layers, crossingLayers: m.cuts)
+            let h = m.qubits / 2
+            labels = m.partition ?? String(repeating: "A", count: h) + String(repeating: "B", count: m.qubits - h)
+        }
+        let n = circuit.qubitCount
+        switch m.readout {
+        case "last": readoutText = "Z\(n - 1)"
+        case "parity": readoutText = (0..<n).map { "Z\($0)" }.joined(separator: " ")
+        default: readoutText = m.readout
+        }
+        do { observable = try Observable.parse(readoutText, qubitCount: n) } catch {
+            throw ConfigError("\(source): model.readout '\(m.readout)': \(error)")
+        }
+        let γ = observable.terms.reduce(0) { $0 + abs($1.coefficient) }
+        guard γ <= 1 + 1e-12 else {
+            throw ConfigError("\(source): model.readout '\(m.readout)': Σ|coefficients| = \(γ) > 1, so (1 + ⟨O⟩)/2 is not a probability")
+        }
+        if config.estimator.uncut || labels.isEmpty {
+            cutSpecification = .explicit(gateCuts: [], wireCuts: [])
+        } else {
+            cutSpecification = .partition(labels: labels)
+        }
+    }
+
+    /// θ ~ Uniform(−scale, scale) from the run seed.
+    public func initialTheta(seed: UInt64, scale: Double) -> [Double] {
+        var rng = Seeds.generator(seed, .initialTheta)
+        return (0..<parameterCount).map { _ in (2 * rng.uniform() - 1) * scale }
+    }
+}

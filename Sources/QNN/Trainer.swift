@@ -1,0 +1,173 @@
+/// The training loop at rank 0 (other ranks serve rounds through `EstimatorSession`): shuffle,
+/// minibatch, one collective round per step with adjoint gradients through the cuts, BCE,
+/// optimiser update, traces, checkpoints; metrics at every epoch end; robustness at the end.
+///
+/// Determinism: the epoch order comes from (seed, epoch), shot noise from (seed, step, sample),
+/// so a run resumed from a checkpoint repeats the uninterrupted run's arithmetic exactly.
+import Cutting
+import Estimator
+import Foundation
+import MPI
+
+/// Everything rank 0 prepared before the collective part of a run.
+public struct TrainingJob: Sendable, Codable {
+    public var config: TrainingConfig
+    public var model: QNNModel
+    public var data: PreparedData
+    public var outputFolder: String
+    /// Present when resuming.
+    public var checkpoint: Checkpoint?
+
+    public init(config: TrainingConfig, model: QNNModel, data: PreparedData, outputFolder: String, checkpoint: Checkpoint?) {
+        self.config = config
+        self.model = model
+        self.data = data
+        self.outputFolder = outputFolder
+        self.checkpoint = checkpoint
+    }
+
+    public var checkpointPath: String { outputFolder + "/checkpoint.h5" }
+    public var tracePath: String { outputFolder + "/traces.h5" }
+}
+
+public final class Trainer {
+    public let job: TrainingJob
+    public let session: EstimatorSession
+    let world: Communicator
+    let trace: TrainingTraceWriter?
+    weak var observer: TrainingObserver?
+
+    public private(set) var theta: [Double]
+    var optimizer: Optimizer
+    var step = 0
+    var epoch = 0
+    var stepInEpoch = 0
+    var shuffleState: [UInt64] = []
+
+    var config: TrainingConfig { job.config }
+    var shotMode: Bool { config.estimator.mode == "shots" }
+    var stepsPerEpoch: Int { (job.data.trainInputs.count + config.training.batchSize - 1) / config.training.batchSize }
+
+    /// Collective: builds and broadcasts the plan. `trace` and `observer` are rank 0's.
+    public init(world: Communicator, job: TrainingJob, options: EstimatorOptions, trace: TrainingTraceWriter?,
+                observer: TrainingObserver?) throws {
+        self.world = world
+        self.job = job
+        self.trace = trace
+        self.observer = observer
+        session = try EstimatorSession(world: world, model: world.isRoot ? job.model : nil, options: options)
+        optimizer = Optimizer(job.config.training, parameterCount: job.model.parameterCount)
+        theta = job.model.initialTheta(seed: job.config.training.seed, scale: job.config.model.initScale)
+        if let c = job.checkpoint {
+            theta = c.theta
+            optimizer.state = c.optimizerState
+            step = c.step
+            epoch = c.epoch
+            stepInEpoch = c.stepInEpoch
+        }
+    }
+
+    /// Collective. Rank 0 trains and returns the summary; the other ranks serve and return nil.
+    public func run() throws -> TrainingSummary? {
+        guard world.isRoot else {
+            try session.serve()
+            return nil
+        }
+        do {
+            let summary = try train()
+            try session.stop()
+            return summary
+        }
+    }
+
+    func train() throws -> TrainingSummary {
+        let start = MPI.wallTime()
+        let data = job.data
+        let epochs = config.training.epochs
+        let resumedFrom = job.checkpoint?.step
+        try trace?.trace.recordPlan(0, estimator: session.estimator, label: job.model.readoutText)
+        observer?.trainingStarted(totalSteps: epochs * stepsPerEpoch, stepsPerEpoch: stepsPerEpoch, startStep: step, epochs: epochs)
+        if let resumedFrom { observer?.note("resuming at step \(resumedFrom) (epoch \(epoch + 1), step \(stepInEpoch + 1) of it)") }
+        var lastMetrics: (train: SplitMetrics, test: SplitMetrics)?
+
+        while epoch < epochs {
+            let epochStart = MPI.wallTime()
+            var shuffler = Seeds.generator(config.training.seed, .epochShuffle, epoch)
+            let order = shuffler.permutation(data.trainInputs.count)
+            shuffleState = shuffler.state
+            while stepInEpoch < stepsPerEpoch {
+                let stepStart = MPI.wallTime()
+                let batch = Array(order[stepInEpoch * config.training.batchSize ..< min((stepInEpoch + 1) * config.training.batchSize, order.count)])
+                let row = try takeStep(inputs: batch.map { data.trainInputs[$0] }, labels: batch.map { data.trainLabels[$0] })
+                stepInEpoch += 1
+                var traced = row
+                traced.seconds = MPI.wallTime() - stepStart
+                try trace?.record(step: traced)
+                observer?.stepFinished(traced, stepInEpoch: stepInEpoch, elapsedSeconds: MPI.wallTime() - start)
+                if config.checkpoint.everySteps > 0 && step % config.checkpoint.everySteps == 0 && stepInEpoch < stepsPerEpoch {
+                    try saveCheckpoint()
+                }
+            }
+            let metrics = try evaluateSplits(epochIndex: epoch)
+            lastMetrics = metrics
+            let row = EpochTraceRow(epoch: Int32(epoch), step: Int64(step), train_loss: metrics.train.loss,
+                                    train_accuracy: metrics.train.accuracy, test_loss: metrics.test.loss,
+                                    test_accuracy: metrics.test.accuracy, seconds: MPI.wallTime() - epochStart)
+            try trace?.record(epoch: row)
+            observer?.epochFinished(row)
+            epoch += 1
+            stepInEpoch = 0
+            try saveCheckpoint()
+        }
+        let final = try lastMetrics ?? evaluateSplits(epochIndex: epochs - 1)
+        let robustness = try evaluateRobustness()
+        try trace?.record(robustness: robustness.map {
+            RobustnessTraceRow(kind: $0.attack == "gaussian" ? 1 : $0.attack == "fgsm" ? 2 : 0, strength: $0.strength,
+                               test_loss: $0.testLoss, test_accuracy: $0.testAccuracy)
+        })
+        let plan = session.estimator.plan
+        return TrainingSummary(
+            config: config.name, output: job.outputFolder, mode: config.estimator.mode, uncut: config.estimator.uncut,
+            cuts: plan.cuts.count, subexperiments: plan.workUnits.count, ranks: world.size,
+            parameters: job.model.parameterCount, trainSamples: data.trainInputs.count, testSamples: data.testInputs.count,
+            epochs: epochs, steps: step, resumedFromStep: resumedFrom,
+            finalTrainLoss: final.train.loss, finalTrainAccuracy: final.train.accuracy,
+            finalTestLoss: final.test.loss, finalTestAccuracy: final.test.accuracy, robustness: robustness,
+            wallSeconds: MPI.wallTime() - start,
+            forwardSecondsPerQuery: session.forwardQueries > 0 ? session.forwardSeconds / Double(session.forwardQueries) : 0,
+            gradientSecondsPerQuery: session.gradientQueries > 0 ? session.gradientSeconds / Double(session.gradientQueries) : 0,
+            theta: theta)
+    }
+
+    /// One minibatch: estimates and ∂E/∂θ in one round, mean BCE, one optimiser update.
+    func takeStep(inputs: [[Double]], labels: [Int]) throws -> StepTraceRow {
+        let result = try session.evaluate(theta: theta, inputs: inputs, gradients: true)
+        let estimates = try self.estimates(result, inputs: inputs, theta: theta, stream: .trainShots, counter: step)
+        try trace?.trace.record(result, step: step + 1, observable: 0, stderrs: estimates.stderrs)
+        var gradient = [Double](repeating: 0, count: theta.count)
+        var loss = 0.0, correct = 0
+        let scale = 1 / Double(inputs.count)
+        for (b, e) in estimates.values.enumerated() {
+            loss += BinaryCrossEntropy.loss(estimate: e, label: labels[b]) * scale
+            if BinaryCrossEntropy.predicted(estimate: e) == labels[b] { correct += 1 }
+            // Chain rule: ∂L/∂θ = Σ_b ∂L/∂E_b · ∂E_b/∂θ, with ∂E_b/∂θ the adjoint gradient through the cuts.
+            let dE = BinaryCrossEntropy.derivative(estimate: e, label: labels[b]) * scale
+            let g = result.estimate.thetaGradients[b]
+            for i in gradient.indices { gradient[i] += dE * g[i] }
+        }
+        optimizer.update(&theta, gradient: gradient)
+        step += 1
+        return StepTraceRow(step: Int64(step), epoch: Int32(epoch), batch_size: Int32(inputs.count), loss: loss,
+                            accuracy: Double(correct) / Double(inputs.count),
+                            gradient_norm: gradient.reduce(0) { $0 + $1 * $1 }.squareRoot(),
+                            learning_rate: optimizer.learningRate, shots: shotMode ? Int64(config.estimator.shots) : 0,
+                            seconds: 0)
+    }
+
+    func saveCheckpoint() throws {
+        try Checkpoint(theta: theta, optimizer: optimizer.kind.rawValue, optimizerState: optimizer.state, step: step,
+                       epoch: epoch, stepInEpoch: stepInEpoch, configHash: config.hash, configName: config.name,
+                       seed: config.training.seed, rngState: shuffleState)
+            .write(to: job.checkpointPath)
+    }
+}

@@ -1,0 +1,169 @@
+/// The typed training config (YAML schema in docs/training.md): data, model, training,
+/// estimator, robustness and checkpoint sections. Rank 0 reads it (`load`) and broadcasts it.
+import Foundation
+
+public struct TrainingConfig: Codable, Sendable, Equatable {
+    public struct DataSection: Codable, Sendable, Equatable {
+        /// CSV path (resolved against the config file's folder); label = last column.
+        public var file: String
+        /// The two class labels of the binary task: the first maps to y = 0, the second to y = 1.
+        public var classes: [Int]
+        /// Keep at most this many samples per class (0 = all), chosen by the seeded shuffle.
+        public var maxPerClass: Int
+        public var testFraction: Double
+        /// "pca" (principal components of the standardised training split) or "none".
+        public var reduction: String
+        /// Angles after scaling: train min ↦ lower, train max ↦ upper.
+        public var angleRange: [Double]
+        public var seed: UInt64
+    }
+
+    public struct ModelSection: Codable, Sendable, Equatable {
+        public var qubits: Int
+        public var layers: Int
+        /// Boundary CNOTs kept (and cut) in the first `cuts` layers of the reference family.
+        public var cuts: Int
+        /// "last" (Z on qubit n−1), "parity" (Z…Z), or an observable text such as "Z0 Z3".
+        public var readout: String
+        /// An OpenQASM 2 file with theta[i] / x[j] instead of the reference family (optional).
+        public var circuit: String?
+        /// Partition labels (one letter per qubit) for a QASM circuit; the reference family uses A…AB…B.
+        public var partition: String?
+        /// Initial θ ~ Uniform(−initScale, initScale).
+        public var initScale: Double
+    }
+
+    public struct TrainingSection: Codable, Sendable, Equatable {
+        public var epochs: Int
+        public var batchSize: Int
+        public var optimizer: String
+        public var learningRate: Double
+        public var momentum: Double
+        public var beta1: Double
+        public var beta2: Double
+        public var epsilon: Double
+        public var seed: UInt64
+    }
+
+    public struct EstimatorSection: Codable, Sendable, Equatable {
+        /// "exact" or "shots".
+        public var mode: String
+        /// Simulate the whole circuit instead of cutting it (the baseline).
+        public var uncut: Bool
+        /// Shots per query, shared by every sub-experiment the query uses (matched budget).
+        public var shots: Int
+        public var termSamples: Int
+        public var exactThreshold: Double
+    }
+
+    public struct RobustnessSection: Codable, Sendable, Equatable {
+        public var gaussianSigmas: [Double]
+        public var fgsmEpsilons: [Double]
+        public var seed: UInt64
+    }
+
+    public struct CheckpointSection: Codable, Sendable, Equatable {
+        /// Also checkpoint every this many steps (0 = only at epoch ends).
+        public var everySteps: Int
+    }
+
+    public var name: String
+    /// The config file itself (for messages and resolving relative paths).
+    public var source: String
+    public var data: DataSection
+    public var model: ModelSection
+    public var training: TrainingSection
+    public var estimator: EstimatorSection
+    public var robustness: RobustnessSection
+    public var checkpoint: CheckpointSection
+    /// The tree after overrides, canonical text: stored in traces.h5 and hashed into checkpoints.
+    public var canonicalText: String
+
+    /// Read `path`, apply `--set` overrides, check every key and type.
+    public static func load(path: String, overrides: [String] = []) throws -> TrainingConfig {
+        guard let bytes = FileManager.default.contents(atPath: path) else { throw ConfigError("\(path): cannot read the config file") }
+        guard let text = String(data: bytes, encoding: .utf8) else { throw ConfigError("\(path): not UTF-8 text") }
+        var tree = try ConfigNode.parse(yaml: text, fileName: path)
+        for o in overrides { try tree.override(o) }
+        return try TrainingConfig(tree: tree, source: path)
+    }
+
+    public init(tree: ConfigNode, source: String) throws {
+        let r = ConfigReader(tree)
+        let stem = URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent
+        name = try r.string("name", default: stem)
+        guard !name.isEmpty, !name.contains("/") else { throw ConfigError("\(source): name: '\(name)' cannot name a results folder") }
+        self.source = source
+        let absolute = source.hasPrefix("/") ? source : FileManager.default.currentDirectoryPath + "/" + source
+        let folder = URL(fileURLWithPath: absolute).deletingLastPathComponent()
+
+        guard let file = try r.string("data.file") else { throw ConfigError("\(source): data.file is required (a CSV file, label last)") }
+        let resolved = file.hasPrefix("/") ? file : folder.appendingPathComponent(file).standardized.path
+        let classes = try r.ints("data.classes", default: [])
+        guard classes.count == 2, classes[0] != classes[1] else {
+            throw ConfigError("\(source): data.classes must list two different labels, e.g. [1, 2]")
+        }
+        let range = try r.doubles("data.angle_range", default: [0, .pi])
+        guard range.count == 2, range[0] < range[1] else { throw ConfigError("\(source): data.angle_range must be [low, high] with low < high") }
+        data = DataSection(file: resolved, classes: classes,
+                    maxPerClass: try r.int("data.max_per_class", default: 0, range: 0 ... Int.max),
+                    testFraction: try r.double("data.test_fraction", default: 0.3, range: 0.01 ... 0.99),
+                    reduction: try r.choice("data.reduction", ["pca", "none"], default: "pca"),
+                    angleRange: range, seed: try r.uint64("data.seed", default: 0))
+
+        let circuit = try r.string("model.circuit")
+        let qubits = try r.int("model.qubits", default: 4, range: 2 ... 24)
+        let layers = try r.int("model.layers", default: 2, range: 1 ... 64)
+        let cuts = try r.int("model.cuts", default: 0, range: 0 ... 64)
+        if circuit == nil && cuts > layers {
+            throw ConfigError("\(source): model.cuts (\(cuts)) cannot exceed model.layers (\(layers)): one boundary CNOT per layer")
+        }
+        model = ModelSection(qubits: qubits, layers: layers, cuts: cuts,
+                      readout: try r.string("model.readout", default: "last"),
+                      circuit: circuit.map { $0.hasPrefix("/") ? $0 : folder.appendingPathComponent($0).standardized.path },
+                      partition: try r.string("model.partition"),
+                      initScale: try r.double("model.init_scale", default: 0.1, range: 0 ... 100))
+
+        training = TrainingSection(epochs: try r.int("training.epochs", default: 10, range: 1 ... 1_000_000),
+                            batchSize: try r.int("training.batch_size", default: 16, range: 1 ... 1_000_000),
+                            optimizer: try r.choice("training.optimizer", ["adam", "sgd"], default: "adam"),
+                            learningRate: try r.double("training.learning_rate", default: 0.05, range: 0 ... 1e6),
+                            momentum: try r.double("training.momentum", default: 0, range: 0 ... 0.999999),
+                            beta1: try r.double("training.beta1", default: 0.9, range: 0 ... 0.999999),
+                            beta2: try r.double("training.beta2", default: 0.999, range: 0 ... 0.999999999),
+                            epsilon: try r.double("training.epsilon", default: 1e-8, range: 1e-300 ... 1),
+                            seed: try r.uint64("training.seed", default: 0))
+
+        estimator = EstimatorSection(mode: try r.choice("estimator.mode", ["exact", "shots"], default: "exact"),
+                              uncut: try r.bool("estimator.uncut", default: false),
+                              shots: try r.int("estimator.shots", default: 1000, range: 1 ... Int(Int32.max)),
+                              termSamples: try r.int("estimator.term_samples", default: 1000, range: 1 ... 100_000_000),
+                              exactThreshold: try r.double("estimator.exact_threshold", default: 1, range: 0 ... 1))
+
+        let sigmas = try r.doubles("robustness.gaussian_sigmas", default: [])
+        let epsilons = try r.doubles("robustness.fgsm_epsilons", default: [])
+        guard sigmas.allSatisfy({ $0 >= 0 }), epsilons.allSatisfy({ $0 >= 0 }) else {
+            throw ConfigError("\(source): robustness.gaussian_sigmas and fgsm_epsilons must be ≥ 0")
+        }
+        robustness = RobustnessSection(gaussianSigmas: sigmas, fgsmEpsilons: epsilons,
+                                seed: try r.uint64("robustness.seed", default: 0))
+        checkpoint = CheckpointSection(everySteps: try r.int("checkpoint.every_steps", default: 0, range: 0 ... Int.max))
+        try r.finish()
+        canonicalText = tree.canonicalText
+    }
+
+    /// FNV-1a 64 of the canonical config without `training.epochs` (so a run may be extended
+    /// on resume) — a checkpoint from a different config is refused.
+    public var hash: String {
+        var copy = self
+        copy.training.epochs = 0
+        copy.source = ""
+        copy.canonicalText = ""
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let bytes = (try? encoder.encode(copy)) ?? Data()
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return String(format: "%016llx", h)
+    }
+}

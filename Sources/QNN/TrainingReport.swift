@@ -1,0 +1,70 @@
+/// What a training run tells its caller: progress events while it runs (rank 0) and a summary at
+/// the end (printed as one line or one JSON object by `qnncut train`).
+
+/// Receives progress at rank 0. Implementations draw progress bars or log lines.
+public protocol TrainingObserver: AnyObject {
+    func trainingStarted(totalSteps: Int, stepsPerEpoch: Int, startStep: Int, epochs: Int)
+    func stepFinished(_ row: StepTraceRow, stepInEpoch: Int, elapsedSeconds: Double)
+    func epochFinished(_ row: EpochTraceRow)
+    func note(_ message: String)
+}
+
+/// Metrics of one split.
+public struct SplitMetrics: Sendable, Codable, Equatable {
+    public var loss: Double
+    public var accuracy: Double
+}
+
+/// One robustness setting's result.
+public struct RobustnessResult: Sendable, Codable, Equatable {
+    /// "clean", "gaussian" or "fgsm".
+    public var attack: String
+    public var strength: Double
+    public var testLoss: Double
+    public var testAccuracy: Double
+
+    enum CodingKeys: String, CodingKey {
+        case attack, strength, testLoss = "test_loss", testAccuracy = "test_accuracy"
+    }
+}
+
+/// The end of a run.
+public struct TrainingSummary: Sendable, Codable {
+    public var config: String
+    public var output: String
+    public var mode: String
+    public var uncut: Bool
+    public var cuts: Int
+    public var subexperiments: Int
+    public var ranks: Int
+    public var parameters: Int
+    public var trainSamples: Int
+    public var testSamples: Int
+    public var epochs: Int
+    public var steps: Int
+    public var resumedFromStep: Int?
+    public var finalTrainLoss: Double
+    public var finalTrainAccuracy: Double
+    public var finalTestLoss: Double
+    public var finalTestAccuracy: Double
+    public var robustness: [RobustnessResult]
+    public var wallSeconds: Double
+    /// Mean seconds per query of forward rounds and of gradient rounds (same batch size).
+    public var forwardSecondsPerQuery: Double
+    public var gradientSecondsPerQuery: Double
+    public var theta: [Double]
+
+    enum CodingKeys: String, CodingKey {
+        case config, output, mode, uncut, cuts, subexperiments, ranks, parameters, epochs, steps, robustness, theta
+        case trainSamples = "train_samples", testSamples = "test_samples", resumedFromStep = "resumed_from_step"
+        case finalTrainLoss = "final_train_loss", finalTrainAccuracy = "final_train_accuracy"
+        case finalTestLoss = "final_test_loss", finalTestAccuracy = "final_test_accuracy"
+        case wallSeconds = "wall_seconds", forwardSecondsPerQuery = "forward_seconds_per_query"
+        case gradientSecondsPerQuery = "gradient_seconds_per_query"
+    }
+
+    /// Gradient round cost over forward round cost, per query.
+    public var gradientCostRatio: Double {
+        forwardSecondsPerQuery > 0 ? gradientSecondsPerQuery / forwardSecondsPerQuery : 0
+    }
+}

@@ -1,0 +1,57 @@
+/// The training rows `traces.h5` gains beyond the estimator's (schema in docs/training.md):
+/// one per optimiser step, one per epoch, one per robustness setting.
+import HDF5
+
+/// One optimiser step (a minibatch).
+public struct StepTraceRow: BitwiseCopyable, Sendable, Equatable {
+    public var step: Int64
+    public var epoch: Int32
+    public var batch_size: Int32
+    /// Mean BCE of the batch before the update (on the estimates the gradient used).
+    public var loss: Double
+    public var accuracy: Double
+    public var gradient_norm: Double
+    public var learning_rate: Double
+    /// Shots per query (0 in exact mode).
+    public var shots: Int64
+    /// Wall seconds of the step at rank 0 (round, loss, update, trace).
+    public var seconds: Double
+
+    public static let layout = try! CompoundLayout<StepTraceRow>([
+        .field("step", \.step), .field("epoch", \.epoch), .field("batch_size", \.batch_size), .field("loss", \.loss),
+        .field("accuracy", \.accuracy), .field("gradient_norm", \.gradient_norm),
+        .field("learning_rate", \.learning_rate), .field("shots", \.shots), .field("seconds", \.seconds),
+    ])
+}
+
+/// Metrics on the whole train and test splits at the end of an epoch.
+public struct EpochTraceRow: BitwiseCopyable, Sendable, Equatable {
+    public var epoch: Int32
+    /// Steps completed when the epoch ended.
+    public var step: Int64
+    public var train_loss: Double
+    public var train_accuracy: Double
+    public var test_loss: Double
+    public var test_accuracy: Double
+    public var seconds: Double
+
+    public static let layout = try! CompoundLayout<EpochTraceRow>([
+        .field("epoch", \.epoch), .field("step", \.step), .field("train_loss", \.train_loss),
+        .field("train_accuracy", \.train_accuracy), .field("test_loss", \.test_loss),
+        .field("test_accuracy", \.test_accuracy), .field("seconds", \.seconds),
+    ])
+}
+
+/// Test metrics under one perturbation: kind 0 = none, 1 = Gaussian input noise of standard
+/// deviation `strength` (radians), 2 = FGSM with step `strength` (radians).
+public struct RobustnessTraceRow: BitwiseCopyable, Sendable, Equatable {
+    public var kind: Int32
+    public var strength: Double
+    public var test_loss: Double
+    public var test_accuracy: Double
+
+    public static let layout = try! CompoundLayout<RobustnessTraceRow>([
+        .field("kind", \.kind), .field("strength", \.strength), .field("test_loss", \.test_loss),
+        .field("test_accuracy", \.test_accuracy),
+    ])
+}

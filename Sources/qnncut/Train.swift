@@ -1,0 +1,70 @@
+/// `qnncut train CONFIG`: train a QNN through the distributed cut estimator.
+///
+/// Flow: rank 0 reads the config (with `--set` overrides), the data and the model, checks the
+/// run folder (and the checkpoint when resuming) and shares the job (`rootDecides`); every rank
+/// then joins the `Trainer`, whose rounds rank 0 drives and the others serve; rank 0 writes
+/// traces.h5 and checkpoint.h5 and prints the summary.
+import ArgumentParser
+import Estimator
+import Foundation
+import HDF5
+import MPI
+import QNN
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a quantum neural network through the distributed cut estimator.",
+        discussion: """
+            Examples:
+              mpirun -np 2 qnncut train configs/iris.yaml
+              qnncut train configs/mnist-cuts-2.yaml --set training.epochs=2 --output /tmp/run
+              qnncut train configs/iris.yaml --resume          (continue from results/iris/checkpoint.h5)
+            The run folder (default results/<config name>/) receives traces.h5 and checkpoint.h5.
+            Progress and logs go to stderr; the summary (one line, or one JSON object) to stdout.
+            """)
+
+    @Argument(help: "YAML config (see configs/ and docs/training.md).")
+    var config: String
+
+    @Option(help: ArgumentHelp("Run folder (default results/<config name>).", valueName: "dir"))
+    var output: String?
+
+    @Flag(help: "Continue from the run folder's checkpoint.h5 (start fresh if there is none).")
+    var resume = false
+
+    @Flag(help: "Replace the traces and checkpoint of an existing run folder.")
+    var overwrite = false
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a config key, e.g. training.epochs=3 (repeatable).",
+                                                         valueName: "key=value"))
+    var overrides: [String] = []
+
+    @OptionGroup var distribution: DistributionOptions
+
+    @Flag(help: "Print one JSON object on stdout.")
+    var json = false
+
+    func validate() throws {
+        if resume && overwrite { throw ValidationError("--resume and --overwrite exclude each other") }
+    }
+
+    func run() throws {
+        MPIJob.run { world in
+            let job = try world.rootDecides { try TrainSetup.prepare(self, world: world) }
+            let progress: TrainProgress? = world.isRoot ? TrainProgress() : nil
+            var trace: TrainingTraceWriter?
+            if world.isRoot {
+                trace = try TrainingTraceWriter(path: job.tracePath, config: job.config, attributes: runAttributes(world),
+                                                resumedFromStep: job.checkpoint?.step)
+            }
+            let trainer = try Trainer(world: world, job: job, options: distribution.estimatorOptions, trace: trace,
+                                      observer: progress)
+            let summary = try trainer.run()
+            try trace?.close()
+            if let summary {
+                progress?.finish()
+                try TrainSummaryPrinter.print(summary, json: json)
+            }
+        }
+    }
+}
