@@ -66,3 +66,27 @@ import Simulator
         #expect(plan.fragments.map(\.width).sorted() == [width, width])
     }
 }
+
+@Suite struct AutomaticWireCutTests {
+    /// Qubit 2 talks to {0, 1} first and to {3, 4} afterwards: one wire cut (γ² = 16) beats the
+    /// three CX cuts (γ² = 729) that a fixed qubit partition would need under width 3.
+    @Test func wireCutBeatsGateCuts() throws {
+        var c = Circuit(qubitCount: 5)
+        for q in 0..<5 { c.append(Gate(.ry, [q], [.theta(q)])) }
+        for _ in 0..<3 { c.append(Gate(.cx, [0, 2])); c.append(Gate(.cx, [2, 1])); c.append(Gate(.rx, [2], [.theta(5)])) }
+        for _ in 0..<3 { c.append(Gate(.cx, [2, 3])); c.append(Gate(.crz, [4, 2], [.theta(6)])); c.append(Gate(.ry, [3], [.theta(7)])) }
+        let observable = Observable(qubitCount: 5, terms: [PauliString(qubits: [0, 2, 4], paulis: [.z, .x, .z])])
+        let plan = try CutPlan(circuit: c, observable: observable, cuts: .automatic(maxFragmentQubits: 3))
+        #expect(plan.wireCutCount == 1 && plan.gateCutCount == 0, "\(plan)")
+        #expect(plan.fragments.map(\.width).sorted() == [3, 3])
+        let theta = (0..<8).map { 0.3 * Double($0) - 1 }
+        let cut = try plan.estimate(theta: theta, inputs: [[]], gradients: true)
+        let uncut = Simulator.evaluate(c, observable: observable, theta: theta, inputs: [[]], gradients: true)
+        #expect(abs(cut.values[0] - uncut.values[0]) < 1e-10)
+        for i in theta.indices { #expect(abs(cut.thetaGradients[0][i] - uncut.thetaGradients[0][i]) < 1e-10) }
+        // Without wire cuts the search must pay for gate cuts.
+        let gateOnly = try CutPlan(circuit: c, observable: observable, cuts: .automatic(maxFragmentQubits: 3),
+                                   options: CutPlanOptions(allowWireCuts: false))
+        #expect(gateOnly.wireCutCount == 0 && gateOnly.gateCutCount >= 3)
+    }
+}
