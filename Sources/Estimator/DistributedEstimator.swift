@@ -190,14 +190,15 @@ public final class DistributedEstimator {
         return (theta, inputs, gradients)
     }
 
-    /// Plain injected delay (static policies have nobody to answer meanwhile).
+    /// Injected delay for the static policies (nobody to answer meanwhile): sleep for the bulk,
+    /// spin for the last millisecond, so short delays are as long as asked (see
+    /// `DynamicScheduler.wait`).
     static func sleep(_ seconds: Double) -> Double {
         let t0 = MPI.wallTime()
-        var remaining = seconds
-        while remaining > 0 {
-            usleep(UInt32(min(remaining, 1) * 1e6))
-            remaining = seconds - (MPI.wallTime() - t0)
+        while seconds - (MPI.wallTime() - t0) > 2e-3 {
+            usleep(UInt32(min(seconds - (MPI.wallTime() - t0) - 1e-3, 1) * 1e6))
         }
+        while MPI.wallTime() - t0 < seconds {}
         return MPI.wallTime() - t0
     }
 }

@@ -85,13 +85,14 @@ struct DynamicScheduler {
         return hit
     }
 
-    /// Sleep `seconds` of injected delay in small steps, calling `poll` between them; stops early
-    /// when `poll` returns true. Returns whether it stopped early and the seconds slept.
+    /// Spend `seconds` of injected delay, calling `poll` meanwhile; stops early when `poll`
+    /// returns true. Returns whether it stopped early and the seconds spent. The delay spins
+    /// rather than sleeps: sleeps overshoot by tens of microseconds, which would make a "4×
+    /// slower" rank far slower on short units, and a slow processor keeps its core busy anyway.
     func wait(_ seconds: Double, poll: () throws -> Bool) throws -> (stopped: Bool, elapsed: Double) {
         let start = MPI.wallTime()
         while MPI.wallTime() - start < seconds {
             if try poll() { return (true, MPI.wallTime() - start) }
-            usleep(UInt32(min(200, max(1, (seconds - (MPI.wallTime() - start)) * 1e6))))
         }
         return (false, MPI.wallTime() - start)
     }

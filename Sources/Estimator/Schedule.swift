@@ -25,8 +25,9 @@ public struct Schedule: Sendable {
     /// Owner rank of each chunk (static policies); nil for dynamic policies.
     public let owners: [Int]?
 
-    /// - Parameter chunkSize: units per chunk for the dynamic policies (0 = automatic: about eight
-    ///   chunks per rank, so a slow rank holds back at most a small tail).
+    /// - Parameter chunkSize: units per chunk for the dynamic policies; 0 = automatic *guided*
+    ///   chunks: each chunk is ⌈remaining / (2·ranks)⌉ units, so early chunks are large (few
+    ///   requests) and the last ones single units (a slow rank holds back only a small tail).
     public init(policy: SchedulePolicy, unitCount: Int, ranks: Int, chunkSize: Int = 0) {
         precondition(ranks > 0 && unitCount >= 0)
         self.policy = policy
@@ -39,8 +40,15 @@ public struct Schedule: Sendable {
             chunks = (0 ..< ranks).map { r in Array(stride(from: r, to: unitCount, by: ranks)) }
             owners = Array(0 ..< ranks)
         case .dynamic, .speculative:
-            let size = chunkSize > 0 ? chunkSize : max(1, unitCount / (8 * ranks))
-            chunks = stride(from: 0, to: unitCount, by: size).map { Array($0 ..< min($0 + size, unitCount)) }
+            var list: [[Int]] = []
+            var start = 0
+            while start < unitCount {
+                let remaining = unitCount - start
+                let size = chunkSize > 0 ? chunkSize : (remaining + 2 * ranks - 1) / (2 * ranks)
+                list.append(Array(start ..< min(start + size, unitCount)))
+                start += size
+            }
+            chunks = list
             owners = nil
         }
     }

@@ -24,7 +24,7 @@ struct BenchStragglers: ParsableCommand {
     @Option(help: "Queries per batch.")
     var batch = 8
     @Option(help: "Timed rounds per configuration (median reported).")
-    var rounds = 5
+    var rounds = 15
     @Option(help: "The straggler rank.")
     var stragglerRank = 1
     @Option(help: "Slowdown factor of the straggler.")
@@ -43,7 +43,7 @@ struct BenchStragglers: ParsableCommand {
         var batch_s_straggler: Double
         /// Time with straggler ÷ time without (the paper reports ~1.15 for one delayed worker).
         var slowdown: Double
-        /// Total work ÷ summed rank speeds, from the busy seconds of the run without straggler.
+        /// Total work ÷ summed rank speeds; work = the busy seconds (delays excluded) of the run.
         var ideal_s: Double
         /// Time with straggler ÷ ideal (1 = perfect use of the remaining capacity).
         var vs_ideal: Double
@@ -81,7 +81,8 @@ struct BenchStragglers: ParsableCommand {
                 guard world.isRoot else { continue }
                 // Speeds: 1 for every rank, 1/factor for the straggler.
                 let capacity = Double(world.size - 1) + 1 / factor
-                let ideal = plain.work / capacity
+                // Work = busy seconds of the straggler run itself (delays excluded): same round, same load.
+                let ideal = slowed.work / capacity
                 rows.append(Row(policy: policy.rawValue, ranks: world.size, factor: factor,
                                 batch_s_no_straggler: plain.time, batch_s_straggler: slowed.time,
                                 slowdown: slowed.time / plain.time, ideal_s: ideal, vs_ideal: slowed.time / ideal,
@@ -95,11 +96,11 @@ struct BenchStragglers: ParsableCommand {
             } else {
                 print("policy       ranks  factor  batch s (none)  batch s (straggler)  with/without  ideal s  vs ideal  backups")
                 for r in rows {
-                    print(String(format: "%-12@ %-6d %-7.1f %14.4f %20.4f %13.3f %8.4f %9.3f %8d",
-                                 r.policy as NSString, r.ranks, r.factor, r.batch_s_no_straggler, r.batch_s_straggler,
+                    print(r.policy.padding(toLength: 13, withPad: " ", startingAt: 0) + String(format: "%-6d %-7.1f %14.4f %20.4f %13.3f %8.4f %9.3f %8d",
+                                 r.ranks, r.factor, r.batch_s_no_straggler, r.batch_s_straggler,
                                  r.slowdown, r.ideal_s, r.vs_ideal, r.backups))
                 }
-                print("(medians over \(rounds) round(s); ideal = busy seconds without straggler ÷ summed rank speeds)")
+                print("(medians over \(rounds) round(s); ideal = busy seconds of the run ÷ summed rank speeds)")
             }
         }
     }

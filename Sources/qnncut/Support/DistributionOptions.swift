@@ -7,7 +7,7 @@ struct DistributionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Scheduling policy: static, cyclic, dynamic or speculative.", valueName: "policy"))
     var schedule: SchedulePolicy = .static
 
-    @Option(help: "Work units per chunk for dynamic/speculative (0 = about eight chunks per rank).")
+    @Option(help: "Work units per chunk for dynamic/speculative (0 = guided: shrinking chunks).")
     var chunkSize = 0
 
     @Option(help: ArgumentHelp("Ranks to slow down on purpose, e.g. 1 or 1,3.", valueName: "ranks"))
