@@ -4,8 +4,9 @@
 /// sides; each index is shared by exactly one fragment and one cut, and contracting them all gives
 /// E. The pairwise order is chosen greedily once per plan (smallest intermediate first), and each
 /// step is compiled to a sparse index table that skips structural zeros of the cut matrices; per
-/// query we only run the tables. Gradients ride along as dual numbers restricted to each tensor's
-/// *support* (the θ/x slots it depends on), so a fragment carries only its own parameters.
+/// query we only run the tables. Gradients come from one reverse pass (adjoints of every fragment
+/// and cut tensor), combined with each tensor's derivatives over its *support* (the θ/x slots it
+/// depends on).
 import Circuits
 
 /// One pairwise contraction, compiled.
@@ -17,10 +18,6 @@ struct ContractionStep: Sendable {
     var entryStart: [Int32]
     var leftIndex: [Int32]
     var rightIndex: [Int32]
-    /// Gradient support of the result, and where each operand's support entries land in it.
-    var support: [Int]
-    var leftSupportMap: [Int]
-    var rightSupportMap: [Int]
 }
 
 /// The compiled contraction of a plan (static: depends on the plan's structure only).
@@ -65,7 +62,6 @@ struct ContractionProgram: Sendable {
             for term in cut.basis.terms { mask[term.operations[0] * n1 + term.operations[1]] = true }
             return mask
         }
-        var supports: [[Int]] = fragmentSupport + cutSupport
         steps = []
         func size(_ ls: [Int]) -> Int { ls.reduce(1) { $0 * dim($1) } }
 
@@ -115,16 +111,12 @@ struct ContractionProgram: Sendable {
                 start.append(Int32(leftIndex.count))
                 Self.increment(&outDigits, dims: outDims)
             }
-            let support = Set(supports[i]).union(supports[j]).sorted()
             steps.append(ContractionStep(left: i, right: j, outputSize: size(outLabels), entryStart: start,
-                                         leftIndex: leftIndex, rightIndex: rightIndex, support: support,
-                                         leftSupportMap: supports[i].map { support.firstIndex(of: $0)! },
-                                         rightSupportMap: supports[j].map { support.firstIndex(of: $0)! }))
+                                         leftIndex: leftIndex, rightIndex: rightIndex))
             labels[i] = nil
             labels[j] = nil
             labels.append(outLabels)
             nonzero.append(nil)
-            supports.append(support)
         }
     }
 
@@ -140,57 +132,60 @@ struct ContractionProgram: Sendable {
     }
 }
 
-/// A tensor during contraction: values and gradients over its support (`grads[e·|support| + k]`).
-struct DualTensor {
-    var values: [Double]
-    var grads: [Double]
-    var supportCount: Int
-}
-
 extension ContractionProgram {
-    /// Contract one sample: `tensors` holds the fragment tensors then the cut tensors; returns E
-    /// and its gradient over the final support (the last step's `support`, or the single
-    /// remaining tensor's).
-    func run(_ tensors: inout [DualTensor], withGradients: Bool) -> DualTensor {
+    /// Forward pass: `tensors` holds the fragment tensors then the cut tensors; every step appends
+    /// its result. The last tensor is the scalar E.
+    func forward(_ tensors: inout [[Double]]) {
         for step in steps {
+            var out = [Double](repeating: 0, count: step.outputSize)
             let a = tensors[step.left], b = tensors[step.right]
-            let gs = withGradients ? step.support.count : 0
-            let ga = withGradients ? a.supportCount : 0, gb = withGradients ? b.supportCount : 0
-            var values = [Double](repeating: 0, count: step.outputSize)
-            var grads = [Double](repeating: 0, count: step.outputSize * gs)
-            values.withUnsafeMutableBufferPointer { out in
-            grads.withUnsafeMutableBufferPointer { outGrad in
-            a.values.withUnsafeBufferPointer { av in
-            b.values.withUnsafeBufferPointer { bv in
-            a.grads.withUnsafeBufferPointer { ag in
-            b.grads.withUnsafeBufferPointer { bg in
+            out.withUnsafeMutableBufferPointer { out in
+            a.withUnsafeBufferPointer { av in
+            b.withUnsafeBufferPointer { bv in
+            step.entryStart.withUnsafeBufferPointer { start in
             step.leftIndex.withUnsafeBufferPointer { li in
             step.rightIndex.withUnsafeBufferPointer { ri in
-            step.leftSupportMap.withUnsafeBufferPointer { lm in
-            step.rightSupportMap.withUnsafeBufferPointer { rm in
                 for o in 0..<step.outputSize {
                     var sum = 0.0
-                    let gOut = o * gs
-                    for e in Int(step.entryStart[o])..<Int(step.entryStart[o + 1]) {
-                        let ia = Int(li[e]), ib = Int(ri[e])
-                        let x = av[ia], y = bv[ib]
-                        sum += x * y
-                        if gs > 0 {
-                            // d(xy) = y·dx + x·dy
-                            for k in 0..<ga { outGrad[gOut + lm[k]] += y * ag[ia * ga + k] }
-                            for k in 0..<gb { outGrad[gOut + rm[k]] += x * bg[ib * gb + k] }
-                        }
-                    }
+                    for e in Int(start[o])..<Int(start[o + 1]) { sum += av[Int(li[e])] * bv[Int(ri[e])] }
                     out[o] = sum
                 }
-            }}}}}}}}}}
-            tensors.append(DualTensor(values: values, grads: grads, supportCount: gs))
+            }}}}}}
+            tensors.append(out)
         }
-        return tensors[tensors.count - 1]
     }
 
-    /// The gradient support of the final scalar.
-    var finalSupport: [Int] {
-        steps.last?.support ?? (fragmentSupport.first ?? [])
+    /// Reverse pass: adjoints ∂E/∂T for every tensor of a completed forward pass (E is
+    /// multilinear, so for a step out = Σ A·B: Ā += Ō·B, B̄ += Ō·A). The gradient of E then is
+    /// Σ_T ⟨T̄, ∂T/∂slot⟩ over fragment and cut tensors only: no gradient vectors travel through
+    /// the intermediates.
+    func backward(_ tensors: [[Double]]) -> [[Double]] {
+        var adjoints = tensors.map { [Double](repeating: 0, count: $0.count) }
+        adjoints[adjoints.count - 1] = [1]
+        for (k, step) in steps.enumerated().reversed() {
+            let outAdjoint = adjoints[fragmentCount + cutCount + k]
+            var leftAdjoint = adjoints[step.left], rightAdjoint = adjoints[step.right]
+            let a = tensors[step.left], b = tensors[step.right]
+            leftAdjoint.withUnsafeMutableBufferPointer { la in
+            rightAdjoint.withUnsafeMutableBufferPointer { ra in
+            a.withUnsafeBufferPointer { av in
+            b.withUnsafeBufferPointer { bv in
+            step.entryStart.withUnsafeBufferPointer { start in
+            step.leftIndex.withUnsafeBufferPointer { li in
+            step.rightIndex.withUnsafeBufferPointer { ri in
+                for o in 0..<step.outputSize {
+                    let g = outAdjoint[o]
+                    if g == 0 { continue }
+                    for e in Int(start[o])..<Int(start[o + 1]) {
+                        let ia = Int(li[e]), ib = Int(ri[e])
+                        la[ia] += g * bv[ib]
+                        ra[ib] += g * av[ia]
+                    }
+                }
+            }}}}}}}
+            adjoints[step.left] = leftAdjoint
+            adjoints[step.right] = rightAdjoint
+        }
+        return adjoints
     }
 }

@@ -91,20 +91,34 @@ extension CutPlan {
         let gradients = table.carriesGradients
         let p = circuit.parameterCount
         let width = p + circuit.inputCount
+        let f = fragments.count
         var result = CutEstimate(values: [], thetaGradients: [], inputGradients: [])
         for (b, x) in inputs.enumerated() {
-            let cutTensors = cuts.indices.map { cutTensor($0, theta: theta, input: x, gradients: gradients) }
+            let cutTensors = cuts.indices.map { cutTensor($0, theta: theta, input: x) }
             var value = 0.0
             var gradient = Array(repeating: 0.0, count: gradients ? width : 0)
             for term in observableTerms where term.coefficient != 0 {
-                var tensors = fragments.indices.map { f in
-                    fragmentTensor(f, observable: term.fragmentObservables[f], sample: b, table: table)
-                } + cutTensors
-                let scalar = contraction.run(&tensors, withGradients: gradients)
-                value += term.coefficient * scalar.values[0]
-                if gradients {
-                    for (k, slot) in contraction.finalSupport.enumerated() {
-                        gradient[slot] += term.coefficient * scalar.grads[k]
+                var tensors = fragments.indices.map { fragmentTensor($0, observable: term.fragmentObservables[$0], sample: b, table: table) }
+                    + cutTensors.map(\.values)
+                contraction.forward(&tensors)
+                value += term.coefficient * tensors[tensors.count - 1][0]
+                guard gradients else { continue }
+                let adjoints = contraction.backward(tensors)
+                // ∂E/∂slot = Σ_f ⟨V̄_f, ∂V_f/∂slot⟩ + Σ_j ⟨C̄_j, ∂C_j/∂slot⟩.
+                table.storage.withUnsafeBufferPointer { storage in
+                    for g in 0..<f {
+                        let support = contraction.fragmentSupport[g]
+                        for s in 0..<fragments[g].settingCount where adjoints[g][s] != 0 {
+                            let weight = term.coefficient * adjoints[g][s]
+                            let base = (workUnitIndex(fragment: g, setting: s, observable: term.fragmentObservables[g])
+                                        * table.sampleCount + b) * table.stride + 1
+                            for slot in support { gradient[slot] += weight * storage[base + slot] }
+                        }
+                    }
+                }
+                for (j, tensor) in cutTensors.enumerated() {
+                    for (e, entry) in tensor.derivatives.enumerated() {
+                        for (slot, d) in entry { gradient[slot] += term.coefficient * adjoints[f + j][e] * d }
                     }
                 }
             }
@@ -125,41 +139,29 @@ extension CutPlan {
     }
 
     /// Fragment f's tensor over its settings for one observable restriction and sample.
-    func fragmentTensor(_ f: Int, observable o: Int, sample b: Int, table: FragmentValueTable) -> DualTensor {
-        let fragment = fragments[f]
-        let support = table.carriesGradients ? contraction.fragmentSupport[f] : []
-        var values = [Double](repeating: 0, count: fragment.settingCount)
-        var grads = [Double](repeating: 0, count: fragment.settingCount * support.count)
-        let stride = table.stride
-        table.storage.withUnsafeBufferPointer { storage in
-            for s in 0..<fragment.settingCount {
-                let base = (workUnitIndex(fragment: f, setting: s, observable: o) * table.sampleCount + b) * stride
-                values[s] = storage[base]
-                for (k, slot) in support.enumerated() { grads[s * support.count + k] = storage[base + 1 + slot] }
-            }
+    func fragmentTensor(_ f: Int, observable o: Int, sample b: Int, table: FragmentValueTable) -> [Double] {
+        (0..<fragments[f].settingCount).map { s in
+            table.value(unit: workUnitIndex(fragment: f, setting: s, observable: o), sample: b)
         }
-        return DualTensor(values: values, grads: grads, supportCount: support.count)
     }
 
-    /// Cut j's coefficient matrix C[a, b] for one sample, with derivatives over its support.
-    func cutTensor(_ j: Int, theta: [Double], input: [Double], gradients: Bool) -> DualTensor {
+    /// Cut j's coefficient matrix C[a, b] for one sample, and for each entry its derivatives
+    /// (slot, ∂C/∂slot) with respect to θ_i (slot i) and x_j (slot P + j).
+    func cutTensor(_ j: Int, theta: [Double], input: [Double]) -> (values: [Double], derivatives: [[(Int, Double)]]) {
         let basis = cuts[j].basis
         let n1 = basis.sideOperations[1].count
-        let support = gradients ? contraction.cutSupport[j] : []
         var values = [Double](repeating: 0, count: basis.sideOperations[0].count * n1)
-        var grads = [Double](repeating: 0, count: values.count * support.count)
+        var derivatives = [[(Int, Double)]](repeating: [], count: values.count)
         for term in basis.terms {
             let e = term.operations[0] * n1 + term.operations[1]
             let phi = term.coefficient.angle?.value(theta: theta, input: input) ?? 0
             let (c, dc) = term.coefficient.valueAndDerivative(phi: phi)
             values[e] += c
-            guard let angle = term.coefficient.angle, !support.isEmpty else { continue }
+            guard let angle = term.coefficient.angle else { continue }
             // dc/dslot = dc/dφ · dφ/dslot, φ affine in θ_i and x_j.
-            if let i = angle.thetaIndex { grads[e * support.count + support.firstIndex(of: i)!] += dc * angle.thetaScale }
-            if let xj = angle.inputIndex {
-                grads[e * support.count + support.firstIndex(of: circuit.parameterCount + xj)!] += dc * angle.inputScale
-            }
+            if let i = angle.thetaIndex { derivatives[e].append((i, dc * angle.thetaScale)) }
+            if let xj = angle.inputIndex { derivatives[e].append((circuit.parameterCount + xj, dc * angle.inputScale)) }
         }
-        return DualTensor(values: values, grads: grads, supportCount: support.count)
+        return (values, derivatives)
     }
 }
