@@ -3,7 +3,7 @@
 #
 #   scripts/bootstrap.sh            OpenMPI + HDF5 (build and run)
 #   scripts/bootstrap.sh --slurm    also Slurm + munge (the cluster test)
-#   scripts/bootstrap.sh --tools    also shellcheck, librsvg2-bin (lint and chart tests)
+#   scripts/bootstrap.sh --tools    also shellcheck, librsvg2-bin, python3-venv (lint, chart and h5py tests)
 #
 # Idempotent: when everything is present it only runs dpkg queries (well under a second).
 set -euo pipefail
@@ -12,7 +12,7 @@ packages=(libopenmpi-dev openmpi-bin libhdf5-dev hdf5-tools pkg-config)
 for arg in "$@"; do
   case "$arg" in
     --slurm) packages+=(slurm-wlm munge) ;;
-    --tools) packages+=(shellcheck librsvg2-bin) ;;
+    --tools) packages+=(shellcheck librsvg2-bin python3 python3-venv) ;;
     -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) echo "bootstrap.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
   esac

@@ -3,7 +3,7 @@
 # unit tests, multi-rank MPI integration tests (mpirun -np 1/2/3), HDF5 crash tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/bootstrap.sh
+bash scripts/bootstrap.sh --tools --slurm
 source scripts/env.sh
 # The integration tests launch the built qnncut, so build the executable first.
 swift build
