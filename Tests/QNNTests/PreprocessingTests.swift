@@ -1,0 +1,70 @@
+/// Jacobi eigen-decomposition, PCA and the seeded stratified split with train-fitted scaling.
+import Cutting
+import Testing
+@testable import QNN
+
+struct PreprocessingTests {
+    @Test("Jacobi: A v = λ v with orthonormal vectors, values descending")
+    func jacobi() throws {
+        var rng = Xoshiro256(seed: 11)
+        let n = 7
+        var a = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+        for i in 0..<n { for j in 0...i { let v = 2 * rng.uniform() - 1; a[i][j] = v; a[j][i] = v } }
+        let eigen = try SymmetricEigen(a)
+        #expect(zip(eigen.values, eigen.values.dropFirst()).allSatisfy { $0 >= $1 })
+        for (k, v) in eigen.vectors.enumerated() {
+            for i in 0..<n {
+                let av = (0..<n).reduce(0) { $0 + a[i][$1] * v[$1] }
+                #expect(abs(av - eigen.values[k] * v[i]) < 1e-10)
+            }
+            for (l, w) in eigen.vectors.enumerated() {
+                let dot = zip(v, w).reduce(0) { $0 + $1.0 * $1.1 }
+                #expect(abs(dot - (k == l ? 1 : 0)) < 1e-10)
+            }
+        }
+        // Known case: [[2,1],[1,2]] has eigenvalues 3 and 1.
+        let small = try SymmetricEigen([[2, 1], [1, 2]])
+        #expect(abs(small.values[0] - 3) < 1e-14 && abs(small.values[1] - 1) < 1e-14)
+        #expect(throws: ConfigError.self) { try SymmetricEigen([[1, 2], [0, 1]]) }
+    }
+
+    @Test("PCA finds the direction of a stretched cloud")
+    func pca() throws {
+        var rng = Xoshiro256(seed: 3)
+        let rows = (0..<200).map { _ -> [Double] in
+            let t = 3 * rng.normal(), s = 0.1 * rng.normal()
+            return [t / 2.0.squareRoot() - s / 2.0.squareRoot(), t / 2.0.squareRoot() + s / 2.0.squareRoot()]
+        }
+        let p = try PCA(rows, components: 1)
+        #expect(abs(abs(p.components[0][0]) - 0.5.squareRoot()) < 0.01)
+        #expect(p.explainedVariance > 0.99)
+    }
+
+    @Test("the split is stratified and seeded; scaling is fitted on the training split")
+    func split() throws {
+        let config = try TestConfigs.config(TestConfigs.irisYAML())
+        let dataset = try Dataset.readCSV(config.data.file)
+        #expect(dataset.features.count == 150 && dataset.featureCount == 4)
+        let a = try PreparedData.prepare(dataset, config: config.data, features: 4)
+        let b = try PreparedData.prepare(dataset, config: config.data, features: 4)
+        #expect(a == b)
+        #expect(a.testLabels.filter { $0 == 0 }.count == 3 && a.testLabels.filter { $0 == 1 }.count == 3)
+        #expect(a.trainLabels.filter { $0 == 0 }.count == 9 && a.trainLabels.filter { $0 == 1 }.count == 9)
+        for j in 0..<4 {
+            let column = a.trainInputs.map { $0[j] }
+            #expect(abs(column.min()! - 0) < 1e-12 && abs(column.max()! - .pi) < 1e-12)
+        }
+        var other = config.data
+        other.seed = 2
+        #expect(try PreparedData.prepare(dataset, config: other, features: 4) != a)
+        #expect(throws: ConfigError.self) { try PreparedData.prepare(dataset, config: config.data, features: 5) }
+    }
+
+    @Test("CSV errors name file, line and column")
+    func csvErrors() throws {
+        let path = try TestConfigs.temporaryFolder() + "/bad.csv"
+        try "a,b,label\n1,2,0\n3,x,1\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let error = #expect(throws: ConfigError.self) { try Dataset.readCSV(path) }
+        #expect(error?.description.contains("\(path):3:3") == true, "\(String(describing: error))")
+    }
+}
