@@ -21,7 +21,7 @@ struct BenchEstimator: ParsableCommand {
     var layers = 4
     @Option(help: "Cut counts k, comma-separated.")
     var cuts = "0,1,2,3,4"
-    @Option(help: "Rank counts, comma-separated (each run under mpirun -np N). Default: this world.")
+    @Option(help: "Rank counts, comma-separated, each run under mpirun -np N (default 1,2; under mpirun: this world).")
     var ranks: String?
     @Option(help: "Queries per round (one input vector each).")
     var batch = 1
@@ -84,7 +84,8 @@ struct BenchEstimator: ParsableCommand {
     }
 
     func run() throws {
-        if let ranks, !SelfLaunch.isUnderLauncher {
+        if !SelfLaunch.isUnderLauncher {
+            let ranks = self.ranks ?? "1,2"
             // Parent: one mpirun per rank count, rows merged.
             var rows: [Row] = []
             var arguments = Array(CommandLine.arguments.dropFirst())
