@@ -16,5 +16,5 @@ struct QNNCut: ParsableCommand {
             Without mpirun every command runs as a single-rank job.
             """,
         version: version,
-        subcommands: [Info.self, Estimate.self, Train.self, Bench.self, MPISelftest.self, HDF5WriterSelftest.self])
+        subcommands: [Info.self, Estimate.self, Train.self, Analyze.self, Bench.self, MPISelftest.self, HDF5WriterSelftest.self])
 }

@@ -1,0 +1,150 @@
+/// The tables `qnncut analyze` prints: Markdown (the paper's table first, then per-run detail),
+/// CSV (one row per run and one per cut count, same columns) and JSON (every summary).
+import Foundation
+
+/// A table of already formatted cells, rendered as Markdown or CSV.
+struct TextTable {
+    var headers: [String]
+    var rows: [[String]] = []
+
+    func markdown() -> String {
+        let line = { (cells: [String]) in "| " + cells.joined(separator: " | ") + " |" }
+        return ([line(headers), line(headers.map { _ in "---" })] + rows.map(line)).joined(separator: "\n")
+    }
+
+    func csv() -> String {
+        let quote = { (cell: String) in
+            cell.contains(where: { ",\"\n".contains($0) }) ? "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : cell
+        }
+        return ([headers] + rows).map { $0.map(quote).joined(separator: ",") }.joined(separator: "\n")
+    }
+}
+
+/// Everything analyze found, ready to print.
+struct AnalysisReport: Codable {
+    var runs: [RunSummary]
+    var byCuts: [CutGroup]
+    var stragglers: [StragglerComparison]
+
+    func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    func markdown() -> String {
+        var out = ["# qnncut analyze: \(runs.count) run(s)", "",
+                   "## By cut count", "", paperTable().markdown(), "",
+                   "## Runs", "", runTable().markdown(), "",
+                   "## Per-query stage times (ms; partition is a one-off per plan)", "", stageTable().markdown(), ""]
+        let robustness = robustnessTable()
+        out += ["## Robustness", ""] + (robustness.rows.isEmpty ? ["No training runs with a robustness sweep."] : [robustness.markdown()]) + [""]
+        out += ["## Stragglers", ""] + (stragglers.isEmpty ? ["No runs with injected stragglers."] : [stragglerTable().markdown()]) + [""]
+        out += ["## Per-rank utilisation (seconds summed over the run)", "", rankTable().markdown()]
+        return out.joined(separator: "\n")
+    }
+
+    /// cuts, sub-circuits per query, per-query ms, reconstruction %, accuracy: as in the paper.
+    func paperTable() -> TextTable {
+        TextTable(headers: ["cuts", "runs", "sub-circuits per query", "per-query ms (median)", "per-query ms (p95)",
+                            "reconstruction % (median)", "reconstruction % (p95)", "test accuracy"],
+                  rows: byCuts.map { g in
+                      ["\(g.cuts)", "\(g.runs.count)", number(g.subexperiments), number(g.perQueryMs.median),
+                       number(g.perQueryMs.p95), percent(g.reconstructionShare.median), percent(g.reconstructionShare.p95),
+                       number(g.testAccuracy)]
+                  })
+    }
+
+    func runTable() -> TextTable {
+        TextTable(headers: ["run", "cuts", "QPD terms", "sub-experiments", "ranks", "policy", "queries",
+                            "ms/query mean", "median", "p95", "reconstruction % median", "p95", "training s", "test accuracy"],
+                  rows: runs.map { r in
+                      [r.run, "\(r.cuts)", number(r.terms), number(r.subexperiments), "\(r.ranks)", r.policy, "\(r.queries)",
+                       number(r.perQueryMs.total.mean), number(r.perQueryMs.total.median), number(r.perQueryMs.total.p95),
+                       percent(r.reconstructionShare.median), percent(r.reconstructionShare.p95),
+                       number(r.trainingSeconds), number(r.finalTestAccuracy)]
+                  })
+    }
+
+    func stageTable() -> TextTable {
+        var table = TextTable(headers: ["run", "stage", "mean", "median", "p95"])
+        for r in runs {
+            let t = r.perQueryMs
+            for (stage, spread) in [("generate", t.generate), ("execute", t.execute), ("reconstruct", t.reconstruct), ("total", t.total)] {
+                table.rows.append([r.run, stage, number(spread.mean), number(spread.median), number(spread.p95)])
+            }
+        }
+        return table
+    }
+
+    func robustnessTable() -> TextTable {
+        TextTable(headers: ["run", "attack", "strength (rad)", "test accuracy"],
+                  rows: runs.flatMap { r in r.robustness.map { [r.run, $0.attack, number($0.strength), number($0.testAccuracy)] } })
+    }
+
+    func stragglerTable() -> TextTable {
+        TextTable(headers: ["run", "cuts", "ranks", "policy", "straggler ranks", "injected delay s", "ms/query",
+                            "baseline ms/query", "slowdown %", "training s", "baseline training s", "training slowdown %"],
+                  rows: stragglers.map { s in
+                      [s.run, "\(s.cuts)", "\(s.ranks)", s.policy, s.stragglerRanks.map(String.init).joined(separator: " "),
+                       number(s.injectedDelaySeconds), number(s.perQueryMs), number(s.baselinePerQueryMs),
+                       number(s.perQuerySlowdownPercent), number(s.trainingSeconds), number(s.baselineTrainingSeconds),
+                       number(s.trainingSlowdownPercent)]
+                  })
+    }
+
+    func rankTable() -> TextTable {
+        TextTable(headers: ["run", "rank", "busy s", "idle s", "comm s", "delay s", "busy %"],
+                  rows: runs.flatMap { r in
+                      r.rankUtilisation.map { u in
+                          [r.run, "\(u.rank)", number(u.busy_s), number(u.idle_s), number(u.comm_s), number(u.delay_s),
+                           percent(u.busy_share)]
+                      }
+                  })
+    }
+
+    /// One row per run (scope = its path) and one per cut count (scope = "cuts=k"), same columns.
+    func csv() -> String {
+        var table = TextTable(headers: [
+            "scope", "cuts", "terms", "subexperiments", "ranks", "policy", "queries", "query_ms_mean", "query_ms_median",
+            "query_ms_p95", "generate_ms_median", "execute_ms_median", "reconstruct_ms_median",
+            "reconstruction_share_median", "reconstruction_share_p95", "training_s", "steps", "test_accuracy",
+            "straggler_ranks", "injected_delay_s"])
+        for r in runs {
+            let t = r.perQueryMs
+            table.rows.append([
+                r.run, "\(r.cuts)", raw(r.terms), raw(r.subexperiments), "\(r.ranks)", r.policy, "\(r.queries)",
+                raw(t.total.mean), raw(t.total.median), raw(t.total.p95), raw(t.generate.median), raw(t.execute.median),
+                raw(t.reconstruct.median), raw(r.reconstructionShare.median), raw(r.reconstructionShare.p95),
+                raw(r.trainingSeconds), "\(r.steps)", raw(r.finalTestAccuracy),
+                r.stragglerRanks.map(String.init).joined(separator: " "), raw(r.injectedDelaySeconds)])
+        }
+        for g in byCuts {
+            table.rows.append([
+                "cuts=\(g.cuts)", "\(g.cuts)", "", raw(g.subexperiments), "", "", "", raw(g.perQueryMs.mean),
+                raw(g.perQueryMs.median), raw(g.perQueryMs.p95), "", "", "", raw(g.reconstructionShare.median),
+                raw(g.reconstructionShare.p95), raw(g.trainingSeconds), "", raw(g.testAccuracy), "", ""])
+        }
+        return table.csv()
+    }
+}
+
+/// Four significant digits for people; "–" for no value.
+private func number(_ x: Double?) -> String {
+    guard let x else { return "–" }
+    if x == x.rounded() && abs(x) < 1e6 { return String(format: "%.0f", x) }
+    return abs(x) >= 100 ? String(format: "%.1f", x) : String(format: "%.4g", x)
+}
+
+private func percent(_ share: Double?) -> String {
+    guard let share else { return "–" }
+    return String(format: "%.1f", 100 * share)
+}
+
+/// Full precision for machines; empty for no value.
+private func raw(_ x: Double?) -> String {
+    guard let x else { return "" }
+    return "\(x)"
+}

@@ -1,0 +1,152 @@
+/// Reading one `traces.h5` for `qnncut analyze`: checks that the file is ours and of a schema
+/// version we know, then loads the plan attributes and every flushed row of every table. Tables a
+/// run did not write (an estimate run has no `steps`) read as empty, so interrupted runs load too.
+import Foundation
+import HDF5
+
+/// A failure of `qnncut analyze`, naming the file and what is wrong with it.
+struct AnalyzeError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Everything `analyze` uses from one traces file. The row structs name only the columns read:
+/// tables are read by field name (docs/hdf5-schema.md).
+struct TraceRun {
+    struct Plan { var observable: String; var cuts: Int; var terms: Int; var subexperiments: Int; var policy: String; var ranks: Int }
+    struct Query: BitwiseCopyable { var step: Int64; var round: Int64; var observable: Int32
+        var generate_s: Double; var execute_s: Double; var reconstruct_s: Double; var total_s: Double }
+    struct Batch: BitwiseCopyable { var step: Int64; var round: Int64; var batch_size: Int32; var gradients: Int32
+        var total_s: Double }
+    struct Rank: BitwiseCopyable { var step: Int64; var round: Int64; var rank: Int32
+        var busy_s: Double; var idle_s: Double; var comm_s: Double; var delay_s: Double }
+    struct Step: BitwiseCopyable { var step: Int64; var loss: Double; var accuracy: Double; var seconds: Double }
+    struct Epoch: BitwiseCopyable { var epoch: Int32; var test_loss: Double; var test_accuracy: Double
+        var train_accuracy: Double; var seconds: Double }
+    struct Robustness: BitwiseCopyable { var kind: Int32; var strength: Double; var test_accuracy: Double }
+
+    var path: String
+    var worldSize: Int
+    var configName: String?
+    var plans: [Plan]
+    var queries: [Query]
+    var batches: [Batch]
+    var ranks: [Rank]
+    var steps: [Step]
+    var epochs: [Epoch]
+    var robustness: [Robustness]
+}
+
+enum TraceReader {
+    static let schemaName = "qnncut-traces"
+    /// The newest `schema_version` this reader understands.
+    static let schemaVersion = 1
+
+    static func read(_ path: String) throws -> TraceRun {
+        guard FileManager.default.fileExists(atPath: path) else { throw AnalyzeError("\(path): no such file") }
+        let file: File
+        do { file = try File.open(path) } catch let error as HDF5Error {
+            throw AnalyzeError("\(path): not a readable HDF5 file (\(error.message))")
+        }
+        defer { try? file.close() }
+        try checkSchema(file, path)
+        let world = (try? file.attribute("world_size", as: String.self)).flatMap { Int($0) } ?? 0
+        return TraceRun(
+            path: path, worldSize: world, configName: try? file.attribute("config_name", as: String.self),
+            plans: try readPlans(file, path),
+            queries: try rows(file, "queries", Queries.layout, path, required: true),
+            batches: try rows(file, "batches", Batches.layout, path, required: true),
+            ranks: try rows(file, "ranks", Ranks.layout, path, required: true),
+            steps: try rows(file, "steps", Steps.layout, path),
+            epochs: try rows(file, "epochs", Epochs.layout, path),
+            robustness: try rows(file, "robustness", RobustnessRows.layout, path))
+    }
+
+    /// Refuses files that are not traces (a checkpoint, someone else's HDF5) or that are newer.
+    static func checkSchema(_ file: File, _ path: String) throws {
+        guard (try? file.hasAttribute("schema")) == true, let schema = try? file.attribute("schema", as: String.self) else {
+            throw AnalyzeError("\(path): not a qnncut traces file (no 'schema' attribute at the root)")
+        }
+        guard schema == schemaName else {
+            throw AnalyzeError("\(path): schema '\(schema)' is not '\(schemaName)'; analyze reads traces.h5 files")
+        }
+        guard let version = try? file.attribute("schema_version", as: Int.self) else {
+            throw AnalyzeError("\(path): the 'schema_version' attribute is missing or not an integer")
+        }
+        guard (1 ... schemaVersion).contains(version) else {
+            throw AnalyzeError("\(path): schema_version \(version) is not one this qnncut reads (1…\(schemaVersion)); use a newer qnncut")
+        }
+    }
+
+    static func readPlans(_ file: File, _ path: String) throws -> [TraceRun.Plan] {
+        guard try file.contains("plans") else { return [] }
+        let group = try file.openGroup("plans")
+        let names = try group.memberNames().filter { Int($0) != nil }.sorted { Int($0)! < Int($1)! }
+        return try names.map { name in
+            let g = try group.openGroup(name)
+            do {
+                return TraceRun.Plan(observable: try g.attribute("observable"), cuts: try g.attribute("cuts"),
+                                     terms: try g.attribute("terms"), subexperiments: try g.attribute("subexperiments"),
+                                     policy: try g.attribute("policy"), ranks: try g.attribute("ranks"))
+            } catch let error as HDF5Error {
+                throw AnalyzeError("\(path): plans/\(name): \(error.message) (\(error.path))")
+            }
+        }
+    }
+
+    /// Every row of table `name`; a missing optional table reads as no rows.
+    static func rows<Row>(_ file: File, _ name: String, _ layout: CompoundLayout<Row>, _ path: String,
+                          required: Bool = false) throws -> [Row] {
+        do {
+            guard try file.contains(name) else {
+                if required { throw AnalyzeError("\(path): table '\(name)' is missing; not a complete qnncut traces file") }
+                return []
+            }
+            return try file.openTable(name, layout: layout).readAll()
+        } catch let error as HDF5Error {
+            throw AnalyzeError("\(path): table '\(name)': \(error.message)")
+        }
+    }
+}
+
+/// The columns read from each table (docs/hdf5-schema.md).
+private enum Queries {
+    static let layout = try! CompoundLayout<TraceRun.Query>([
+        .field("step", \.step), .field("round", \.round), .field("observable", \.observable),
+        .field("generate_s", \.generate_s), .field("execute_s", \.execute_s),
+        .field("reconstruct_s", \.reconstruct_s), .field("total_s", \.total_s),
+    ])
+}
+
+private enum Batches {
+    static let layout = try! CompoundLayout<TraceRun.Batch>([
+        .field("step", \.step), .field("round", \.round), .field("batch_size", \.batch_size),
+        .field("gradients", \.gradients), .field("total_s", \.total_s),
+    ])
+}
+
+private enum Ranks {
+    static let layout = try! CompoundLayout<TraceRun.Rank>([
+        .field("step", \.step), .field("round", \.round), .field("rank", \.rank), .field("busy_s", \.busy_s),
+        .field("idle_s", \.idle_s), .field("comm_s", \.comm_s), .field("delay_s", \.delay_s),
+    ])
+}
+
+private enum Steps {
+    static let layout = try! CompoundLayout<TraceRun.Step>([
+        .field("step", \.step), .field("loss", \.loss), .field("accuracy", \.accuracy), .field("seconds", \.seconds),
+    ])
+}
+
+private enum Epochs {
+    static let layout = try! CompoundLayout<TraceRun.Epoch>([
+        .field("epoch", \.epoch), .field("test_loss", \.test_loss), .field("test_accuracy", \.test_accuracy),
+        .field("train_accuracy", \.train_accuracy), .field("seconds", \.seconds),
+    ])
+}
+
+private enum RobustnessRows {
+    static let layout = try! CompoundLayout<TraceRun.Robustness>([
+        .field("kind", \.kind), .field("strength", \.strength), .field("test_accuracy", \.test_accuracy),
+    ])
+}
