@@ -85,7 +85,7 @@ enum AnalyzeCharts {
             let color = SVGChart.palette[i % SVGChart.palette.count]
             chart.dot(x: x(Double(run.cuts)), y: y(run.finalTestAccuracy!), color: color,
                       tooltip: String(format: "%@: %.3f", run.run, run.finalTestAccuracy!))
-            chart.legend(run.config ?? run.run, color: color)
+            chart.legend(run.run, color: color)
         }
         if trained.isEmpty { chart.emptyNote("no training runs with a finished epoch in the inputs") }
         return chart
@@ -104,7 +104,7 @@ enum AnalyzeCharts {
         for (i, (run, summary)) in trained.enumerated() {
             let color = SVGChart.palette[i % SVGChart.palette.count]
             chart.polyline(run.steps.map { (x(Double($0.step)), y($0.loss)) }, color: color)
-            chart.legend(summary.config.map { "\($0) (\(summary.cuts) cuts)" } ?? summary.run, color: color)
+            chart.legend(summary.run, color: color)
         }
         if trained.isEmpty { chart.emptyNote("no training runs in the inputs") }
         return chart
@@ -114,7 +114,9 @@ enum AnalyzeCharts {
     /// busy, communication, injected-delay and idle seconds, laid end to end. The trace holds
     /// per-round totals, not timestamps, so the order within a bar is a convention, not a record.
     static func rankTimeline(_ runs: [(TraceRun, RunSummary)]) -> SVGChart {
-        let panels = runs.compactMap { run, summary -> (String, [TraceRun.Rank])? in
+        // Runs with several ranks show what the chart is for; single-rank runs only when there are no others.
+        let multiRank = runs.filter { $0.1.rankUtilisation.count > 1 }
+        let panels = (multiRank.isEmpty ? runs : multiRank).compactMap { run, summary -> (String, [TraceRun.Rank])? in
             guard let round = chosenRound(run) else { return nil }
             let rows = run.ranks.filter { $0.step == round.step && $0.round == round.round }.sorted { $0.rank < $1.rank }
             return ("\(SVGChart.shorten(summary.run)) step \(round.step) round \(round.round)", rows)

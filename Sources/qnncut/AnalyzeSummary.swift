@@ -117,8 +117,8 @@ struct RunSummary: Codable, Equatable {
         steps = run.steps.count
         finalTestAccuracy = run.epochs.last?.test_accuracy
         robustness = run.robustness.map {
-            RobustnessPoint(attack: ["none", "gaussian", "fgsm"].indices.contains(Int($0.kind))
-                                ? ["none", "gaussian", "fgsm"][Int($0.kind)] : "kind \($0.kind)",
+            RobustnessPoint(attack: ["clean", "gaussian", "fgsm"].indices.contains(Int($0.kind))
+                                ? ["clean", "gaussian", "fgsm"][Int($0.kind)] : "kind \($0.kind)",
                             strength: $0.strength, testAccuracy: $0.test_accuracy)
         }
         rankUtilisation = RankUtilisation.perRank(run.ranks)
