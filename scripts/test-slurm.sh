@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# The Slurm test (run at the end of scripts/test.sh): start the project's one-node cluster
+# (slurm/local/start.sh), submit the real slurm/train.sbatch and slurm/sweep.sbatch with
+# `sbatch --wait` on tiny Iris runs, check every results folder with h5dump, requeue a running
+# job and check from its traces and checkpoint that it resumed, then stop the cluster (also on
+# failure or interrupt). Skips only where Slurm cannot be installed or started (no root/sudo).
+#   QNNCUT=/path/to/qnncut   test that binary (default: a debug build, built when needed)
+#   KEEP=1                   keep the scratch folder (job logs, results) even when all pass
+# Ends with one line 'N passed, M failed'; exits non-zero on any failure.
+
+# Compound checks are written `check NAME eval '...'`: expanded when the check runs, on purpose.
+# shellcheck disable=SC2016
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+root=$PWD
+
+passed=0
+failed=0
+cluster_started=0
+work=
+as_root=()
+pass() { passed=$((passed + 1)); echo "  ok    $1"; }
+fail() { failed=$((failed + 1)); echo "  FAIL  $1"; }
+# check NAME CMD...: one assertion.
+check() { local name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
+skip() { echo "slurm tests skipped: $*"; echo "0 passed, 0 failed"; exit 0; }
+
+on_exit() {
+  local status=$?
+  trap - EXIT INT TERM
+  if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then fail "test script aborted (exit $status)"; fi
+  if [ $cluster_started = 1 ]; then "${as_root[@]}" bash slurm/local/stop.sh 2>/dev/null; fi
+  if [ -n "$work" ]; then
+    if [ "$failed" -eq 0 ] && [ "${KEEP:-0}" != 1 ]; then rm -rf "$work"; else echo "job logs and results kept in $work"; fi
+  fi
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ] || exit 1
+  exit 0
+}
+trap on_exit EXIT
+trap 'exit 130' INT TERM
+
+echo "== slurm: sbatch scripts on a local one-node cluster"
+
+# --- Can Slurm run here? (slurmd must be root to launch jobs.)
+if [ "$(id -u)" -ne 0 ]; then
+  if sudo -n true 2>/dev/null; then as_root=(sudo -n); else skip "slurmd needs root, and passwordless sudo is not available"; fi
+fi
+if ! "${as_root[@]}" bash scripts/bootstrap.sh --slurm; then
+  skip "slurm-wlm and munge cannot be installed here (scripts/bootstrap.sh --slurm failed)"
+fi
+
+# --- The binary under test.
+if [ -z "${QNNCUT:-}" ]; then
+  swift build --product qnncut >/dev/null || { fail "swift build --product qnncut"; exit 1; }
+  QNNCUT=$(swift build --show-bin-path)/qnncut
+fi
+export QNNCUT
+work=$(mktemp -d /tmp/qnncut-slurm-test.XXXXXX)
+mkdir -p "$work/logs"
+export RESULTS_DIR=$work/results
+
+# --- Cluster.
+cluster_started=1
+if ! "${as_root[@]}" bash slurm/local/start.sh; then fail "slurm/local/start.sh starts the cluster"; exit 1; fi
+pass "slurm/local/start.sh starts the cluster"
+# shellcheck source=/dev/null
+source "${SLURM_LOCAL_BASE:-/tmp/qnncut-slurm}/env.sh"
+
+# --- Helpers.
+# submit_wait LOG SBATCH_ARGS...: sbatch --wait; sets job_id and job_status.
+submit_wait() {
+  local log=$1; shift
+  job_status=0
+  job_id=$(timeout 300 sbatch --wait --parsable --output="$work/logs/$log" "$@") || job_status=$?
+  job_id=${job_id%%;*}
+}
+h5_attr() { h5dump -a "$2" "$1" 2>/dev/null | sed -n 's/^ *(0): //p' | tr -d '"'; }
+h5_rows() { h5dump -H -d "$2" "$1" 2>/dev/null | sed -n 's/.*DATASPACE  SIMPLE { ( \([0-9]*\) ).*/\1/p'; }
+h5_first_step() { h5dump -d /steps -s 0 -c 1 "$1" 2>/dev/null | awk '/\(0\): \{/ { getline; gsub(/[ ,]/, ""); print; exit }'; }
+# run_complete FOLDER EPOCHS: traces and checkpoint of a finished run of EPOCHS epochs.
+run_complete() {
+  local folder=$1 epochs=$2 step
+  step=$(h5_attr "$folder/checkpoint.h5" /step)
+  [ -n "$step" ] && [ "$step" -gt 0 ] && [ "$(h5_attr "$folder/checkpoint.h5" /epoch)" = "$epochs" ] \
+    && [ "$(h5_rows "$folder/traces.h5" /steps)" = "$step" ] && [ "$(h5_rows "$folder/traces.h5" /epochs)" = "$epochs" ]
+}
+# wait_finished JOB SECONDS: until the job's final record (jobcomp) appears; prints its state.
+wait_finished() {
+  local deadline=$(( $(date +%s) + $2 )) record
+  while [ "$(date +%s)" -lt "$deadline" ]; do
+    record=$(grep "^JobId=$1 " "${SLURM_LOCAL_BASE:-/tmp/qnncut-slurm}/log/jobcomp.log" 2>/dev/null \
+             | grep -oE 'JobState=(COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|PREEMPTED)' | tail -1)
+    if [ -n "$record" ]; then echo "${record#JobState=}"; return 0; fi
+    sleep 0.5
+  done
+  echo "still running after $2 s"
+}
+
+# --- 1. train.sbatch, 2 ranks through srun --mpi=pmix.
+tiny=(configs/iris.yaml --set training.epochs=2)
+submit_wait train.out --ntasks=2 slurm/train.sbatch "${tiny[@]}"
+train_out=$RESULTS_DIR/$job_id
+check "train.sbatch (srun, 2 ranks): sbatch --wait exits 0" [ "$job_status" -eq 0 ]
+check "train.sbatch: results/<job id>/ holds a finished 2-epoch run" run_complete "$train_out" 2
+check "train.sbatch: the run used 2 ranks" [ "$(h5_attr "$train_out/traces.h5" /world_size)" = 2 ]
+check "train.sbatch: log shows the srun --mpi=pmix launch and the summary" \
+  grep -q "srun --mpi=pmix.*train configs/iris.yaml" "$work/logs/train.out"
+steps_per_epoch=$(( $(h5_attr "$train_out/checkpoint.h5" /step) / 2 ))
+
+# --- 2. The mpirun alternative.
+LAUNCHER=mpirun submit_wait mpirun.out --ntasks=2 slurm/train.sbatch "${tiny[@]}"
+check "train.sbatch (LAUNCHER=mpirun): exits 0 with a finished 2-rank run" \
+  eval '[ "$job_status" -eq 0 ] && run_complete "$RESULTS_DIR/$job_id" 2 && [ "$(h5_attr "$RESULTS_DIR/$job_id/traces.h5" /world_size)" = 2 ]'
+
+# --- 3. Manual resubmission into an existing run folder.
+OUTPUT=$train_out submit_wait again.out slurm/train.sbatch "${tiny[@]}"
+check "train.sbatch: a folder that holds a run is refused without RESUME=1" \
+  eval '[ "$job_status" -ne 0 ] && grep -q "already holds a run: resubmit with RESUME=1" "$work/logs/again.out"'
+OUTPUT=$train_out RESUME=1 submit_wait resume.out --ntasks=1 slurm/train.sbatch configs/iris.yaml --set training.epochs=3
+check "train.sbatch: RESUME=1 continues the run from step $((2 * steps_per_epoch)) to epoch 3" \
+  eval '[ "$job_status" -eq 0 ] && [ "$(h5_attr "$train_out/checkpoint.h5" /step)" = $((3 * steps_per_epoch)) ] &&
+        [ "$(h5_attr "$train_out/traces.h5" /resumed_from_step)" = $((2 * steps_per_epoch)) ]'
+
+# --- 4. sweep.sbatch over a list file: two array tasks, 1 rank each (they run side by side).
+listing=$(bash slurm/sweep.sbatch slurm/tests/sweep.txt)
+check "sweep.sbatch outside Slurm prints the --array range" grep -q "sbatch --array=0-1 " <<<"$listing"
+check "sweep.sbatch outside Slurm lists one results folder per entry" \
+  [ "$(grep -c "results/iris_training.epochs=2_model.cuts=[12] " <<<"$listing")" = 2 ]
+submit_wait sweep-%a.out --array=0-1 --ntasks=1 slurm/sweep.sbatch slurm/tests/sweep.txt
+check "sweep.sbatch --array=0-1: sbatch --wait exits 0" [ "$job_status" -eq 0 ]
+for cuts in 1 2; do
+  folder=$RESULTS_DIR/iris_training.epochs=2_model.cuts=$cuts
+  check "sweep.sbatch: task $((cuts - 1)) finished results/$(basename "$folder")/ with $cuts cut(s)" \
+    eval 'run_complete "$folder" 2 && [ "$(h5_attr "$folder/traces.h5" /plans/0/cuts)" = $cuts ]'
+done
+
+# --- 5. Clear failures.
+submit_wait outside.out --array=2 slurm/sweep.sbatch slurm/tests/sweep.txt
+check "sweep.sbatch: a task beyond the list fails, naming the range" \
+  eval '[ "$job_status" -ne 0 ] && grep -q "has 2 entries: use --array=0-1" "$work/logs/outside.out"'
+mkdir -p "$work/checkout" && ln -s "$root/slurm" "$work/checkout/slurm"
+QNNCUT='' QNNCUT_ROOT=$work/checkout submit_wait nobinary.out slurm/train.sbatch "${tiny[@]}"
+check "train.sbatch: a missing qnncut binary fails, naming the path and the build command" \
+  eval '[ "$job_status" -ne 0 ] && grep -q "no qnncut binary at $work/checkout/.build/release/qnncut: build it with" "$work/logs/nobinary.out"'
+
+# --- 6. Requeue a running job: it must resume from its checkpoint, not restart.
+epochs=30
+job_id=$(sbatch --parsable --ntasks=1 --output="$work/logs/requeue.out" slurm/train.sbatch \
+         configs/iris.yaml --set training.epochs=$epochs --set checkpoint.every_steps=2)
+job_id=${job_id%%;*}
+folder=$RESULTS_DIR/$job_id
+deadline=$(( $(date +%s) + 60 ))
+until [ -n "$(h5_attr "$folder/checkpoint.h5" /step)" ] || [ "$(date +%s)" -ge "$deadline" ]; do sleep 0.2; done
+sleep 1   # a few more steps, so the trace outruns the checkpoint
+if scontrol requeue "$job_id"; then pass "scontrol requeue $job_id while it trains"; else fail "scontrol requeue $job_id while it trains"; fi
+# It starts again after cred_expire + 1 s (11 s here). Forcing StartTime=now is no shortcut:
+# slurmctld then kills the job ("Job credential revoked").
+state=$(wait_finished "$job_id" 120)
+check "requeued job completes (state $state)" [ "$state" = COMPLETED ]
+check "requeued job: the run folder keeps the first start's trace as traces.segment-1.h5" \
+  eval '[ "$(h5_attr "$folder/traces.segment-1.h5" /resumed_from_step)" = -1 ]'
+resumed=$(h5_attr "$folder/traces.h5" /resumed_from_step)
+first_rows=$(h5_rows "$folder/traces.segment-1.h5" /steps)
+final=$(h5_attr "$folder/checkpoint.h5" /step)
+check "requeued job: the second start resumed from step $resumed, a checkpoint the first start reached ($first_rows steps traced)" \
+  eval '[ -n "$resumed" ] && [ "$resumed" -gt 0 ] && [ "$resumed" -le "$first_rows" ]'
+check "requeued job: its trace starts at step $((resumed + 1)) and holds only the remaining steps" \
+  eval '[ "$(h5_first_step "$folder/traces.h5")" = $((resumed + 1)) ] && [ "$(h5_rows "$folder/traces.h5" /steps)" = $((final - resumed)) ]'
+check "requeued job: the checkpoint reached all $((epochs * steps_per_epoch)) steps of $epochs epochs" \
+  [ "$final" = $((epochs * steps_per_epoch)) ]
+check "requeued job: slurm-jobs.log records start 1 fresh and start 2 (restart 1) with --resume" \
+  eval 'grep -q "restart=0 resume=no" "$folder/slurm-jobs.log" && grep -q "restart=1 resume=yes .* --resume" "$folder/slurm-jobs.log"'
+check "requeued job: --open-mode=append kept both starts in one log" \
+  eval 'grep -q "start 1 on" "$work/logs/requeue.out" && grep -q "start 2 on" "$work/logs/requeue.out"'
