@@ -8,3 +8,4 @@ source scripts/env.sh
 # The integration tests launch the built qnncut, so build the executable first.
 swift build
 swift test "$@"
+bash scripts/test-slurm.sh
