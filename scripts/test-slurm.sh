@@ -127,6 +127,14 @@ listing=$(bash slurm/sweep.sbatch slurm/tests/sweep.txt)
 check "sweep.sbatch outside Slurm prints the --array range" grep -q "sbatch --array=0-1 " <<<"$listing"
 check "sweep.sbatch outside Slurm lists one results folder per entry" \
   [ "$(grep -c "results/iris_training.epochs=2_model.cuts=[12] " <<<"$listing")" = 2 ]
+mkdir -p "$work/grid" && touch "$work/grid/b.yml" "$work/grid/a.yaml" "$work/grid/notes.txt"
+grid=$(bash slurm/sweep.sbatch "$work/grid" | awk '$1 ~ /^[0-9]+$/ { print $3 }' | tr '\n' ' ')
+check "sweep.sbatch: a folder LIST gives its *.yaml and *.yml configs in name order" \
+  [ "$grid" = "$work/grid/a.yaml $work/grid/b.yml " ]
+printf 'x.yaml --set a=1\n# comment\n\nx.yaml   --set a=1  # again\n' > "$work/duplicates.txt"
+duplicates=$(bash slurm/sweep.sbatch "$work/duplicates.txt" 2>&1)
+check "sweep.sbatch: two entries with one results folder are refused" \
+  grep -q "entries 0 and 1 both name the run folder x_a=1" <<<"$duplicates"
 submit_wait sweep-%a.out --array=0-1 --ntasks=1 slurm/sweep.sbatch slurm/tests/sweep.txt
 check "sweep.sbatch --array=0-1: sbatch --wait exits 0" [ "$job_status" -eq 0 ]
 for cuts in 1 2; do
@@ -144,32 +152,49 @@ QNNCUT='' QNNCUT_ROOT=$work/checkout submit_wait nobinary.out slurm/train.sbatch
 check "train.sbatch: a missing qnncut binary fails, naming the path and the build command" \
   eval '[ "$job_status" -ne 0 ] && grep -q "no qnncut binary at $work/checkout/.build/release/qnncut: build it with" "$work/logs/nobinary.out"'
 
-# --- 6. Requeue a running job: it must resume from its checkpoint, not restart.
+# --- 6. Requeue a running job (scontrol requeue), and the time-limit warning (USR1 to the batch
+# shell, what `#SBATCH --signal=B:USR1@300` makes Slurm send): both must resume from the
+# checkpoint, not restart. Both jobs run side by side, 1 rank each.
 epochs=30
-job_id=$(sbatch --parsable --ntasks=1 --output="$work/logs/requeue.out" slurm/train.sbatch \
-         configs/iris.yaml --set training.epochs=$epochs --set checkpoint.every_steps=2)
-job_id=${job_id%%;*}
-folder=$RESULTS_DIR/$job_id
-deadline=$(( $(date +%s) + 60 ))
-until [ -n "$(h5_attr "$folder/checkpoint.h5" /step)" ] || [ "$(date +%s)" -ge "$deadline" ]; do sleep 0.2; done
+submit_long() {  # submit_long LOG: a 30-epoch run that checkpoints every 2 steps; prints the job id
+  local id
+  id=$(sbatch --parsable --ntasks=1 --output="$work/logs/$1" slurm/train.sbatch \
+       configs/iris.yaml --set training.epochs=$epochs --set checkpoint.every_steps=2)
+  echo "${id%%;*}"
+}
+requeued=$(submit_long requeue.out)
+signalled=$(submit_long signal.out)
+for id in "$requeued" "$signalled"; do
+  deadline=$(( $(date +%s) + 60 ))
+  until [ -n "$(h5_attr "$RESULTS_DIR/$id/checkpoint.h5" /step)" ] || [ "$(date +%s)" -ge "$deadline" ]; do sleep 0.2; done
+done
 sleep 1   # a few more steps, so the trace outruns the checkpoint
-if scontrol requeue "$job_id"; then pass "scontrol requeue $job_id while it trains"; else fail "scontrol requeue $job_id while it trains"; fi
-# It starts again after cred_expire + 1 s (11 s here). Forcing StartTime=now is no shortcut:
+check "scontrol requeue $requeued while it trains" scontrol requeue "$requeued"
+check "scancel --signal=USR1 --batch $signalled (the time-limit warning) while it trains" \
+  scancel --signal=USR1 --batch "$signalled"
+# Each starts again after cred_expire + 1 s (11 s here). Forcing StartTime=now is no shortcut:
 # slurmctld then kills the job ("Job credential revoked").
-state=$(wait_finished "$job_id" 120)
-check "requeued job completes (state $state)" [ "$state" = COMPLETED ]
-check "requeued job: the run folder keeps the first start's trace as traces.segment-1.h5" \
-  eval '[ "$(h5_attr "$folder/traces.segment-1.h5" /resumed_from_step)" = -1 ]'
-resumed=$(h5_attr "$folder/traces.h5" /resumed_from_step)
-first_rows=$(h5_rows "$folder/traces.segment-1.h5" /steps)
-final=$(h5_attr "$folder/checkpoint.h5" /step)
-check "requeued job: the second start resumed from step $resumed, a checkpoint the first start reached ($first_rows steps traced)" \
-  eval '[ -n "$resumed" ] && [ "$resumed" -gt 0 ] && [ "$resumed" -le "$first_rows" ]'
-check "requeued job: its trace starts at step $((resumed + 1)) and holds only the remaining steps" \
-  eval '[ "$(h5_first_step "$folder/traces.h5")" = $((resumed + 1)) ] && [ "$(h5_rows "$folder/traces.h5" /steps)" = $((final - resumed)) ]'
-check "requeued job: the checkpoint reached all $((epochs * steps_per_epoch)) steps of $epochs epochs" \
-  [ "$final" = $((epochs * steps_per_epoch)) ]
-check "requeued job: slurm-jobs.log records start 1 fresh and start 2 (restart 1) with --resume" \
-  eval 'grep -q "restart=0 resume=no" "$folder/slurm-jobs.log" && grep -q "restart=1 resume=yes .* --resume" "$folder/slurm-jobs.log"'
-check "requeued job: --open-mode=append kept both starts in one log" \
-  eval 'grep -q "start 1 on" "$work/logs/requeue.out" && grep -q "start 2 on" "$work/logs/requeue.out"'
+for id in "$requeued" "$signalled"; do
+  how=$([ "$id" = "$requeued" ] && echo "requeued job" || echo "job warned of its time limit")
+  log=$work/logs/$([ "$id" = "$requeued" ] && echo requeue.out || echo signal.out)
+  folder=$RESULTS_DIR/$id
+  state=$(wait_finished "$id" 120)
+  check "$how: completes (state $state)" [ "$state" = COMPLETED ]
+  check "$how: the run folder keeps the first start's trace as traces.segment-1.h5" \
+    eval '[ "$(h5_attr "$folder/traces.segment-1.h5" /resumed_from_step)" = -1 ]'
+  resumed=$(h5_attr "$folder/traces.h5" /resumed_from_step)
+  first_rows=$(h5_rows "$folder/traces.segment-1.h5" /steps)
+  final=$(h5_attr "$folder/checkpoint.h5" /step)
+  check "$how: the second start resumed from step $resumed, a checkpoint the first start reached ($first_rows steps traced)" \
+    eval '[ -n "$resumed" ] && [ "$resumed" -gt 0 ] && [ "$resumed" -le "$first_rows" ]'
+  check "$how: its trace starts at step $((resumed + 1)) and holds only the remaining steps" \
+    eval '[ "$(h5_first_step "$folder/traces.h5")" = $((resumed + 1)) ] && [ "$(h5_rows "$folder/traces.h5" /steps)" = $((final - resumed)) ]'
+  check "$how: the checkpoint reached all $((epochs * steps_per_epoch)) steps of $epochs epochs" \
+    [ "$final" = $((epochs * steps_per_epoch)) ]
+  check "$how: slurm-jobs.log records start 1 fresh and start 2 (restart 1) with --resume" \
+    eval 'grep -q "restart=0 resume=no" "$folder/slurm-jobs.log" && grep -q "restart=1 resume=yes .* --resume" "$folder/slurm-jobs.log"'
+  check "$how: --open-mode=append kept both starts in one log" \
+    eval 'grep -q "start 1 on" "$log" && grep -q "start 2 on" "$log"'
+done
+check "job warned of its time limit: it requeued itself" \
+  eval 'grep -q "time limit near: requeue$" "$RESULTS_DIR/$signalled/slurm-jobs.log" && grep -q "time limit near: requeueing" "$work/logs/signal.out"'

@@ -12,7 +12,7 @@
 # sweep_entries LIST: fills the arrays sweep_configs, sweep_options (one string each) and
 # sweep_names; fails when LIST is empty, missing, or gives two entries the same name.
 sweep_entries() {
-  local list=$1 folder line config options name i j
+  local list=$1 folder line config options option name i j
   sweep_configs=(); sweep_options=(); sweep_names=()
   if [ -d "$list" ]; then
     while IFS= read -r config; do
@@ -40,7 +40,7 @@ sweep_entries() {
       name+="_${option//\//-}"
     done
     for j in "${!sweep_names[@]}"; do
-      [ "${sweep_names[$j]}" != "$name" ] || job_fail "sweep list $list: entries $j and $i both write results/$name"
+      [ "${sweep_names[$j]}" != "$name" ] || job_fail "sweep list $list: entries $j and $i both name the run folder $name: give one of them different options or file name"
     done
     sweep_names+=("$name")
   done
