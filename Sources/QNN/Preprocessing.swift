@@ -101,7 +101,8 @@ extension PreparedData {
             guard features <= dataset.featureCount else {
                 throw ConfigError("\(source): PCA to \(features) component(s) needs at least as many features; the file has \(dataset.featureCount)")
             }
-            let pca = try PCA(train, components: features)
+            var pca = try PCA(train, components: features)
+            if config.componentOrder == "readout-first" { pca.components.reverse() }
             train = train.map(pca.project)
             test = test.map(pca.project)
             explained = pca.explainedVariance

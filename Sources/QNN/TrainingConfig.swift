@@ -13,6 +13,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         public var testFraction: Double
         /// "pca" (principal components of the standardised training split) or "none".
         public var reduction: String
+        /// PCA only: "readout-first" puts principal component 1 on the last input (next to the
+        /// default readout qubit n−1), component 2 on input n−2, …; "natural" puts it on input 0.
+        public var componentOrder: String
         /// Angles after scaling: train min ↦ lower, train max ↦ upper.
         public var angleRange: [Double]
         public var seed: UInt64
@@ -109,6 +112,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
                     maxPerClass: try r.int("data.max_per_class", default: 0, range: 0 ... Int.max),
                     testFraction: try r.double("data.test_fraction", default: 0.3, range: 0.01 ... 0.99),
                     reduction: try r.choice("data.reduction", ["pca", "none"], default: "pca"),
+                    componentOrder: try r.choice("data.component_order", ["readout-first", "natural"], default: "readout-first"),
                     angleRange: range, seed: try r.uint64("data.seed", default: 0))
 
         let circuit = try r.string("model.circuit")
