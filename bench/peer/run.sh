@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Peer benchmark: qiskit-addon-cutting + Aer against `qnncut bench estimator`, on the same
+# configurations in the same run (interleaved per cut count). Writes results/peer/{qiskit.json,
+# qnncut.json,README.md} and prints the combined table. Not part of CI.
+#
+# Usage: bench/peer/run.sh [qiskit_cutting_bench.py options, e.g. --cuts 0,1,2 --repeats ...]
+# Environment: QNNCUT=/path/to/qnncut uses that binary instead of a release build in .build-peer.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+
+venv=.venv-peer
+# The versions the reference vectors in Tests/Fixtures were produced with.
+pins=(qiskit==2.6.2 qiskit-aer==0.18.2 qiskit-addon-cutting==0.10.0 numpy==2.4.6)
+
+if [[ ! -x "$venv/bin/python" ]] && ! python3 -m venv "$venv"; then
+    echo "skipped: python3 -m venv $venv failed (no python3 venv support)"
+    exit 0
+fi
+# Pinned requirements that are already installed need no registry access.
+if ! "$venv/bin/pip" install --quiet --disable-pip-version-check --timeout 30 "${pins[@]}"; then
+    echo "skipped: pip could not install ${pins[*]} into $venv (is the package registry reachable?)"
+    exit 0
+fi
+
+if [[ -n "${QNNCUT:-}" ]]; then
+    qnncut="$QNNCUT"
+    build="qnncut: $qnncut (given by QNNCUT)"
+else
+    echo "building qnncut (swift build -c release --scratch-path .build-peer) ..."
+    swift build -c release --scratch-path .build-peer --product qnncut
+    qnncut="$(swift build -c release --scratch-path .build-peer --show-bin-path)/qnncut"
+    changed="$(git status --porcelain -- Sources Package.swift | wc -l)"
+    build="qnncut: portable release build (\`swift build -c release\`) of main at $(git rev-parse --short HEAD)"
+    build+=" with $changed uncommitted changed file(s) under Sources/ at build time."
+fi
+
+"$venv/bin/python" bench/peer/qiskit_cutting_bench.py --qnncut "$qnncut" --note "$build" "$@"
