@@ -42,6 +42,10 @@ trap 'exit 130' INT TERM
 
 echo "== slurm: sbatch scripts on a local one-node cluster"
 
+# --- One Slurm test at a time on this machine: they share the cluster folder and its ports.
+exec 9>/tmp/qnncut-slurm-test.lock
+flock -w 600 9 || { fail "another scripts/test-slurm.sh held /tmp/qnncut-slurm-test.lock for 10 minutes"; exit 1; }
+
 # --- Can Slurm run here? (slurmd must be root to launch jobs.)
 if [ "$(id -u)" -ne 0 ]; then
   if sudo -n true 2>/dev/null; then as_root=(sudo -n); else skip "slurmd needs root, and passwordless sudo is not available"; fi
