@@ -122,16 +122,29 @@ struct AutomaticCutFinder {
 
 /// Nodes with sizes and weighted edges; blocks hold at most `width` size units; the cost of an
 /// assignment is the weight of edges between blocks.
+///
+/// Adjacency is kept in arrays sorted by neighbour (not dictionaries), so every sum and every tie
+/// is broken the same way in every process: ranks that build the same plan get the same cuts.
 struct PartitionGraph {
     var sizes: [Int]
-    var weights: [Int: [Int: Double]]
+    /// `adjacency[a]`: (neighbour, weight), ascending neighbour, symmetric.
+    var adjacency: [[(node: Int, weight: Double)]]
     var width: Int
+    /// Total edge weight of each node.
+    var degree: [Double]
 
-    func weight(_ a: Int, _ b: Int) -> Double { weights[a]?[b] ?? 0 }
+    init(sizes: [Int], weights: [Int: [Int: Double]], width: Int) {
+        self.sizes = sizes
+        self.width = width
+        adjacency = sizes.indices.map { a in (weights[a] ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+        degree = adjacency.map { $0.reduce(0) { $0 + $1.weight } }
+    }
+
+    func weight(_ a: Int, _ b: Int) -> Double { adjacency[a].first { $0.node == b }?.weight ?? 0 }
 
     func cost(_ blockOf: [Int]) -> Double {
         var total = 0.0
-        for (a, row) in weights { for (b, w) in row where a < b && blockOf[a] != blockOf[b] { total += w } }
+        for (a, row) in adjacency.enumerated() { for (b, w) in row where a < b && blockOf[a] != blockOf[b] { total += w } }
         return total
     }
 
@@ -142,7 +155,7 @@ struct PartitionGraph {
         var bestCost = bound
         var best: [Int]?
         if let seed = heuristic(bound: bound) { bestCost = seed.0; best = seed.1 }
-        let order = (0..<n).sorted { (weights[$0]?.values.reduce(0, +) ?? 0) > (weights[$1]?.values.reduce(0, +) ?? 0) }
+        let order = (0..<n).sorted { (degree[$0], $1) > (degree[$1], $0) }
         var blockOf = Array(repeating: -1, count: n)
         var blockSize: [Int] = []
         func visit(_ depth: Int, _ cost: Double) {
@@ -153,7 +166,7 @@ struct PartitionGraph {
                 if block == blockSize.count { blockSize.append(0) }
                 if blockSize[block] + sizes[node] <= width {
                     var added = 0.0
-                    for (other, w) in weights[node] ?? [:] where blockOf[other] >= 0 && blockOf[other] != block { added += w }
+                    for (other, w) in adjacency[node] where blockOf[other] >= 0 && blockOf[other] != block { added += w }
                     blockOf[node] = block
                     blockSize[block] += sizes[node]
                     visit(depth + 1, cost + added)
@@ -175,16 +188,15 @@ struct PartitionGraph {
         var blockOf = Array(repeating: -1, count: n)
         var blockSize: [Int] = []
         func attachment(_ node: Int, _ block: Int) -> Double {
-            (weights[node] ?? [:]).reduce(0) { $0 + (blockOf[$1.key] == block ? $1.value : 0) }
+            adjacency[node].reduce(0) { $0 + (blockOf[$1.node] == block ? $1.weight : 0) }
         }
-        while let seed = (0..<n).filter({ blockOf[$0] < 0 }).max(by: {
-            (weights[$0]?.values.reduce(0, +) ?? 0) < (weights[$1]?.values.reduce(0, +) ?? 0) }) {
+        while let seed = (0..<n).filter({ blockOf[$0] < 0 }).max(by: { (degree[$0], $1) < (degree[$1], $0) }) {
             let block = blockSize.count
             blockSize.append(sizes[seed])
             blockOf[seed] = block
             while true {
                 let free = (0..<n).filter { blockOf[$0] < 0 && blockSize[block] + sizes[$0] <= width }
-                guard let next = free.max(by: { attachment($0, block) < attachment($1, block) }) else { break }
+                guard let next = free.max(by: { (attachment($0, block), $1) < (attachment($1, block), $0) }) else { break }
                 blockOf[next] = block
                 blockSize[block] += sizes[next]
             }
