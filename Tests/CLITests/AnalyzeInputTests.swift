@@ -1,0 +1,102 @@
+/// What `qnncut analyze` accepts and refuses: files of interrupted runs load (every flushed row);
+/// a non-HDF5 file, someone else's HDF5, a newer schema version, a checkpoint and a truncated
+/// trace each give exactly one line on stderr, naming the file, and a non-zero exit.
+import Foundation
+import HDF5
+import TestSupport
+import Testing
+
+@Suite(.serialized)
+struct AnalyzeInputTests {
+    static func expectOneLineRefusal(_ path: String, mentioning words: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let result = try ProcessRunner.qnncut(["analyze", path])
+        #expect(result.exitCode != 0, "analyze \(path) should fail", sourceLocation: sourceLocation)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "expected one line, got: \(result.stderr)", sourceLocation: sourceLocation)
+        #expect(result.stderr.contains(path), "the message names the file: \(result.stderr)", sourceLocation: sourceLocation)
+        for word in words {
+            #expect(result.stderr.contains(word), "'\(word)' missing from: \(result.stderr)", sourceLocation: sourceLocation)
+        }
+        #expect(result.stdout.isEmpty, sourceLocation: sourceLocation)
+    }
+
+    @Test("a text file, a foreign HDF5 file, another schema and a newer version are refused in one line")
+    func foreignFiles() throws {
+        let fixtures = try AnalyzeFixtures.get()
+        let text = fixtures.folder + "/notes.h5"
+        try "just text\n".write(toFile: text, atomically: true, encoding: .utf8)
+        try Self.expectOneLineRefusal(text, mentioning: ["not a readable HDF5 file"])
+
+        let foreign = fixtures.folder + "/foreign.h5"
+        let f = try File.create(foreign)
+        try f.createDataset("data", values: [1.0, 2.0])
+        try f.close()
+        try Self.expectOneLineRefusal(foreign, mentioning: ["not a qnncut traces file"])
+
+        let other = fixtures.folder + "/other-schema.h5"
+        let o = try File.create(other)
+        try o.setAttribute("schema", "someone-else")
+        try o.setAttribute("schema_version", 1)
+        try o.close()
+        try Self.expectOneLineRefusal(other, mentioning: ["someone-else"])
+
+        let newer = fixtures.folder + "/newer.h5"
+        try FileManager.default.copyItem(atPath: fixtures.estimateTraces[0], toPath: newer)
+        let n = try File.open(newer, mode: .readWrite)
+        try n.setAttribute("schema_version", 2)
+        try n.close()
+        try Self.expectOneLineRefusal(newer, mentioning: ["schema_version 2"])
+
+        try Self.expectOneLineRefusal(fixtures.trainingFolder + "/checkpoint.h5", mentioning: ["qnncut-checkpoint"])
+        try Self.expectOneLineRefusal(fixtures.folder + "/missing.h5", mentioning: ["no such file"])
+    }
+
+    @Test("a trace truncated to half its bytes is refused in one line")
+    func truncatedFile() throws {
+        let fixtures = try AnalyzeFixtures.get()
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: fixtures.trainingFolder + "/traces.h5"))
+        let truncated = fixtures.folder + "/truncated.h5"
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: truncated))
+        try Self.expectOneLineRefusal(truncated, mentioning: [])
+        // One bad file among good ones fails the whole command: no partial table.
+        let mixed = try ProcessRunner.qnncut(["analyze", fixtures.estimateTraces[0], truncated])
+        #expect(mixed.exitCode != 0 && mixed.stdout.isEmpty)
+    }
+
+    @Test("a killed training run's traces load: its steps so far, no robustness rows")
+    func killedTrainingRun() throws {
+        let fixtures = try AnalyzeFixtures.get()
+        let folder = fixtures.folder + "/killed"
+        let child = try ChildProcess(TestEnvironment.qnncutPath, [
+            "train", AnalyzeFixtures.repositoryRoot + "/configs/iris.yaml", "--set", "training.epochs=200",
+            "--output", folder], environment: TestEnvironment.childEnvironment())
+        let deadline = Date().addingTimeInterval(120)
+        while !child.stderr.contains("epoch 2:") && child.poll() == nil && Date() < deadline { usleep(50_000) }
+        try #require(child.poll() == nil, "training ended before it could be killed: \(child.stderr)")
+        child.kill()
+        _ = child.wait(timeout: 10)
+        let result = try ProcessRunner.qnncut(["analyze", folder + "/traces.h5", "--format", "json"])
+        try #require(result.exitCode == 0, "\(result.stderr)")
+        let run = try #require(try AnalyzeJSON.decode(result.stdout).runs.first)
+        #expect(run.steps >= 2)  // two epochs finished, each of at least one step
+        #expect(run.robustness.isEmpty)
+        #expect(run.finalTestAccuracy != nil)
+        #expect(run.queries > 0)
+    }
+
+    @Test("an estimate run whose rank died mid-run loads with the rounds it flushed")
+    func failedEstimateRun() throws {
+        let fixtures = try AnalyzeFixtures.get()
+        let path = fixtures.folder + "/failed.h5"
+        let (circuit, inputs) = try DistributedEstimateTests.writeInputs()
+        let failed = try ProcessRunner.mpirun(ranks: 2, [
+            "estimate", circuit, "--observable", "Z3", "--observable", "Z4", "--theta", DistributedEstimateTests.theta,
+            "--inputs", inputs, "--partition", "AAABBB", "--trace", path, "--inject-failure-rank", "1"], timeout: 60)
+        try #require(failed.exitCode != 0)
+        let result = try ProcessRunner.qnncut(["analyze", path, "--format", "json"])
+        try #require(result.exitCode == 0, "\(result.stderr)")
+        let run = try #require(try AnalyzeJSON.decode(result.stdout).runs.first)
+        #expect(run.queries == 3)
+        #expect(run.cuts >= 2)
+    }
+}
