@@ -81,9 +81,13 @@ enum AnalyzeCharts {
         let y = LinearScale(0, 1, pixels: chart.bottom, chart.top)
         chart.axes(y: y, yLabel: "test accuracy", xLabel: "cuts")
         for k in Set(cuts).sorted() { chart.text("\(k)", x: x(Double(k)), y: chart.bottom + 16, anchor: "middle") }
+        var seenAtCuts: [Int: Int] = [:]
         for (i, run) in trained.enumerated() {
             let color = SVGChart.palette[i % SVGChart.palette.count]
-            chart.dot(x: x(Double(run.cuts)), y: y(run.finalTestAccuracy!), color: color,
+            // Runs at the same cut count sit side by side, so equal accuracies stay visible.
+            let k = seenAtCuts[run.cuts, default: 0]
+            seenAtCuts[run.cuts] = k + 1
+            chart.dot(x: x(Double(run.cuts) + 0.04 * Double(k)), y: y(run.finalTestAccuracy!), color: color,
                       tooltip: String(format: "%@: %.3f", run.run, run.finalTestAccuracy!))
             chart.legend(run.run, color: color)
         }

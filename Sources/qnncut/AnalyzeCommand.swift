@@ -19,8 +19,9 @@ struct Analyze: ParsableCommand {
               qnncut analyze results/*/traces.h5
               qnncut analyze results/*/traces.h5 --format csv > runs.csv
               qnncut analyze a.h5 b.h5 --plots charts/
-            Runs are grouped by their number of cuts. Files of interrupted runs are read up to their
-            last flushed row. The schema is documented in docs/hdf5-schema.md.
+            Runs are grouped by their number of cuts.
+            Files of interrupted runs are read up to their last flushed row.
+            The schema is documented in docs/hdf5-schema.md.
             """)
 
     @Argument(help: ArgumentHelp("Trace files written by qnncut train or qnncut estimate --trace.", valueName: "file.h5"))

@@ -46,6 +46,9 @@ enum TraceReader {
         guard FileManager.default.fileExists(atPath: path) else { throw AnalyzeError("\(path): no such file") }
         let file: File
         do { file = try File.open(path) } catch let error as HDF5Error {
+            if error.message.hasPrefix("the file is locked") {
+                throw AnalyzeError("\(path): a running qnncut is writing it; to read it live set HDF5_USE_FILE_LOCKING=FALSE")
+            }
             throw AnalyzeError("\(path): not a readable HDF5 file (\(error.message))")
         }
         defer { try? file.close() }
