@@ -101,6 +101,20 @@ wait_finished() {
   echo "still running after $2 s"
 }
 
+# headers_in_effect JOB_INFO SCRIPT: `scontrol show job` of a job submitted with SCRIPT's defaults.
+headers_in_effect() {
+  grep -q "JobName=qnncut-$2" <<<"$1" && grep -q "Requeue=1 " <<<"$1" && grep -q "TimeLimit=01:00:00" <<<"$1" \
+    && grep -q "NumNodes=1-1 NumCPUs=2 NumTasks=2 CPUs/Task=1" <<<"$1"
+}
+
+# --- 0. The #SBATCH headers are in effect (held submissions, never started).
+for script in train sweep; do
+  held=$(sbatch --parsable --hold --array=0 --output="$work/logs/held.out" "slurm/$script.sbatch" slurm/tests/sweep.txt)
+  info=$(scontrol show job "${held%%;*}")
+  scancel "${held%%;*}"
+  check "$script.sbatch headers: name, requeue, 1 hour, 1 node, 2 tasks of 1 CPU" headers_in_effect "$info" "$script"
+done
+
 # --- 1. train.sbatch, 2 ranks through srun --mpi=pmix.
 tiny=(configs/iris.yaml --set training.epochs=2)
 submit_wait train.out --ntasks=2 slurm/train.sbatch "${tiny[@]}"
