@@ -4,7 +4,8 @@
 # `sbatch --wait` on tiny Iris runs, check every results folder with h5dump, requeue a running
 # job and check from its traces and checkpoint that it resumed, then stop the cluster (also on
 # failure or interrupt). Skips only where Slurm cannot be installed or started (no root/sudo).
-#   QNNCUT=/path/to/qnncut   test that binary (default: a debug build, built when needed)
+#   QNNCUT=/path/to/qnncut   test that binary (default: a debug build, built when needed,
+#                            in SCRATCH_PATH if set, else .build)
 #   KEEP=1                   keep the scratch folder (job logs, results) even when all pass
 # Ends with one line 'N passed, M failed'; exits non-zero on any failure.
 
@@ -56,8 +57,10 @@ fi
 
 # --- The binary under test.
 if [ -z "${QNNCUT:-}" ]; then
-  swift build --product qnncut >/dev/null || { fail "swift build --product qnncut"; exit 1; }
-  QNNCUT=$(swift build --show-bin-path)/qnncut
+  scratch=()
+  if [ -n "${SCRATCH_PATH:-}" ]; then scratch=(--scratch-path "$SCRATCH_PATH"); fi
+  swift build "${scratch[@]}" --product qnncut >/dev/null || { fail "swift build --product qnncut"; exit 1; }
+  QNNCUT=$(swift build "${scratch[@]}" --show-bin-path)/qnncut
 fi
 export QNNCUT
 work=$(mktemp -d /tmp/qnncut-slurm-test.XXXXXX)
