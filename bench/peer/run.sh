@@ -28,12 +28,21 @@ if [[ -n "${QNNCUT:-}" ]]; then
     qnncut="$QNNCUT"
     build="qnncut: $qnncut (given by QNNCUT)"
 else
-    echo "building qnncut (swift build -c release --scratch-path .build-peer) ..."
-    swift build -c release --scratch-path .build-peer --product qnncut
-    qnncut="$(swift build -c release --scratch-path .build-peer --show-bin-path)/qnncut"
-    changed="$(git status --porcelain -- Sources Package.swift | wc -l)"
-    build="qnncut: portable release build (\`swift build -c release\`) of main at $(git rev-parse --short HEAD)"
-    build+=" with $changed uncommitted changed file(s) under Sources/ at build time."
+    # Build the committed HEAD in a worktree of its own: other engineers edit Sources/ in this
+    # checkout while we build ("input file ... was modified during the build").
+    src=.build-peer-src
+    head="$(git rev-parse HEAD)"
+    if [[ -e "$src/.git" ]]; then
+        git -C "$src" checkout --quiet --detach "$head"
+    else
+        git worktree prune
+        git worktree add --quiet --detach "$src" "$head"
+    fi
+    echo "building qnncut at ${head:0:7} (swift build -c release --scratch-path .build-peer in $src) ..."
+    (cd "$src" && swift build -c release --scratch-path "$root/.build-peer" --product qnncut)
+    qnncut="$(cd "$src" && swift build -c release --scratch-path "$root/.build-peer" --show-bin-path)/qnncut"
+    build="qnncut: portable release build (\`swift build -c release\`) of main at ${head:0:7} (committed tree)."
 fi
 
-"$venv/bin/python" bench/peer/qiskit_cutting_bench.py --qnncut "$qnncut" --note "$build" "$@"
+# No __pycache__ in the source tree.
+PYTHONDONTWRITEBYTECODE=1 "$venv/bin/python" bench/peer/qiskit_cutting_bench.py --qnncut "$qnncut" --note "$build" "$@"
