@@ -49,7 +49,8 @@ public struct TrainingSummary: Sendable, Codable {
     public var finalTestAccuracy: Double
     public var robustness: [RobustnessResult]
     public var wallSeconds: Double
-    /// Mean seconds per query of forward rounds and of gradient rounds (same batch size).
+    /// Mean compute seconds (execute + reconstruct) per query of forward rounds and of gradient
+    /// rounds (rounds of the same batch size).
     public var forwardSecondsPerQuery: Double
     public var gradientSecondsPerQuery: Double
     public var theta: [Double]
