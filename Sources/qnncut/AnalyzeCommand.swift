@@ -19,7 +19,8 @@ struct Analyze: ParsableCommand {
               qnncut analyze results/*/traces.h5
               qnncut analyze results/*/traces.h5 --format csv > runs.csv
               qnncut analyze a.h5 b.h5 --plots charts/
-            Runs are grouped by their number of cuts.
+            Runs are grouped by their number of cuts. A traces.h5 of a resumed
+            training run brings its folder's traces.segment-<k>.h5 files along.
             Files of interrupted runs are read up to their last flushed row.
             The schema is documented in docs/hdf5-schema.md.
             """)
@@ -39,8 +40,8 @@ struct Analyze: ParsableCommand {
 
     func run() throws {
         do {
-            let runs = try files.map { path in
-                let run = try TraceReader.read(path)
+            let runs = try RunFiles.group(files).map { paths in
+                let run = TraceRun.merged(try paths.map(TraceReader.read))
                 return (run, RunSummary(run))
             }
             let report = AnalysisReport(runs: runs.map(\.1), byCuts: CutGroup.groups(runs),

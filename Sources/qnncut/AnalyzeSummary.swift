@@ -66,6 +66,26 @@ struct RankUtilisation: Codable, Equatable {
     }
 }
 
+/// Per-query time of one kind of round: "gradient" (values and ∂E/∂θ: training steps, FGSM) or
+/// "forward" (values only: evaluation, robustness, estimate without --gradients).
+struct QueryKindTimes: Codable, Equatable {
+    var kind: String
+    var queries: Int
+    var perQueryMs: Spread
+    var reconstructionShare: Spread
+
+    static func split(_ run: TraceRun) -> [QueryKindTimes] {
+        var gradients: [String: Bool] = [:]
+        for b in run.batches { gradients["\(b.step)/\(b.round)"] = b.gradients != 0 }
+        let byKind = Dictionary(grouping: run.queries) { q in gradients["\(q.step)/\(q.round)"] == true ? "gradient" : "forward" }
+        return ["gradient", "forward"].compactMap { kind in
+            guard let queries = byKind[kind] else { return nil }
+            return QueryKindTimes(kind: kind, queries: queries.count, perQueryMs: Spread(queries.map { 1000 * $0.total_s }),
+                                  reconstructionShare: Spread(queries.filter { $0.total_s > 0 }.map { $0.reconstruct_s / $0.total_s }))
+        }
+    }
+}
+
 /// Test accuracy under one perturbation of the robustness sweep.
 struct RobustnessPoint: Codable, Equatable {
     var attack: String
@@ -75,6 +95,8 @@ struct RobustnessPoint: Codable, Equatable {
 
 struct RunSummary: Codable, Equatable {
     var run: String
+    /// Files read for the run (more than 1 for a resumed training run).
+    var segments: Int
     var config: String?
     /// Cuts of the run's plans (the largest, if observables were cut differently).
     var cuts: Int
@@ -86,6 +108,7 @@ struct RunSummary: Codable, Equatable {
     var queries: Int
     var rounds: Int
     var perQueryMs: QueryTimes
+    var queryKinds: [QueryKindTimes]
     /// reconstruct_s / total_s per query.
     var reconstructionShare: Spread
     /// Σ of the optimiser steps' wall seconds (nil for runs without training steps).
@@ -101,6 +124,7 @@ struct RunSummary: Codable, Equatable {
 
     init(_ run: TraceRun) {
         self.run = run.path
+        segments = run.segments
         config = run.configName
         cuts = run.plans.map(\.cuts).max() ?? 0
         let planOf = { (q: TraceRun.Query) in run.plans.indices.contains(Int(q.observable)) ? run.plans[Int(q.observable)] : nil }
@@ -112,6 +136,7 @@ struct RunSummary: Codable, Equatable {
         queries = run.queries.count
         rounds = run.batches.count
         perQueryMs = QueryTimes(run.queries)
+        queryKinds = QueryKindTimes.split(run)
         reconstructionShare = Spread(run.queries.filter { $0.total_s > 0 }.map { $0.reconstruct_s / $0.total_s })
         trainingSeconds = run.steps.isEmpty ? nil : run.steps.reduce(0) { $0 + $1.seconds }
         steps = run.steps.count

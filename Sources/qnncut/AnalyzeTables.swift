@@ -38,7 +38,8 @@ struct AnalysisReport: Codable {
         var out = ["# qnncut analyze: \(runs.count) run(s)", "",
                    "## By cut count", "", paperTable().markdown(), "",
                    "## Runs", "", runTable().markdown(), "",
-                   "## Per-query stage times (ms; partition is a one-off per plan)", "", stageTable().markdown(), ""]
+                   "## Per-query stage times (ms; partition is a one-off per plan)", "", stageTable().markdown(), "",
+                   "## Query kinds (gradient: values and ∂E/∂θ; forward: values only)", "", kindTable().markdown(), ""]
         let robustness = robustnessTable()
         out += ["## Robustness", ""] + (robustness.rows.isEmpty ? ["No training runs with a robustness sweep."] : [robustness.markdown()]) + [""]
         out += ["## Stragglers", ""] + (stragglers.isEmpty ? ["No runs with injected stragglers."] : [stragglerTable().markdown()]) + [""]
@@ -61,7 +62,7 @@ struct AnalysisReport: Codable {
         TextTable(headers: ["run", "cuts", "QPD terms", "sub-experiments", "ranks", "policy", "queries",
                             "ms/query mean", "median", "p95", "reconstruction % median", "p95", "training s", "test accuracy"],
                   rows: runs.map { r in
-                      [r.run, "\(r.cuts)", number(r.terms), number(r.subexperiments), "\(r.ranks)", r.policy, "\(r.queries)",
+                      [r.segments > 1 ? "\(r.run) (\(r.segments) attempts)" : r.run, "\(r.cuts)", number(r.terms), number(r.subexperiments), "\(r.ranks)", r.policy, "\(r.queries)",
                        number(r.perQueryMs.total.mean), number(r.perQueryMs.total.median), number(r.perQueryMs.total.p95),
                        percent(r.reconstructionShare.median), percent(r.reconstructionShare.p95),
                        number(r.trainingSeconds), number(r.finalTestAccuracy)]
@@ -77,6 +78,16 @@ struct AnalysisReport: Codable {
             }
         }
         return table
+    }
+
+    func kindTable() -> TextTable {
+        TextTable(headers: ["run", "kind", "queries", "ms/query median", "p95", "reconstruction % median", "p95"],
+                  rows: runs.flatMap { r in
+                      r.queryKinds.map { k in
+                          [r.run, k.kind, "\(k.queries)", number(k.perQueryMs.median), number(k.perQueryMs.p95),
+                           percent(k.reconstructionShare.median), percent(k.reconstructionShare.p95)]
+                      }
+                  })
     }
 
     func robustnessTable() -> TextTable {

@@ -26,6 +26,8 @@ struct TraceRun {
     struct Robustness: BitwiseCopyable { var kind: Int32; var strength: Double; var test_accuracy: Double }
 
     var path: String
+    /// Files read for this run: 1, or more for a resumed training run (AnalyzeRunFiles.swift).
+    var segments = 1
     var worldSize: Int
     var configName: String?
     var plans: [Plan]

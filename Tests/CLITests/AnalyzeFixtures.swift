@@ -62,7 +62,7 @@ struct AnalyzeJSON: Decodable {
     struct Rank: Decodable { var rank: Int; var busyS: Double; var idleS: Double; var commS: Double; var delayS: Double; var busyShare: Double }
     struct Robustness: Decodable { var attack: String; var strength: Double; var testAccuracy: Double }
     struct Run: Decodable {
-        var run: String; var cuts: Int; var terms: Double; var subexperiments: Double; var ranks: Int; var queries: Int
+        var run: String; var segments: Int; var cuts: Int; var terms: Double; var subexperiments: Double; var ranks: Int; var queries: Int
         var perQueryMs: Times; var reconstructionShare: Spread; var trainingSeconds: Double?; var steps: Int
         var finalTestAccuracy: Double?; var robustness: [Robustness]; var stragglerRanks: [Int]
         var injectedDelaySeconds: Double; var rankUtilisation: [Rank]

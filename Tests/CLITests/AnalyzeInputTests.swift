@@ -63,25 +63,51 @@ struct AnalyzeInputTests {
         #expect(mixed.exitCode != 0 && mixed.stdout.isEmpty)
     }
 
-    @Test("a killed training run's traces load: its steps so far, no robustness rows")
-    func killedTrainingRun() throws {
+    @Test("a killed training run's traces load; after --resume, its attempts read as one run")
+    func killedAndResumedTrainingRun() throws {
         let fixtures = try AnalyzeFixtures.get()
         let folder = fixtures.folder + "/killed"
+        let config = AnalyzeFixtures.repositoryRoot + "/configs/iris.yaml"
         let child = try ChildProcess(TestEnvironment.qnncutPath, [
-            "train", AnalyzeFixtures.repositoryRoot + "/configs/iris.yaml", "--set", "training.epochs=200",
-            "--output", folder], environment: TestEnvironment.childEnvironment())
+            "train", config, "--set", "training.epochs=200", "--output", folder], environment: TestEnvironment.childEnvironment())
         let deadline = Date().addingTimeInterval(120)
         while !child.stderr.contains("epoch 2:") && child.poll() == nil && Date() < deadline { usleep(50_000) }
         try #require(child.poll() == nil, "training ended before it could be killed: \(child.stderr)")
         child.kill()
         _ = child.wait(timeout: 10)
-        let result = try ProcessRunner.qnncut(["analyze", folder + "/traces.h5", "--format", "json"])
-        try #require(result.exitCode == 0, "\(result.stderr)")
-        let run = try #require(try AnalyzeJSON.decode(result.stdout).runs.first)
-        #expect(run.steps >= 2)  // two epochs finished, each of at least one step
-        #expect(run.robustness.isEmpty)
-        #expect(run.finalTestAccuracy != nil)
-        #expect(run.queries > 0)
+        let killed = try ProcessRunner.qnncut(["analyze", folder + "/traces.h5", "--format", "json"])
+        try #require(killed.exitCode == 0, "\(killed.stderr)")
+        let partial = try #require(try AnalyzeJSON.decode(killed.stdout).runs.first)
+        #expect(partial.steps >= 2)  // two epochs finished, each of at least one step
+        #expect(partial.robustness.isEmpty)
+        #expect(partial.finalTestAccuracy != nil)
+        #expect(partial.queries > 0)
+
+        // Resume to three epochs: traces.h5 is new, the killed attempt's is traces.segment-1.h5.
+        let resumed = try ProcessRunner.qnncut(["train", config, "--set", "training.epochs=3", "--output", folder, "--resume"],
+                                               timeout: 300)
+        try #require(resumed.exitCode == 0, "\(resumed.stderr)")
+        let segment = folder + "/traces.segment-1.h5"
+        try #require(FileManager.default.fileExists(atPath: segment))
+        // Named alone or with its segment, the run is the same single run.
+        for arguments in [[folder + "/traces.h5"], [folder + "/traces.h5", segment]] {
+            let result = try ProcessRunner.qnncut(["analyze"] + arguments + ["--format", "json"])
+            try #require(result.exitCode == 0, "\(result.stderr)")
+            let runs = try AnalyzeJSON.decode(result.stdout).runs
+            try #require(runs.count == 1)
+            let run = runs[0]
+            #expect(run.segments == 2)
+            let fullTraining = try #require(try AnalyzeJSON.decode(
+                AnalyzeTests.analyze([fixtures.trainingFolder + "/traces.h5", "--format", "json"]).stdout).runs.first)
+            #expect(run.steps == fullTraining.steps / 2 * 3, "steps of 3 epochs, each counted once")
+            let rowCounts = try [segment, folder + "/traces.h5"].map { path in
+                let file = try File.open(path)
+                defer { try? file.close() }
+                return try file.openDataset("queries").shape()[0]
+            }
+            #expect(run.queries == rowCounts.reduce(0, +))
+            #expect(run.robustness.count == fullTraining.robustness.count)
+        }
     }
 
     @Test("an estimate run whose rank died mid-run loads with the rounds it flushed")
