@@ -176,11 +176,13 @@ check "train.sbatch: a missing qnncut binary fails, naming the path and the buil
 # --- 6. Requeue a running job (scontrol requeue), and the time-limit warning (USR1 to the batch
 # shell, what `#SBATCH --signal=B:USR1@300` makes Slurm send): both must resume from the
 # checkpoint, not restart. Both jobs run side by side, 1 rank each.
-epochs=30
-submit_long() {  # submit_long LOG: a 30-epoch run that checkpoints every 2 steps; prints the job id
+# The injected straggler delay (0.1 ms per work unit) keeps these runs ~10 s long even with a
+# release binary, so they are still training when requeued.
+epochs=20
+submit_long() {  # submit_long LOG: a 20-epoch run that checkpoints every 2 steps; prints the job id
   local id
-  id=$(sbatch --parsable --ntasks=1 --output="$work/logs/$1" slurm/train.sbatch \
-       configs/iris.yaml --set training.epochs=$epochs --set checkpoint.every_steps=2)
+  id=$(sbatch --parsable --ntasks=1 --output="$work/logs/$1" slurm/train.sbatch configs/iris.yaml \
+       --set training.epochs=$epochs --set checkpoint.every_steps=2 --straggler-ranks 0 --straggler-delay 0.0001)
   echo "${id%%;*}"
 }
 requeued=$(submit_long requeue.out)
