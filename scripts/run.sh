@@ -6,5 +6,6 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 source scripts/env.sh
 swift build -c release
-# The main job. (The training issue replaces it with the default training run.)
-exec mpirun --oversubscribe -np "${RANKS:-2}" .build/release/qnncut info
+# The main job: train the default QNN (Iris, 2 cuts) into results/iris/. --overwrite makes the
+# script repeatable; extra arguments pass through (e.g. --json, --set training.epochs=5).
+exec mpirun --oversubscribe -np "${RANKS:-2}" .build/release/qnncut train configs/iris.yaml --overwrite "$@"
