@@ -125,6 +125,41 @@ import Simulator
         #expect(withWireCuts >= 40, "only \(withWireCuts) cases with wire cuts")
     }
 
+    /// Each gate kind with a decomposition, cut on its own (both orientations), in every Pauli
+    /// readout: value and gradients (through the gate's own angle too) match the uncut circuit.
+    @Test(arguments: cuttable)
+    func everyGateKindCutsExactly(kind: GateKind) throws {
+        for (a, b) in [(0, 1), (1, 0)] {
+            var c = Circuit(qubitCount: 3)
+            for q in 0..<3 {
+                c.append(Gate(.ry, [q], [Angle(constant: 0.3, thetaIndex: q, thetaScale: 1.3)]))
+                c.append(Gate(.rz, [q], [Angle(constant: -0.2, inputIndex: q, inputScale: 0.7)]))
+            }
+            c.append(Gate(.cx, [1, 2]))
+            let cutIndex = c.gates.count
+            c.append(Gate(kind, [a, b], (0..<kind.angleCount).map { _ in Angle(constant: 0.4, thetaIndex: 3, thetaScale: -0.9) }))
+            for q in 0..<3 { c.append(Gate(.rx, [q], [.theta(4 + q)])) }
+            c.append(Gate(.cz, [1, 2]))
+            let observable = Observable(qubitCount: 3, terms: [
+                PauliString(qubits: [0, 1, 2], paulis: [.x, .y, .z]),
+                PauliString(coefficient: -0.7, qubits: [0, 2], paulis: [.y, .x]),
+                PauliString(coefficient: 0.4, qubits: [0, 1], paulis: [.z, .z]),
+            ])
+            let plan = try CutPlan(circuit: c, observable: observable, cuts: .explicit(gateCuts: [cutIndex], wireCuts: []))
+            #expect(plan.fragments.count == 2)
+            #expect(plan.fragments.allSatisfy { $0.settingCount == 5 })
+            let theta = [0.5, -1.1, 0.8, 1.7, -0.3, 0.9, 2.2]
+            let inputs = [[0.1, 0.6, -0.4], [1.5, -2.0, 0.3]]
+            let cut = try plan.estimate(theta: theta, inputs: inputs, gradients: true)
+            let uncut = Simulator.evaluate(c, observable: observable, theta: theta, inputs: inputs, gradients: true)
+            for s in inputs.indices {
+                #expect(abs(cut.values[s] - uncut.values[s]) < 1e-10, "\(kind) on \([a, b])")
+                for i in theta.indices { #expect(abs(cut.thetaGradients[s][i] - uncut.thetaGradients[s][i]) < 1e-10, "\(kind) ∂θ\(i)") }
+                for j in 0..<3 { #expect(abs(cut.inputGradients[s][j] - uncut.inputGradients[s][j]) < 1e-10, "\(kind) ∂x\(j)") }
+            }
+        }
+    }
+
     @Test func eightTermWireCutsAreExactToo() throws {
         for seed: UInt64 in 500..<530 {
             let c = Self.makeCase(seed: seed)
