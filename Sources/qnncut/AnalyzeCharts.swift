@@ -28,7 +28,7 @@ enum AnalyzeCharts {
     /// Stacked bars: mean per-query ms of generate, execute and reconstruct, per cut count.
     static func stagesAgainstCuts(_ runs: [(TraceRun, RunSummary)]) -> SVGChart {
         var chart = SVGChart(title: "Per-query time by stage against cuts")
-        let groups = Dictionary(grouping: runs, by: { $0.1.cuts }).sorted { $0.key < $1.key }.map { cuts, members in
+        let groups = Dictionary(grouping: runs.filter { $0.1.cuts != nil }, by: { $0.1.cuts! }).sorted { $0.key < $1.key }.map { cuts, members in
             let q = members.flatMap { $0.0.queries }
             let mean = { (pick: (TraceRun.Query) -> Double) in q.isEmpty ? 0 : 1000 * q.map(pick).reduce(0, +) / Double(q.count) }
             return (cuts, [("generate", mean { $0.generate_s }), ("execute", mean { $0.execute_s }),
@@ -75,8 +75,8 @@ enum AnalyzeCharts {
     /// Final test accuracy of each training run at its cut count.
     static func accuracyAgainstCuts(_ summaries: [RunSummary]) -> SVGChart {
         var chart = SVGChart(title: "Final test accuracy against cuts")
-        let trained = summaries.filter { $0.finalTestAccuracy != nil }
-        let cuts = trained.map(\.cuts)
+        let trained = summaries.filter { $0.finalTestAccuracy != nil && $0.cuts != nil }
+        let cuts = trained.map { $0.cuts! }
         let x = LinearScale(Double(cuts.min() ?? 0) - 0.5, Double(cuts.max() ?? 1) + 0.5, pixels: chart.left, chart.right)
         let y = LinearScale(0, 1, pixels: chart.bottom, chart.top)
         chart.axes(y: y, yLabel: "test accuracy", xLabel: "cuts")
@@ -85,9 +85,9 @@ enum AnalyzeCharts {
         for (i, run) in trained.enumerated() {
             let color = SVGChart.palette[i % SVGChart.palette.count]
             // Runs at the same cut count sit side by side, so equal accuracies stay visible.
-            let k = seenAtCuts[run.cuts, default: 0]
-            seenAtCuts[run.cuts] = k + 1
-            chart.dot(x: x(Double(run.cuts) + 0.04 * Double(k)), y: y(run.finalTestAccuracy!), color: color,
+            let k = seenAtCuts[run.cuts!, default: 0]
+            seenAtCuts[run.cuts!] = k + 1
+            chart.dot(x: x(Double(run.cuts!) + 0.04 * Double(k)), y: y(run.finalTestAccuracy!), color: color,
                       tooltip: String(format: "%@: %.3f", run.run, run.finalTestAccuracy!))
             chart.legend(run.run, color: color)
         }

@@ -2,7 +2,8 @@
 /// and per cut count: plan size, per-query stage times, reconstruction share, training time,
 /// accuracy, robustness, stragglers and per-rank utilisation; optionally SVG charts.
 ///
-/// Flow: read and check every file (`TraceReader`), summarise each run (`RunSummary`), pool runs
+/// Flow: group the files into runs (`RunFiles`: a resumed run's segments join it), read and check
+/// every file (`TraceReader`), summarise each run (`RunSummary`), pool runs
 /// by cut count (`CutGroup`) and stragglers against their baselines (`StragglerComparison`),
 /// print one format (`AnalysisReport`), write the charts (`AnalyzeCharts`). No MPI: a failure is
 /// one line on stderr and exit code 1.

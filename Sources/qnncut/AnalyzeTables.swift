@@ -62,7 +62,7 @@ struct AnalysisReport: Codable {
         TextTable(headers: ["run", "cuts", "QPD terms", "sub-experiments", "ranks", "policy", "queries",
                             "ms/query mean", "median", "p95", "reconstruction % median", "p95", "training s", "test accuracy"],
                   rows: runs.map { r in
-                      [r.segments > 1 ? "\(r.run) (\(r.segments) attempts)" : r.run, "\(r.cuts)", number(r.terms), number(r.subexperiments), "\(r.ranks)", r.policy, "\(r.queries)",
+                      [r.segments > 1 ? "\(r.run) (\(r.segments) attempts)" : r.run, count(r.cuts), number(r.terms), number(r.subexperiments), "\(r.ranks)", r.policy, "\(r.queries)",
                        number(r.perQueryMs.total.mean), number(r.perQueryMs.total.median), number(r.perQueryMs.total.p95),
                        percent(r.reconstructionShare.median), percent(r.reconstructionShare.p95),
                        number(r.trainingSeconds), number(r.finalTestAccuracy)]
@@ -99,7 +99,7 @@ struct AnalysisReport: Codable {
         TextTable(headers: ["run", "cuts", "ranks", "policy", "straggler ranks", "injected delay s", "ms/query",
                             "baseline ms/query", "slowdown %", "training s", "baseline training s", "training slowdown %"],
                   rows: stragglers.map { s in
-                      [s.run, "\(s.cuts)", "\(s.ranks)", s.policy, s.stragglerRanks.map(String.init).joined(separator: " "),
+                      [s.run, count(s.cuts), "\(s.ranks)", s.policy, s.stragglerRanks.map(String.init).joined(separator: " "),
                        number(s.injectedDelaySeconds), number(s.perQueryMs), number(s.baselinePerQueryMs),
                        number(s.perQuerySlowdownPercent), number(s.trainingSeconds), number(s.baselineTrainingSeconds),
                        number(s.trainingSlowdownPercent)]
@@ -126,7 +126,7 @@ struct AnalysisReport: Codable {
         for r in runs {
             let t = r.perQueryMs
             table.rows.append([
-                r.run, "\(r.cuts)", raw(r.terms), raw(r.subexperiments), "\(r.ranks)", r.policy, "\(r.queries)",
+                r.run, r.cuts.map(String.init) ?? "", raw(r.terms), raw(r.subexperiments), "\(r.ranks)", r.policy, "\(r.queries)",
                 raw(t.total.mean), raw(t.total.median), raw(t.total.p95), raw(t.generate.median), raw(t.execute.median),
                 raw(t.reconstruct.median), raw(r.reconstructionShare.median), raw(r.reconstructionShare.p95),
                 raw(r.trainingSeconds), "\(r.steps)", raw(r.finalTestAccuracy),
@@ -148,6 +148,8 @@ private func number(_ x: Double?) -> String {
     if x == x.rounded() && abs(x) < 1e6 { return String(format: "%.0f", x) }
     return abs(x) >= 100 ? String(format: "%.1f", x) : String(format: "%.4g", x)
 }
+
+private func count(_ n: Int?) -> String { n.map(String.init) ?? "–" }
 
 private func percent(_ share: Double?) -> String {
     guard let share else { return "–" }

@@ -8,8 +8,13 @@ import Testing
 
 @Suite(.serialized)
 struct AnalyzeInputTests {
-    static func expectOneLineRefusal(_ path: String, mentioning words: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let result = try ProcessRunner.qnncut(["analyze", path])
+    /// - Parameter writtenHere: the file was written by this test process. Its HDF5 lock can leak
+    ///   into a child that another suite spawned meanwhile (HDF5 does not open files close-on-exec),
+    ///   so analyze reads it without locking, as it would a file being written.
+    static func expectOneLineRefusal(_ path: String, mentioning words: [String], writtenHere: Bool = false,
+                                     sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let environment = TestEnvironment.childEnvironment(writtenHere ? ["HDF5_USE_FILE_LOCKING": "FALSE"] : [:])
+        let result = try ChildProcess.run(TestEnvironment.qnncutPath, ["analyze", path], environment: environment)
         #expect(result.exitCode != 0, "analyze \(path) should fail", sourceLocation: sourceLocation)
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.count == 1, "expected one line, got: \(result.stderr)", sourceLocation: sourceLocation)
@@ -31,21 +36,21 @@ struct AnalyzeInputTests {
         let f = try File.create(foreign)
         try f.createDataset("data", values: [1.0, 2.0])
         try f.close()
-        try Self.expectOneLineRefusal(foreign, mentioning: ["not a qnncut traces file"])
+        try Self.expectOneLineRefusal(foreign, mentioning: ["not a qnncut traces file"], writtenHere: true)
 
         let other = fixtures.folder + "/other-schema.h5"
         let o = try File.create(other)
         try o.setAttribute("schema", "someone-else")
         try o.setAttribute("schema_version", 1)
         try o.close()
-        try Self.expectOneLineRefusal(other, mentioning: ["someone-else"])
+        try Self.expectOneLineRefusal(other, mentioning: ["someone-else"], writtenHere: true)
 
         let newer = fixtures.folder + "/newer.h5"
         try FileManager.default.copyItem(atPath: fixtures.estimateTraces[0], toPath: newer)
         let n = try File.open(newer, mode: .readWrite)
         try n.setAttribute("schema_version", 2)
         try n.close()
-        try Self.expectOneLineRefusal(newer, mentioning: ["schema_version 2"])
+        try Self.expectOneLineRefusal(newer, mentioning: ["schema_version 2"], writtenHere: true)
 
         try Self.expectOneLineRefusal(fixtures.trainingFolder + "/checkpoint.h5", mentioning: ["qnncut-checkpoint"])
         try Self.expectOneLineRefusal(fixtures.folder + "/missing.h5", mentioning: ["no such file"])
