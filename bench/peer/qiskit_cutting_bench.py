@@ -124,7 +124,7 @@ def measure(n, layers, k, mode, shots, repeats, seed):
 def run_ours(qnncut, n, layers, k, rounds, seed):
     """Run `qnncut bench estimator --json` for one configuration; return (command, rows)."""
     command = [qnncut, "bench", "estimator", "--json", "--qubits", str(n), "--layers", str(layers),
-               "--cuts", str(k), "--rounds", str(rounds), "--batch", "1", "--seed", str(seed)]
+               "--cuts", str(k), "--rounds", str(rounds), "--batch", "1", "--seed", str(seed), "--ranks", "1"]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise BenchError(f"{shlex.join(command)} exited {done.returncode}: {done.stderr.strip()[-400:]}")

@@ -24,6 +24,10 @@ if ! "$venv/bin/pip" install --quiet --disable-pip-version-check --timeout 30 "$
     exit 0
 fi
 
+# qnncut bench estimator runs itself under mpirun: the workstation OpenMPI settings (root, loopback).
+# shellcheck source=scripts/env.sh
+source scripts/env.sh
+
 if [[ -n "${QNNCUT:-}" ]]; then
     qnncut="$QNNCUT"
     build="qnncut: $qnncut (given by QNNCUT)"
