@@ -103,6 +103,14 @@ public struct DenseMatrix: Sendable {
         }
     }
 
+    /// Write the entries as (re, im) Doubles, row-major: 2·dimension² Doubles at `out`.
+    func writePacked(to out: UnsafeMutablePointer<Double>) {
+        for k in 0..<(dimension * dimension) {
+            out[2 * k] = storage[k].re
+            out[2 * k + 1] = storage[k].im
+        }
+    }
+
     /// `high ⊗ low`: `low` acts on local bit 0 (the first listed qubit), `high` on bit 1.
     public static func kron(high: DenseMatrix, low: DenseMatrix) -> DenseMatrix {
         precondition(high.dimension == 2 && low.dimension == 2)
@@ -143,7 +151,14 @@ extension GateKind {
 
     /// The dense matrix of this gate for angle values `a` (Qiskit conventions). Not defined for
     /// `ccx` (use the permutation kernel) or measurements.
-    func denseMatrix(_ a: [Double]) -> DenseMatrix {
+    func denseMatrix(_ a: [Double]) -> DenseMatrix { denseMatrix(AngleValues(a)) }
+
+    /// ∂U/∂a[index] for angle values `a`.
+    func denseDerivative(_ a: [Double], index: Int) -> DenseMatrix { denseDerivative(AngleValues(a), index: index) }
+
+    /// `denseMatrix` for angle values held inline (no array: a prepared circuit binds without
+    /// allocating).
+    func denseMatrix(_ a: AngleValues) -> DenseMatrix {
         let h = 1 / 2.0.squareRoot()
         switch self {
         case .id, .prepareZPlus: return .identity(2)
@@ -157,9 +172,9 @@ extension GateKind {
         case .tdg: return .diagonal(.one, .phase(-.pi / 4))
         case .sx: return DenseMatrix(Complex(0.5, 0.5), Complex(0.5, -0.5), Complex(0.5, -0.5), Complex(0.5, 0.5))
         case .sxdg: return DenseMatrix(Complex(0.5, -0.5), Complex(0.5, 0.5), Complex(0.5, 0.5), Complex(0.5, -0.5))
-        case .prepareXMinus: return GateKind.h.denseMatrix([]) * PauliMatrix.x          // X then H
-        case .prepareYPlus: return GateKind.s.denseMatrix([]) * GateKind.h.denseMatrix([])   // H then S
-        case .prepareYMinus: return GateKind.sdg.denseMatrix([]) * GateKind.h.denseMatrix([]) // H then S†
+        case .prepareXMinus: return GateKind.h.denseMatrix(AngleValues()) * PauliMatrix.x          // X then H
+        case .prepareYPlus: return GateKind.s.denseMatrix(AngleValues()) * GateKind.h.denseMatrix(AngleValues())   // H then S
+        case .prepareYMinus: return GateKind.sdg.denseMatrix(AngleValues()) * GateKind.h.denseMatrix(AngleValues()) // H then S†
         case .rx: return rotation(PauliMatrix.x, a[0])
         case .ry: return rotation(PauliMatrix.y, a[0])
         case .rz: return rotation(PauliMatrix.z, a[0])
@@ -169,7 +184,7 @@ extension GateKind {
         case .cx: return .controlled(PauliMatrix.x)
         case .cy: return .controlled(PauliMatrix.y)
         case .cz: return .controlled(PauliMatrix.z)
-        case .ch: return .controlled(GateKind.h.denseMatrix([]))
+        case .ch: return .controlled(GateKind.h.denseMatrix(AngleValues()))
         case .swap:
             var m = DenseMatrix(dimension: 4)
             m[0, 0] = .one; m[1, 2] = .one; m[2, 1] = .one; m[3, 3] = .one
@@ -186,8 +201,8 @@ extension GateKind {
         }
     }
 
-    /// ∂U/∂a[index] for angle values `a`.
-    func denseDerivative(_ a: [Double], index: Int) -> DenseMatrix {
+    /// `denseDerivative` for angle values held inline.
+    func denseDerivative(_ a: AngleValues, index: Int) -> DenseMatrix {
         switch self {
         case .rx: return rotationDerivative(PauliMatrix.x, a[0])
         case .ry: return rotationDerivative(PauliMatrix.y, a[0])
@@ -203,6 +218,35 @@ extension GateKind {
         case .crz: return .controlledDerivative(rotationDerivative(PauliMatrix.z, a[0]))
         case .cp: return .controlledDerivative(.diagonal(.zero, Complex.i * .phase(a[0])))
         default: preconditionFailure("GateKind.denseDerivative: \(self) has no angles")
+        }
+    }
+}
+
+/// Up to three angle values of one gate, inline.
+struct AngleValues {
+    private var storage: (Double, Double, Double)
+
+    init(_ a0: Double = 0, _ a1: Double = 0, _ a2: Double = 0) { storage = (a0, a1, a2) }
+
+    init(_ a: [Double]) {
+        precondition(a.count <= 3, "AngleValues: \(a.count) angles, at most 3")
+        self.init(a.count > 0 ? a[0] : 0, a.count > 1 ? a[1] : 0, a.count > 2 ? a[2] : 0)
+    }
+
+    subscript(index: Int) -> Double {
+        get {
+            switch index {
+            case 0: return storage.0
+            case 1: return storage.1
+            default: return storage.2
+            }
+        }
+        set {
+            switch index {
+            case 0: storage.0 = newValue
+            case 1: storage.1 = newValue
+            default: storage.2 = newValue
+            }
         }
     }
 }

@@ -32,12 +32,35 @@ func forEachBase(dimension: Int, lo: Int, hi: Int, runLength: Int = 1, _ body: (
     }
 }
 
+/// t with a 0 inserted at bit q: the t-th basis index whose bit q is clear.
+@inline(__always) func insertZeroBit(_ t: Int, _ q: Int) -> Int {
+    let low = (1 &<< q) &- 1
+    return ((t & ~low) &<< 1) | (t & low)
+}
+
 enum Kernels {
+    /// Single states up to this many amplitudes (n ≤ 6) take flat loops over pairs: for a
+    /// 16-amplitude fragment state the run-structured loops spend more on loop setup than on
+    /// arithmetic.
+    static let tinyDimension = 64
+
     // MARK: One qubit
 
     /// ψ ← M ψ on qubit q: (a₀, a₁) ← (m₀₀a₀ + m₀₁a₁, m₁₀a₀ + m₁₁a₁) for every pair of
     /// amplitudes differing only in bit q.
     static func general1(_ a: Amplitudes, _ s: Shape, qubit q: Int, _ m: UnsafePointer<Double>, perSample: Bool) {
+        if s.batch == 1 && s.dimension <= tinyDimension {
+            // Tiny single state: one flat loop over the pairs beats runs of length 2^q.
+            let m00 = load(m), m01 = load(m + 2), m10 = load(m + 4), m11 = load(m + 6)
+            for t in 0..<(s.dimension &>> 1) {
+                let i0 = insertZeroBit(t, q), i1 = i0 | (1 &<< q)
+                let p0 = a + 2 &* i0, p1 = a + 2 &* i1
+                let a0 = load(p0), a1 = load(p1)
+                store(p0, m00 * a0 + m01 * a1)
+                store(p1, m10 * a0 + m11 * a1)
+            }
+            return
+        }
         if !perSample || s.batch == 1 {
             let m00 = load(m), m01 = load(m + 2), m10 = load(m + 4), m11 = load(m + 6)
             let half = (1 << q) * s.batch          // complex distance between partners
@@ -75,6 +98,23 @@ enum Kernels {
     /// ψ ← diag(d₀, d₁) ψ on qubit q (packed: d₀, d₁ per sample).
     static func diagonal1(_ a: Amplitudes, _ s: Shape, qubit q: Int, _ d: UnsafePointer<Double>, perSample: Bool) {
         let b = s.batch
+        if b == 1 && s.dimension <= tinyDimension {
+            // Tiny single state: one flat loop per half; a factor of exactly 1 is skipped.
+            let d0 = load(d), d1 = load(d + 2)
+            if d0 != .one {
+                for t in 0..<(s.dimension &>> 1) {
+                    let p = a + 2 &* insertZeroBit(t, q)
+                    store(p, d0 * load(p))
+                }
+            }
+            if d1 != .one {
+                for t in 0..<(s.dimension &>> 1) {
+                    let p = a + 2 &* (insertZeroBit(t, q) | (1 &<< q))
+                    store(p, d1 * load(p))
+                }
+            }
+            return
+        }
         if !perSample || b == 1 {
             // Shared: runs of 2^q·B amplitudes alternate between bit q = 0 (×d₀) and 1 (×d₁).
             let d0 = load(d), d1 = load(d + 2)
@@ -120,8 +160,9 @@ enum Kernels {
         let b = s.batch
         if !perSample || b == 1 {
             // Shared: each run of |00⟩ amplitudes has |01⟩, |10⟩, |11⟩ partner runs.
-            let dk = [load(d), load(d + 2), load(d + 4), load(d + 6)]
-            let offsets = [0, (1 << q0) * b, (1 << q1) * b, ((1 << q0) + (1 << q1)) * b]
+            // Inline (not arrays): no heap allocation per gate.
+            let dk: InlineArray<4, Complex> = [load(d), load(d + 2), load(d + 4), load(d + 6)]
+            let offsets: InlineArray<4, Int> = [0, (1 << q0) * b, (1 << q1) * b, ((1 << q0) + (1 << q1)) * b]
             let lo = min(q0, q1)
             forEachBase(dimension: s.dimension, lo: lo, hi: max(q0, q1), runLength: 1 << lo) { i in
                 for k in 0..<4 where dk[k] != .one {

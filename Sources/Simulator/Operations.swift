@@ -48,6 +48,28 @@ enum Operation: Sendable {
         return false
     }
 
+    /// Number of Doubles `pack` writes: what the kernel reads of one matrix.
+    var packedCount: Int {
+        switch self {
+        case .diagonal1: return 4
+        case .diagonal2, .general1, .controlled1: return 8
+        case .general2: return 32
+        case .permutation, .measurement: return 0
+        }
+    }
+
+    /// `pack` into memory: writes `packedCount` Doubles at `out`.
+    func pack(_ m: DenseMatrix, to out: UnsafeMutablePointer<Double>) {
+        func put(_ k: Int, _ z: Complex) { out[2 * k] = z.re; out[2 * k + 1] = z.im }
+        switch self {
+        case .diagonal1: put(0, m[0, 0]); put(1, m[1, 1])
+        case .diagonal2: for k in 0..<4 { put(k, m[k, k]) }
+        case .general1, .general2: m.writePacked(to: out)
+        case .controlled1: put(0, m[1, 1]); put(1, m[1, 3]); put(2, m[3, 1]); put(3, m[3, 3])
+        case .permutation, .measurement: break
+        }
+    }
+
     /// The Doubles this kernel reads from a dense matrix, in kernel order.
     func pack(_ m: DenseMatrix, into out: inout [Double]) {
         func put(_ z: Complex) { out.append(z.re); out.append(z.im) }
@@ -122,16 +144,7 @@ struct BoundOperation: Sendable {
     func apply(_ a: Amplitudes, _ s: Shape, inverse useInverse: Bool = false) {
         let matrices = useInverse ? inverse : forward
         matrices.withUnsafeBufferPointer { mb in
-            let m = mb.baseAddress ?? UnsafePointer(bitPattern: 8)!
-            switch operation {
-            case .diagonal1(let q): Kernels.diagonal1(a, s, qubit: q, m, perSample: perSample)
-            case .general1(let q): Kernels.general1(a, s, qubit: q, m, perSample: perSample)
-            case .diagonal2(let q0, let q1): Kernels.diagonal2(a, s, q0, q1, m, perSample: perSample)
-            case .controlled1(let c, let t): Kernels.controlled1(a, s, control: c, target: t, m, perSample: perSample)
-            case .general2(let q0, let q1): Kernels.general2(a, s, q0, q1, m, perSample: perSample)
-            case .permutation(let select, let value, let flip): Kernels.maskedSwap(a, s, select: select, value: value, flip: flip)
-            case .measurement: preconditionFailure("BoundOperation.apply: a measurement is not a unitary")
-            }
+            operation.apply(a, s, mb.baseAddress ?? UnsafePointer(bitPattern: 8)!, perSample: perSample)
         }
     }
 
@@ -139,15 +152,39 @@ struct BoundOperation: Sendable {
     func accumulate(_ d: BoundDerivative, lambda: UnsafePointer<Double>, psi: UnsafePointer<Double>, _ s: Shape,
                     into acc: UnsafeMutablePointer<Double>) {
         d.packed.withUnsafeBufferPointer { db in
-            switch operation {
-            case .diagonal1(let q), .general1(let q):
-                Kernels.element1(lambda, psi, s, qubit: q, db.baseAddress!, perSample: d.perSample, into: acc)
-            case .diagonal2(let q0, let q1), .general2(let q0, let q1):
-                Kernels.element2(lambda, psi, s, q0, q1, db.baseAddress!, perSample: d.perSample, into: acc)
-            case .controlled1(let c, let t):
-                Kernels.element2(lambda, psi, s, c, t, db.baseAddress!, perSample: d.perSample, into: acc)
-            case .permutation, .measurement: break
-            }
+            operation.accumulate(lambda: lambda, psi: psi, s, db.baseAddress!, perSample: d.perSample, into: acc)
+        }
+    }
+}
+
+extension Operation {
+    /// Run this kernel on a batch with matrices `m` packed as `pack` writes them (one per sample
+    /// when `perSample`, else one shared).
+    @inline(__always)
+    func apply(_ a: Amplitudes, _ s: Shape, _ m: UnsafePointer<Double>, perSample: Bool) {
+        switch self {
+        case .diagonal1(let q): Kernels.diagonal1(a, s, qubit: q, m, perSample: perSample)
+        case .general1(let q): Kernels.general1(a, s, qubit: q, m, perSample: perSample)
+        case .diagonal2(let q0, let q1): Kernels.diagonal2(a, s, q0, q1, m, perSample: perSample)
+        case .controlled1(let c, let t): Kernels.controlled1(a, s, control: c, target: t, m, perSample: perSample)
+        case .general2(let q0, let q1): Kernels.general2(a, s, q0, q1, m, perSample: perSample)
+        case .permutation(let select, let value, let flip): Kernels.maskedSwap(a, s, select: select, value: value, flip: flip)
+        case .measurement: preconditionFailure("Operation.apply: a measurement is not a unitary")
+        }
+    }
+
+    /// acc[b] += Re⟨λ_b|D|ψ_b⟩ for a dense derivative D (8 or 32 Doubles per sample, or shared).
+    @inline(__always)
+    func accumulate(lambda: UnsafePointer<Double>, psi: UnsafePointer<Double>, _ s: Shape, _ d: UnsafePointer<Double>,
+                    perSample: Bool, into acc: UnsafeMutablePointer<Double>) {
+        switch self {
+        case .diagonal1(let q), .general1(let q):
+            Kernels.element1(lambda, psi, s, qubit: q, d, perSample: perSample, into: acc)
+        case .diagonal2(let q0, let q1), .general2(let q0, let q1):
+            Kernels.element2(lambda, psi, s, q0, q1, d, perSample: perSample, into: acc)
+        case .controlled1(let c, let t):
+            Kernels.element2(lambda, psi, s, c, t, d, perSample: perSample, into: acc)
+        case .permutation, .measurement: break
         }
     }
 }
@@ -155,17 +192,27 @@ struct BoundOperation: Sendable {
 /// Π± = (I ± P)/2 on one qubit, as the kernel that applies it (projectors are Hermitian).
 func applyProjector(_ a: Amplitudes, _ s: Shape, qubit q: Int, pauli: Pauli, positive: Bool) {
     let sg = positive ? 0.5 : -0.5
+    // Packed on the stack: a projection happens at every branch of every call.
+    func run(_ m: (Double, Double, Double, Double, Double, Double, Double, Double), diagonal: Bool) {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 8) { buffer in
+            let p = buffer.baseAddress!
+            (p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]) = m
+            if diagonal {
+                Kernels.diagonal1(a, s, qubit: q, p, perSample: false)
+            } else {
+                Kernels.general1(a, s, qubit: q, p, perSample: false)
+            }
+        }
+    }
     switch pauli {
     case .z:
-        let d: [Double] = positive ? [1, 0, 0, 0] : [0, 0, 1, 0]
-        d.withUnsafeBufferPointer { Kernels.diagonal1(a, s, qubit: q, $0.baseAddress!, perSample: false) }
+        // diag(1, 0) or diag(0, 1)
+        run(positive ? (1, 0, 0, 0, 0, 0, 0, 0) : (0, 0, 1, 0, 0, 0, 0, 0), diagonal: true)
     case .x:
-        let m: [Double] = [0.5, 0, sg, 0, sg, 0, 0.5, 0]
-        m.withUnsafeBufferPointer { Kernels.general1(a, s, qubit: q, $0.baseAddress!, perSample: false) }
+        run((0.5, 0, sg, 0, sg, 0, 0.5, 0), diagonal: false)
     case .y:
         // (I ± Y)/2 = ½[[1, ∓i], [±i, 1]]
-        let m: [Double] = [0.5, 0, 0, -sg, 0, sg, 0.5, 0]
-        m.withUnsafeBufferPointer { Kernels.general1(a, s, qubit: q, $0.baseAddress!, perSample: false) }
+        run((0.5, 0, 0, -sg, 0, sg, 0.5, 0), diagonal: false)
     case .i:
         break
     }

@@ -31,7 +31,12 @@ struct PauliMasks: Sendable {
         }
         self.flip = flip
         self.phase = phase
-        yPhase = [Complex.one, .i, Complex(-1), Complex(0, -1)][ys % 4]
+        switch ys % 4 {
+        case 0: yPhase = .one
+        case 1: yPhase = .i
+        case 2: yPhase = Complex(-1)
+        default: yPhase = Complex(0, -1)
+        }
     }
 
     /// Basis states per run on which sign and partner offset are constant.

@@ -27,8 +27,18 @@ public enum Simulator {
     /// every input `circuit.inputCount` (all inputs the same length); gradients have the lengths
     /// of `theta` and of the inputs.
     /// A circuit without inputs takes `inputs: [[]]` for one sample.
+    ///
+    /// Prepares the circuit on every call: to evaluate one circuit many times, `prepare` it once
+    /// and call `PreparedCircuit.evaluate`.
     public static func evaluate(_ circuit: Circuit, observable: Observable, theta: [Double],
                                 inputs: [[Double]], gradients: Bool) -> Evaluation {
+        prepare(circuit, observable: observable).evaluate(theta: theta, inputs: inputs, gradients: gradients)
+    }
+
+    /// `evaluate` without preparation: binds every gate per chunk with `BoundOperation` and runs
+    /// `BatchRun`. The independent oracle the PreparedCircuit tests compare against.
+    static func evaluateUnprepared(_ circuit: Circuit, observable: Observable, theta: [Double],
+                                   inputs: [[Double]], gradients: Bool) -> Evaluation {
         precondition(theta.count >= circuit.parameterCount,
                      "Simulator.evaluate: theta has \(theta.count) values, circuit needs \(circuit.parameterCount)")
         for (b, x) in inputs.enumerated() {

@@ -1,0 +1,187 @@
+/// PreparedCircuit (prepare once, evaluate many times) gives what the unprepared per-call binding
+/// (`Simulator.evaluateUnprepared`, BatchRun) gives: values and gradients, with measurements and
+/// preparations, batch 1 and batch > 1, across chunks and across repeated calls.
+
+import Foundation
+import Testing
+import Circuits
+@testable import Simulator
+
+/// A random circuit with signed measurements, plus Pauli-eigenstate preparations at the start
+/// (as a wire cut's downstream fragment has them) on some qubits.
+func randomFragmentCircuit(qubits n: Int, gates: Int, measurements: Int, rng: inout SeededRNG) -> Circuit {
+    let prepares: [GateKind] = [.prepareZPlus, .prepareZMinus, .prepareXPlus, .prepareXMinus, .prepareYPlus, .prepareYMinus]
+    var c = Circuit(qubitCount: n, parameterCount: 6, inputCount: 3)
+    for q in 0..<n where Bool.random(using: &rng) { c.append(Gate(prepares.randomElement(using: &rng)!, [q])) }
+    for g in randomCircuit(qubits: n, gates: gates, parameters: 6, inputs: 3, measurements: measurements, rng: &rng).gates {
+        c.append(g)
+    }
+    return c
+}
+
+/// Largest difference between two evaluations (values and both gradients); ∞ on shape mismatch.
+func evaluationDifference(_ a: Evaluation, _ b: Evaluation) -> Double {
+    guard a.values.count == b.values.count, a.thetaGradients.count == b.thetaGradients.count,
+          a.inputGradients.count == b.inputGradients.count,
+          zip(a.thetaGradients, b.thetaGradients).allSatisfy({ $0.count == $1.count }),
+          zip(a.inputGradients, b.inputGradients).allSatisfy({ $0.count == $1.count }) else { return .infinity }
+    return max(maxDifference([a.values], [b.values]), maxDifference(a.thetaGradients, b.thetaGradients),
+               maxDifference(a.inputGradients, b.inputGradients))
+}
+
+@Suite struct PreparedCircuitTests {
+    @Test(arguments: [(UInt64(31), 1), (32, 1), (33, 5), (34, 5), (35, 64)])
+    func preparedEqualsUnpreparedOnRandomFragments(seed: UInt64, batch: Int) {
+        var rng = SeededRNG(seed: seed)
+        let n = 4
+        let c = randomFragmentCircuit(qubits: n, gates: 40, measurements: 3, rng: &rng)
+        #expect(c.gates.count(where: { $0.kind.measuredPauli != nil }) >= 2)
+        let o = randomObservable(qubits: n, terms: 2, rng: &rng)
+        let theta = (0..<6).map { _ in Double.random(in: -3...3, using: &rng) }
+        let inputs = randomInputs(batch, features: 3, rng: &rng)
+        let prepared = Simulator.prepare(c, observable: o)
+        for gradients in [false, true] {
+            let expected = Simulator.evaluateUnprepared(c, observable: o, theta: theta, inputs: inputs, gradients: gradients)
+            let got = prepared.evaluate(theta: theta, inputs: inputs, gradients: gradients)
+            #expect(evaluationDifference(got, expected) <= 1e-14, "gradients \(gradients)")
+            #expect(got.values.count == batch)
+            #expect(got.thetaGradients.count == (gradients ? batch : 0))
+            if gradients {
+                #expect(got.thetaGradients.allSatisfy { $0.count == 6 } && got.inputGradients.allSatisfy { $0.count == 3 })
+                // Non-trivial: some gradient is far from zero.
+                #expect(got.thetaGradients.flatMap { $0 }.map(abs).max()! > 1e-3)
+            }
+        }
+    }
+
+    @Test func oneQubitRotationCircuitsWithInputsMatchPerSample() {
+        // The QNN shape: RY(x) encoding, RY/RZ(θ) layers, CX chains (the fast binding paths), and
+        // a θ-and-x angle on RX and P.
+        var rng = SeededRNG(seed: 40)
+        var c = ReferenceQNN.circuit(qubits: 4, layers: 3)
+        c.append(Gate(.rx, [1], [Angle(constant: 0.3, thetaIndex: 2, thetaScale: -0.7, inputIndex: 1, inputScale: 1.3)]))
+        c.append(Gate(.p, [2], [Angle(constant: -0.2, thetaIndex: 5, thetaScale: 1.1, inputIndex: 3, inputScale: 0.4)]))
+        c.append(Gate(.measureY, [0]))
+        c.append(Gate(.ry, [0], [.theta(7)]))
+        let o = Observable(qubitCount: 4, terms: [PauliString(coefficient: 0.7, qubits: [0, 3], paulis: [.x, .z]),
+                                                  PauliString(qubits: [2], paulis: [.y])])
+        let theta = (0..<c.parameterCount).map { _ in Double.random(in: -3...3, using: &rng) }
+        let inputs = randomInputs(7, features: 4, rng: &rng)
+        let prepared = Simulator.prepare(c, observable: o)
+        let got = prepared.evaluate(theta: theta, inputs: inputs, gradients: true)
+        let expected = Simulator.evaluateUnprepared(c, observable: o, theta: theta, inputs: inputs, gradients: true)
+        #expect(evaluationDifference(got, expected) <= 1e-14)
+        for (b, x) in inputs.enumerated() {
+            let single = prepared.evaluate(theta: theta, inputs: [x], gradients: true)
+            #expect(abs(single.values[0] - got.values[b]) < 1e-13)
+            #expect(maxDifference(single.thetaGradients, [got.thetaGradients[b]]) < 1e-13)
+            #expect(maxDifference(single.inputGradients, [got.inputGradients[b]]) < 1e-13)
+        }
+    }
+
+    @Test func repeatedCallsRebindAngles() {
+        // One prepared circuit, many (θ, x): nothing of an earlier call leaks into a later one.
+        var rng = SeededRNG(seed: 41)
+        let c = randomFragmentCircuit(qubits: 3, gates: 30, measurements: 2, rng: &rng)
+        let o = randomObservable(qubits: 3, terms: 2, rng: &rng)
+        let prepared = Simulator.prepare(c, observable: o)
+        var seen: Set<Double> = []
+        for call in 0..<6 {
+            let theta = (0..<6).map { _ in Double.random(in: -3...3, using: &rng) }
+            let inputs = randomInputs(call % 2 == 0 ? 1 : 3, features: 3, rng: &rng)
+            let gradients = call % 3 != 0
+            let got = prepared.evaluate(theta: theta, inputs: inputs, gradients: gradients)
+            let expected = Simulator.evaluateUnprepared(c, observable: o, theta: theta, inputs: inputs, gradients: gradients)
+            #expect(evaluationDifference(got, expected) <= 1e-14, "call \(call)")
+            seen.insert((got.values[0] * 1e9).rounded())
+        }
+        #expect(seen.count == 6)
+    }
+
+    @Test func chunkedBatchesEqualUnprepared() {
+        var rng = SeededRNG(seed: 42)
+        let n = 12   // chunk = 16 samples
+        let c = randomCircuit(qubits: n, gates: 12, parameters: 3, inputs: 2, measurements: 1, rng: &rng)
+        let o = randomObservable(qubits: n, terms: 2, rng: &rng)
+        let theta = [0.3, -1.2, 2.0]
+        let inputs = randomInputs(18, features: 2, rng: &rng)
+        let prepared = Simulator.prepare(c, observable: o)
+        for gradients in [false, true] {
+            let got = prepared.evaluate(theta: theta, inputs: inputs, gradients: gradients)
+            let expected = Simulator.evaluateUnprepared(c, observable: o, theta: theta, inputs: inputs, gradients: gradients)
+            #expect(evaluationDifference(got, expected) <= 1e-14, "gradients \(gradients)")
+        }
+    }
+
+    @Test func directRotationBindingEqualsDenseMatrices() {
+        // The hand-written rx/ry/rz/p formulas give exactly the dense matrices' entries.
+        for kind in [GateKind.rx, .ry, .rz, .p] {
+            guard let operation = Operation(Gate(kind, [0], [.theta(0)])) else { Issue.record("\(kind)"); continue }
+            for t in [-2.7, -0.4, 0, 0.9, 3.1] {
+                let v = AngleValues(t)
+                let m = kind.denseMatrix(v)
+                var expectedForward: [Double] = [], expectedInverse: [Double] = [], expectedDerivative: [Double] = []
+                operation.pack(m, into: &expectedForward)
+                operation.pack(m.adjoint, into: &expectedInverse)
+                kind.denseDerivative([t], index: 0).appendPacked(to: &expectedDerivative)
+                var forward = [Double](repeating: .nan, count: operation.packedCount)
+                var inverse = forward
+                var derivative = [Double](repeating: .nan, count: 8)
+                let handled = forward.withUnsafeMutableBufferPointer { f in
+                    inverse.withUnsafeMutableBufferPointer { r in
+                        derivative.withUnsafeMutableBufferPointer { d in
+                            MatrixBinding.writeOneAngle(kind, t, forward: f.baseAddress!, inverse: r.baseAddress!,
+                                                        derivative: d.baseAddress!)
+                        }
+                    }
+                }
+                #expect(handled, "\(kind)")
+                #expect(forward == expectedForward, "\(kind) \(t)")
+                #expect(inverse == expectedInverse, "\(kind) \(t)")
+                #expect(derivative == expectedDerivative, "\(kind) \(t)")
+            }
+        }
+        // Every other kind goes through the dense matrices.
+        var unused = [Double](repeating: 0, count: 32)
+        let handled = unused.withUnsafeMutableBufferPointer { p in
+            MatrixBinding.writeOneAngle(.rzz, 0.3, forward: p.baseAddress!, inverse: p.baseAddress!, derivative: nil)
+        }
+        #expect(!handled)
+    }
+
+    @Test func sharedAcrossThreads() {
+        // Immutable and Sendable: concurrent evaluations of one prepared circuit agree.
+        var rng = SeededRNG(seed: 43)
+        let c = randomFragmentCircuit(qubits: 4, gates: 30, measurements: 2, rng: &rng)
+        let o = randomObservable(qubits: 4, terms: 2, rng: &rng)
+        let prepared = Simulator.prepare(c, observable: o)
+        let theta = (0..<6).map { _ in Double.random(in: -3...3, using: &rng) }
+        let inputs = randomInputs(8, features: 3, rng: &rng)
+        let expected = prepared.evaluate(theta: theta, inputs: inputs, gradients: true)
+        let results = ResultBox(count: 8)
+        DispatchQueue.concurrentPerform(iterations: 8) { k in
+            results.set(k, prepared.evaluate(theta: theta, inputs: [inputs[k]], gradients: true))
+        }
+        for k in 0..<8 {
+            let r = results.get(k)
+            #expect(abs(r.values[0] - expected.values[k]) < 1e-13)
+            #expect(maxDifference(r.thetaGradients, [expected.thetaGradients[k]]) < 1e-13)
+        }
+    }
+
+    @Test func preparedCircuitReportsItsShape() {
+        let c = ReferenceQNN.circuit(qubits: 3, layers: 2)
+        let prepared = Simulator.prepare(c, observable: .z(2, qubitCount: 3))
+        #expect(prepared.qubitCount == 3 && prepared.parameterCount == 12 && prepared.inputCount == 3)
+        #expect(prepared.evaluate(theta: Array(repeating: 0.1, count: 12), inputs: [], gradients: true).values.isEmpty)
+    }
+}
+
+/// Results written from concurrent iterations, one slot each.
+final class ResultBox: @unchecked Sendable {
+    private var slots: [Evaluation?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ k: Int, _ e: Evaluation) { lock.lock(); slots[k] = e; lock.unlock() }
+    func get(_ k: Int) -> Evaluation { lock.lock(); defer { lock.unlock() }; return slots[k]! }
+}
