@@ -148,6 +148,14 @@ listing=$(bash slurm/sweep.sbatch slurm/tests/sweep.txt)
 check "sweep.sbatch outside Slurm prints the --array range" grep -q "sbatch --array=0-1 " <<<"$listing"
 check "sweep.sbatch outside Slurm lists one results folder per entry" \
   [ "$(grep -c "results/iris_training.epochs=2_model.cuts=[12] " <<<"$listing")" = 2 ]
+grid=$(bash slurm/sweep.sbatch slurm/paper-grid.txt)
+grid_status=$?
+check "sweep.sbatch: slurm/paper-grid.txt names only existing configs" [ "$grid_status" -eq 0 ]
+check "sweep.sbatch: slurm/paper-grid.txt is the 10-task grid iris/mnist-cuts-0..4" \
+  eval 'grep -q "sbatch --array=0-9 " <<<"$grid" && grep -q "results/mnist-cuts-4  configs/mnist-cuts-4.yaml" <<<"$grid"'
+printf 'missing.yaml\n' > "$work/missing.txt"
+check "sweep.sbatch: a list naming a missing config is refused before submission" \
+  eval '! bash slurm/sweep.sbatch "$work/missing.txt" >/dev/null 2>&1'
 mkdir -p "$work/grid" && touch "$work/grid/b.yml" "$work/grid/a.yaml" "$work/grid/notes.txt"
 grid=$(bash slurm/sweep.sbatch "$work/grid" | awk '$1 ~ /^[0-9]+$/ { print $3 }' | tr '\n' ' ')
 check "sweep.sbatch: a folder LIST gives its *.yaml and *.yml configs in name order" \

@@ -24,7 +24,9 @@ sweep_entries() {
       line=${line%%#*}
       read -r config options <<<"$line" || true
       [ -n "$config" ] || continue
-      case "$config" in /*) ;; *) config=$folder/$config ;; esac
+      # Tidy relative paths (a/../b → b); relative to here when inside this folder, else absolute.
+      case "$config" in /*) ;; *) config=$(realpath -s -m --relative-to="$PWD" "$folder/$config") ;; esac
+      case "$config" in ../*) config=$(realpath -s -m "$config") ;; esac
       sweep_configs+=("$config"); sweep_options+=("$options")
     done < "$list"
   else
