@@ -24,7 +24,7 @@ pass() { passed=$((passed + 1)); echo "  ok    $1"; }
 fail() { failed=$((failed + 1)); echo "  FAIL  $1"; }
 # check NAME CMD...: one assertion.
 check() { local name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
-skip() { echo "slurm tests skipped: $*"; echo "0 passed, 0 failed"; exit 0; }
+skip() { echo "slurm tests skipped: $*"; exit 0; }   # on_exit prints '0 passed, 0 failed'
 
 on_exit() {
   local status=$?
@@ -43,10 +43,6 @@ trap 'exit 130' INT TERM
 
 echo "== slurm: sbatch scripts on a local one-node cluster"
 
-# --- One Slurm test at a time on this machine: they share the cluster folder and its ports.
-exec 9>/tmp/qnncut-slurm-test.lock
-flock -w 600 9 || { fail "another scripts/test-slurm.sh held /tmp/qnncut-slurm-test.lock for 10 minutes"; exit 1; }
-
 # --- Can Slurm run here? (slurmd must be root to launch jobs.)
 if [ "$(id -u)" -ne 0 ]; then
   if sudo -n true 2>/dev/null; then as_root=(sudo -n); else skip "slurmd needs root, and passwordless sudo is not available"; fi
@@ -54,6 +50,12 @@ fi
 if ! "${as_root[@]}" bash scripts/bootstrap.sh --slurm; then
   skip "slurm-wlm and munge cannot be installed here (scripts/bootstrap.sh --slurm failed)"
 fi
+
+# --- One Slurm test at a time on this machine: they share the cluster folder and its ports.
+lock=/tmp/qnncut-slurm-test.lock
+if [ ! -e "$lock" ]; then : > "$lock" && chmod 666 "$lock"; fi
+exec 9<"$lock"
+flock -w 600 9 || { fail "another scripts/test-slurm.sh held $lock for 10 minutes"; exit 1; }
 
 # --- The binary under test.
 if [ -z "${QNNCUT:-}" ]; then
