@@ -6,7 +6,8 @@ import Cutting
 public enum Seeds {
     /// Purposes, so that streams for different jobs never coincide.
     public enum Stream: UInt64, Sendable {
-        case dataSplit = 1, initialTheta, epochShuffle, trainShots, evaluationShots, gaussianNoise, robustnessShots
+        case dataSplit = 1, initialTheta, epochShuffle, trainShots, evaluationShots, gaussianNoise, robustnessShots,
+             gradientShots
     }
 
     /// A well-mixed 64-bit seed from the run seed, a purpose and up to three counters (SplitMix64 finaliser).

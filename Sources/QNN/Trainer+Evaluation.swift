@@ -6,18 +6,16 @@ import Estimator
 extension Trainer {
     /// The estimate per query of a round. Exact mode: the contraction's values. Shot mode: every
     /// query spends `estimator.shots` shots in total over the sub-experiments it uses, drawn from
-    /// the exact fragment values (`CutPlan.sampledEstimate`); seeds come from (seed, stream,
-    /// counter, query), so a resumed run draws the same shots.
+    /// the exact fragment values (`MatchedShotSampler`); seeds come from (seed, stream, counter,
+    /// query), so a resumed run draws the same shots.
     func estimates(_ result: BatchResult, inputs: [[Double]], theta: [Double], stream: Seeds.Stream, counter: Int,
-                   offset: Int = 0) throws -> (values: [Double], stderrs: [Double]) {
+                   offset: Int = 0) -> (values: [Double], stderrs: [Double]) {
         guard shotMode else { return (result.estimate.values, Array(repeating: 0, count: inputs.count)) }
         var values: [Double] = [], stderrs: [Double] = []
-        let e = config.estimator
+        let sampler = MatchedShotSampler(shots: config.estimator.shots, termSamples: config.estimator.termSamples)
         for (q, x) in inputs.enumerated() {
-            let sampled = try session.estimator.plan.sampledEstimate(
-                result.table, sample: q, theta: theta, input: x,
-                options: SamplingOptions(termSamples: e.termSamples, exactThreshold: e.exactThreshold, shots: e.shots,
-                                         seed: Seeds.derive(config.training.seed, stream, counter, offset + q)))
+            let sampled = sampler.estimate(plan: session.estimator.plan, table: result.table, sample: q, theta: theta,
+                                           input: x, seed: Seeds.derive(config.training.seed, stream, counter, offset + q))
             values.append(sampled.value)
             stderrs.append(sampled.standardError)
         }
@@ -33,7 +31,7 @@ extension Trainer {
         while start < inputs.count {
             let chunk = Array(inputs[start ..< min(start + size, inputs.count)])
             let result = try session.evaluate(theta: theta, inputs: chunk, gradients: false)
-            let e = try estimates(result, inputs: chunk, theta: theta, stream: stream, counter: counter, offset: start)
+            let e = estimates(result, inputs: chunk, theta: theta, stream: stream, counter: counter, offset: start)
             try trace?.trace.record(result, step: step, observable: 0, stderrs: e.stderrs)
             values += e.values
             start += size

@@ -73,11 +73,9 @@ public final class Trainer {
             try session.serve()
             return nil
         }
-        do {
-            let summary = try train()
-            try session.stop()
-            return summary
-        }
+        let summary = try train()
+        try session.stop()
+        return summary
     }
 
     func train() throws -> TrainingSummary {
@@ -142,7 +140,7 @@ public final class Trainer {
     /// One minibatch: estimates and ∂E/∂θ in one round, mean BCE, one optimiser update.
     func takeStep(inputs: [[Double]], labels: [Int]) throws -> StepTraceRow {
         let result = try session.evaluate(theta: theta, inputs: inputs, gradients: true)
-        let estimates = try self.estimates(result, inputs: inputs, theta: theta, stream: .trainShots, counter: step)
+        let estimates = self.estimates(result, inputs: inputs, theta: theta, stream: .trainShots, counter: step)
         try trace?.trace.record(result, step: step + 1, observable: 0, stderrs: estimates.stderrs)
         var gradient = [Double](repeating: 0, count: theta.count)
         var loss = 0.0, correct = 0
@@ -152,7 +150,8 @@ public final class Trainer {
             if BinaryCrossEntropy.predicted(estimate: e) == labels[b] { correct += 1 }
             // Chain rule: ∂L/∂θ = Σ_b ∂L/∂E_b · ∂E_b/∂θ, with ∂E_b/∂θ the adjoint gradient through the cuts.
             let dE = BinaryCrossEntropy.derivative(estimate: e, label: labels[b]) * scale
-            let g = result.estimate.thetaGradients[b]
+            var g = result.estimate.thetaGradients[b]
+            if shotMode { addParameterShiftNoise(&g, standardError: estimates.stderrs[b], sample: b) }
             for i in gradient.indices { gradient[i] += dE * g[i] }
         }
         optimizer.update(&theta, gradient: gradient)
@@ -162,6 +161,17 @@ public final class Trainer {
                             gradient_norm: gradient.reduce(0) { $0 + $1 * $1 }.squareRoot(),
                             learning_rate: optimizer.learningRate, shots: shotMode ? Int64(config.estimator.shots) : 0,
                             seconds: 0)
+    }
+
+    /// Shot mode emulates the noise of parameter-shift gradients rather than running the shifted
+    /// circuits: ∂E/∂θ_i = (E(θ + π/2·e_i) − E(θ − π/2·e_i))/2 for our one-parameter rotations, and
+    /// each shifted estimate with the same per-query budget has about the query's variance se²
+    /// (which already carries the cuts' γ² overhead), so ∂Ê/∂θ_i gets Gaussian noise of variance
+    /// 2·se²/4. The mean is the exact adjoint gradient through the cuts.
+    func addParameterShiftNoise(_ g: inout [Double], standardError se: Double, sample: Int) {
+        var rng = Seeds.generator(config.training.seed, .gradientShots, step, sample)
+        let sigma = se / 2.0.squareRoot()
+        for i in g.indices { g[i] += sigma * rng.normal() }
     }
 
     func saveCheckpoint() throws {

@@ -46,19 +46,35 @@ struct GradientThroughCutsTests {
         #expect(a.thetaGradients[0].contains { abs($0) > 1e-3 })
     }
 
-    @Test("shot mode: a cut query and an uncut query spend the same shot budget")
+    @Test("shot mode: a cut query and an uncut query spend the same shot budget; estimates are unbiased")
     func matchedBudget() throws {
         let p = try plans(layers: 2, cuts: 2)
         let theta = (0..<p.circuit.parameterCount).map { Double($0) * 0.1 }
         let x = [0.3, 1.1, 2.0, 0.7]
         let shots = 4000
-        let options = SamplingOptions(termSamples: 200, shots: shots, seed: 4)
-        let cut = try p.cut.sampledEstimate(theta: theta, input: x, options: options)
-        let uncut = try p.uncut.sampledEstimate(theta: theta, input: x, options: options)
-        #expect(uncut.shotsUsed == shots)
-        // Shots are split ∝ |weight| and rounded per sub-experiment (at least one each).
-        #expect(abs(cut.shotsUsed - shots) <= cut.workUnitsUsed)
+        let sampler = MatchedShotSampler(shots: shots, termSamples: 200)
+        var cutTable = FragmentValueTable(plan: p.cut, sampleCount: 1, gradients: false)
+        p.cut.evaluate(units: p.cut.workUnits.indices, theta: theta, inputs: [x], into: &cutTable)
+        var uncutTable = FragmentValueTable(plan: p.uncut, sampleCount: 1, gradients: false)
+        p.uncut.evaluate(units: p.uncut.workUnits.indices, theta: theta, inputs: [x], into: &uncutTable)
         let exact = try p.cut.estimate(theta: theta, inputs: [x], gradients: false).values[0]
-        #expect(abs(uncut.value - exact) < 5 * max(uncut.standardError, 1e-3))
+        var cutMean = 0.0, uncutMean = 0.0
+        let repeats = 40
+        for r in 0..<repeats {
+            let cut = sampler.estimate(plan: p.cut, table: cutTable, sample: 0, theta: theta, input: x, seed: UInt64(r))
+            let uncut = sampler.estimate(plan: p.uncut, table: uncutTable, sample: 0, theta: theta, input: x, seed: UInt64(r))
+            #expect(uncut.shotsUsed == shots)
+            // Shots are split ∝ |weight| and rounded per sub-experiment (at least one each).
+            #expect(abs(cut.shotsUsed - shots) <= p.cut.workUnits.count)
+            #expect(cut.standardError > uncut.standardError, "cutting costs variance (γ² overhead) at a matched budget")
+            cutMean += cut.value / Double(repeats)
+            uncutMean += uncut.value / Double(repeats)
+        }
+        #expect(abs(uncutMean - exact) < 0.01)
+        #expect(abs(cutMean - exact) < 0.1)
+        // Same seed, same draws: the sampler is a function of its inputs.
+        let a = sampler.estimate(plan: p.cut, table: cutTable, sample: 0, theta: theta, input: x, seed: 99)
+        let b = sampler.estimate(plan: p.cut, table: cutTable, sample: 0, theta: theta, input: x, seed: 99)
+        #expect(a.value == b.value && a.standardError == b.standardError)
     }
 }

@@ -43,9 +43,9 @@ struct TrainerTests {
         try uncut.session.stop()
     }
 
-    @Test("resuming from an epoch-end checkpoint ends with the uninterrupted θ")
-    func resume() throws {
-        let extra = "checkpoint:\n  every_steps: 1"
+    @Test("resuming from an epoch-end checkpoint ends with the uninterrupted θ", arguments: ["exact", "shots"])
+    func resume(mode: String) throws {
+        let extra = "checkpoint:\n  every_steps: 1\nestimator:\n  mode: \(mode)\n  shots: 300\n  term_samples: 40"
         let config = try TestConfigs.config(TestConfigs.irisYAML(extra: extra), overrides: ["training.epochs=3"])
         let full = try trainer(try job(config))
         let reference = try #require(try full.run()).theta
