@@ -35,6 +35,7 @@ public final class File: Container {
     private let fileHandle: FileHandle
 
     private init(id: hid_t, path: String) {
+        markCloseOnExec(id)
         fileHandle = FileHandle(id: id, path: path)
         handle = ObjectHandle(id: id, file: fileHandle, objectPath: "/", ownsID: false)
     }
@@ -80,6 +81,17 @@ public final class File: Container {
     public func close() throws {
         try fileHandle.close()
     }
+}
+
+/// HDF5 1.10 opens files without `O_CLOEXEC`, so every child process (mpirun, h5dump, a test's
+/// child) would inherit the descriptor — and with it the file's `flock` — for its whole life.
+/// Mark it close-on-exec right after opening. The corresponding C function is `H5Fget_vfd_handle`.
+private func markCloseOnExec(_ id: hid_t) {
+    var raw: UnsafeMutableRawPointer?
+    guard H5Fget_vfd_handle(id, chdf5_p_default(), &raw) >= 0, let raw else { return }
+    let fd = raw.load(as: Int32.self)
+    let flags = fcntl(fd, F_GETFD)
+    if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
 }
 
 /// The file-access property list every file is opened with: strong close degree (see `FileHandle`)
