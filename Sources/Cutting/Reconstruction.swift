@@ -106,13 +106,21 @@ extension CutPlan {
                 let adjoints = contraction.backward(tensors)
                 // ∂E/∂slot = Σ_f ⟨V̄_f, ∂V_f/∂slot⟩ + Σ_j ⟨C̄_j, ∂C_j/∂slot⟩.
                 table.storage.withUnsafeBufferPointer { storage in
-                    for g in 0..<f {
-                        let support = contraction.fragmentSupport[g]
-                        for s in 0..<fragments[g].settingCount where adjoints[g][s] != 0 {
-                            let weight = term.coefficient * adjoints[g][s]
-                            let base = (workUnitIndex(fragment: g, setting: s, observable: term.fragmentObservables[g])
-                                        * table.sampleCount + b) * table.stride + 1
-                            for slot in support { gradient[slot] += weight * storage[base + slot] }
+                    gradient.withUnsafeMutableBufferPointer { gradient in
+                        for g in 0..<f {
+                            let support = contraction.fragmentSupport[g]
+                            let adjoint = adjoints[g]
+                            // Work unit of (g, s, o) is offset + s·observableCount + o.
+                            let unitStride = fragments[g].observables.count
+                            let firstUnit = unitOffsets[g] + term.fragmentObservables[g]
+                            let rowStride = unitStride * table.sampleCount * table.stride
+                            var base = (firstUnit * table.sampleCount + b) * table.stride + 1
+                            for s in 0..<adjoint.count {
+                                defer { base += rowStride }
+                                if adjoint[s] == 0 { continue }
+                                let weight = term.coefficient * adjoint[s]
+                                for slot in support { gradient[slot] += weight * storage[base + slot] }
+                            }
                         }
                     }
                 }
