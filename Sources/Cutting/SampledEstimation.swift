@@ -58,13 +58,14 @@ extension CutPlan {
                                 options: SamplingOptions) throws -> SampledEstimate {
         let selection = try selectTerms(theta: theta, input: input, options: options)
         var rng = selection.rng
-        // Fixed summation order, so a seed reproduces the estimate bit for bit.
+        // Fixed summation order (never Dictionary order, which Swift seeds per process), so a seed
+        // reproduces the estimate bit for bit in any process.
         let weighted = selection.weights.sorted { $0.key.units.lexicographicallyPrecedes($1.key.units) }
         // Shots ∝ |weight| carried by each unit.
         var load: [Int: Double] = [:]
         for (key, w) in weighted { for u in key.units { load[u, default: 0] += abs(w) } }
         let units = load.keys.sorted()
-        let totalLoad = load.values.reduce(0, +)
+        let totalLoad = units.reduce(0) { $0 + load[$1]! }
         var shots: [Int: Int] = [:]
         for u in units {
             shots[u] = max(1, Int((Double(options.shots) * load[u]! / max(totalLoad, .leastNormalMagnitude)).rounded()))
