@@ -20,6 +20,20 @@ import Simulator
         #expect(plan.uniqueSettingCount <= 2 * Int(pow(5, Double(k))))
     }
 
+    /// A width that fits the circuit needs no cut; a constant (identity) observable term survives.
+    @Test func wideEnoughMeansNoCut() throws {
+        let circuit = ReferenceQNN.circuit(qubits: 6, layers: 2)
+        let observable = Observable(qubitCount: 6, terms: [PauliString(coefficient: 0.25, qubits: [], paulis: []),
+                                                           PauliString(qubits: [5], paulis: [.z])])
+        let plan = try CutPlan(circuit: circuit, observable: observable, cuts: .automatic(maxFragmentQubits: 6))
+        #expect(plan.cuts.isEmpty && plan.fragments.count == 1 && plan.uniqueSettingCount == 1)
+        let theta = (0..<circuit.parameterCount).map { 0.1 * Double($0) }, x = (0..<6).map { 0.3 * Double($0) }
+        let cut = try plan.estimate(theta: theta, inputs: [x], gradients: true)
+        let uncut = Simulator.evaluate(circuit, observable: observable, theta: theta, inputs: [x], gradients: true)
+        #expect(abs(cut.values[0] - uncut.values[0]) < 1e-12)
+        #expect(zip(cut.thetaGradients[0], uncut.thetaGradients[0]).allSatisfy { abs($0 - $1) < 1e-12 })
+    }
+
     /// Width n−1 forces cuts; plans whose exact enumeration is small enough for a debug test are
     /// reconstructed and compared with Qiskit's expectation values.
     @Test func randomFixtureCircuitsReconstruct() throws {
