@@ -1,6 +1,8 @@
 /// Shot-mode estimates with a matched budget, reproducible across processes: one query spends
-/// `shots` shots in total over the sub-experiments it uses. QPD terms are drawn ∝ |c_t| (each
-/// cut independently), each draw weighted sign(c_t)·γ/N; shots go to sub-experiments ∝ the
+/// `shots` shots in total over the sub-experiments it uses. With `termSamples` = 0 every QPD term
+/// keeps its exact coefficient c_t (only shot noise remains; affordable while 6^k is small);
+/// otherwise N terms are drawn ∝ |c_t| (each cut independently), each draw weighted
+/// sign(c_t)·γ/N (QPD Monte Carlo noise on top). Shots go to sub-experiments ∝ the
 /// |weight| they carry (at least one each); a sub-experiment's ±1 shots are Binomial draws from
 /// its exact value (the table), v̂ = (2·plus − n)/n; Ê = Σ weight·Π_f v̂_f.
 ///
@@ -27,10 +29,19 @@ public struct MatchedShotSampler: Sendable {
         let coefficients = plan.cuts.map { cut in cut.basis.terms.map { $0.coefficient.value(theta: theta, input: input) } }
         let gammas = coefficients.map { $0.reduce(0) { $0 + abs($1) } }
         let gamma = gammas.reduce(1, *)
-        // Draws: without cuts there is one term, evaluated once with weight 1.
-        let drawCount = plan.cuts.isEmpty ? 1 : termSamples
+        // Draws: without cuts there is one term, evaluated once with weight 1; with exact
+        // enumeration every term once, with weight c_t.
+        let enumerate = termSamples == 0 || plan.cuts.isEmpty
+        let drawCount = enumerate ? 1 : termSamples
         var draws: [(term: [Int], scale: Double)] = []
-        for _ in 0..<drawCount {
+        if enumerate {
+            for t in 0..<plan.termCount {
+                let term = plan.qpdTerm(t)
+                let c = zip(coefficients, term).reduce(1.0) { $0 * $1.0[$1.1] }
+                if c != 0 { draws.append((term, c)) }
+            }
+        }
+        for _ in 0..<(enumerate ? 0 : drawCount) {
             var term: [Int] = []
             var sign = 1.0
             for (j, cs) in coefficients.enumerated() {
@@ -87,7 +98,7 @@ public struct MatchedShotSampler: Sendable {
         }
         let shotVariance = units.reduce(0) { $0 + (sensitivity[$1] ?? 0) * (sensitivity[$1] ?? 0) * variance[$1]! }
         var mcVariance = 0.0
-        if drawCount > 1 {
+        if !enumerate && drawCount > 1 {
             let xs = zip(draws, keysOfDraw).map { draw, keys in
                 draw.scale * keys.reduce(0) { $0 + $1.1 * $1.0.map { estimate[$0]! }.reduce(1, *) }
             }

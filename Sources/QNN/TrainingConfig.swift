@@ -55,7 +55,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         public var uncut: Bool
         /// Shots per query, shared by every sub-experiment the query uses (matched budget).
         public var shots: Int
-        /// QPD terms drawn per query (cut runs).
+        /// QPD terms drawn per query (cut runs); 0 = every term with its exact coefficient.
         public var termSamples: Int
     }
 
@@ -141,7 +141,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         estimator = EstimatorSection(mode: try r.choice("estimator.mode", ["exact", "shots"], default: "exact"),
                               uncut: try r.bool("estimator.uncut", default: false),
                               shots: try r.int("estimator.shots", default: 1000, range: 1 ... Int(Int32.max)),
-                              termSamples: try r.int("estimator.term_samples", default: 1000, range: 1 ... 100_000_000))
+                              termSamples: try r.int("estimator.term_samples", default: 0, range: 0 ... 100_000_000))
 
         let sigmas = try r.doubles("robustness.gaussian_sigmas", default: [])
         let epsilons = try r.doubles("robustness.fgsm_epsilons", default: [])

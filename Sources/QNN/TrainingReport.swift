@@ -49,8 +49,8 @@ public struct TrainingSummary: Sendable, Codable {
     public var finalTestAccuracy: Double
     public var robustness: [RobustnessResult]
     public var wallSeconds: Double
-    /// Mean compute seconds (execute + reconstruct) per query of forward rounds and of gradient
-    /// rounds (rounds of the same batch size).
+    /// Mean CPU seconds of rank 0 per query in forward rounds and in gradient rounds (rounds of
+    /// the same batch size; see `EstimatorSession`).
     public var forwardSecondsPerQuery: Double
     public var gradientSecondsPerQuery: Double
     public var theta: [Double]

@@ -72,6 +72,19 @@ struct GradientThroughCutsTests {
         }
         #expect(abs(uncutMean - exact) < 0.01)
         #expect(abs(cutMean - exact) < 0.1)
+        // Exact QPD weights (term_samples 0): only shot noise, so a smaller error than term sampling.
+        let enumerated = MatchedShotSampler(shots: shots, termSamples: 0)
+        var enumeratedMean = 0.0, enumeratedError = 0.0, sampledError = 0.0
+        for r in 0..<repeats {
+            let e = enumerated.estimate(plan: p.cut, table: cutTable, sample: 0, theta: theta, input: x, seed: UInt64(r))
+            #expect(abs(e.shotsUsed - shots) <= p.cut.workUnits.count)
+            enumeratedMean += e.value / Double(repeats)
+            enumeratedError += e.standardError / Double(repeats)
+            sampledError += sampler.estimate(plan: p.cut, table: cutTable, sample: 0, theta: theta, input: x,
+                                             seed: UInt64(r)).standardError / Double(repeats)
+        }
+        #expect(abs(enumeratedMean - exact) < 3 * enumeratedError / Double(repeats).squareRoot() + 1e-9)
+        #expect(enumeratedError < sampledError)
         // Same seed, same draws: the sampler is a function of its inputs.
         let a = sampler.estimate(plan: p.cut, table: cutTable, sample: 0, theta: theta, input: x, seed: 99)
         let b = sampler.estimate(plan: p.cut, table: cutTable, sample: 0, theta: theta, input: x, seed: 99)
