@@ -20,7 +20,12 @@ public final class PreparedCircuit: Sendable {
     /// Every input must have at least this many values.
     public let inputCount: Int
 
+    /// One per gate that does something (id and prepareZPlus are dropped), in circuit order.
     let operations: [PreparedOperation]
+    /// `operations` with one-qubit runs fused (GateFusion.swift): what forward passes run.
+    let forwardOperations: [PreparedOperation]
+    /// Indices into `operations` of each fused operation's members.
+    let fusedMembers: [Int]
     /// Every operation's angles, in order (see `PreparedOperation.angleStart`).
     let angles: [Angle]
     /// Packed forward and inverse matrices of the constant operations.
@@ -89,6 +94,9 @@ public final class PreparedCircuit: Sendable {
                 operations.append(op)
             }
         }
+        (forwardOperations, fusedMembers) = PreparedCircuit.fuse(operations, qubitCount: circuit.qubitCount,
+                                                                 shared: &shared, perSample: &perSample,
+                                                                 constants: &constants)
         self.operations = operations
         self.angles = angles
         self.constants = constants
@@ -155,16 +163,19 @@ public final class PreparedCircuit: Sendable {
             psi.initialize(repeating: 0, count: stateDoubles)
             for k in 0..<b { psi[2 * k] = 1 }
             operations.withUnsafeBufferPointer { ops in
-                angles.withUnsafeBufferPointer { angles in
-                    constants.withUnsafeBufferPointer { constants in
-                        var run = PreparedRun(
-                            circuit: self, ops: ops, angles: angles,
-                            constants: constants.baseAddress ?? UnsafePointer(bitPattern: 8)!, binding: binding,
-                            shape: shape, gradients: gradients, states: states, stateDoubles: stateDoubles,
-                            lambdas: states + stateDoubles * levels,
-                            values: values, scratch: scratch, thetaGradients: thetaGradients, thetaCount: thetaCount,
-                            inputGradients: inputGradients, inputCount: featureCount)
-                        _ = run.branch(from: 0, depth: 0, sign: 1)
+                forwardOperations.withUnsafeBufferPointer { forward in
+                    angles.withUnsafeBufferPointer { angles in
+                        constants.withUnsafeBufferPointer { pool in
+                            let constants = pool.baseAddress ?? UnsafePointer(bitPattern: 8)!
+                            bindFused(batch: b, binding: binding, constants: constants)
+                            var run = PreparedRun(
+                                circuit: self, ops: ops, forward: forward, angles: angles, constants: constants,
+                                binding: binding, shape: shape, gradients: gradients, states: states,
+                                stateDoubles: stateDoubles, lambdas: states + stateDoubles * levels, values: values,
+                                scratch: scratch, thetaGradients: thetaGradients, thetaCount: thetaCount,
+                                inputGradients: inputGradients, inputCount: featureCount)
+                            _ = run.branch(from: 0, forwardFrom: 0, depth: 0, sign: 1)
+                        }
                     }
                 }
             }
@@ -182,30 +193,65 @@ public final class PreparedCircuit: Sendable {
     private func bind(theta: [Double], inputs: [[Double]], range: Range<Int>, gradients: Bool,
                       into binding: UnsafeMutablePointer<Double>) {
         let b = range.count
-        for op in operations where op.isBound {
-            let copies = op.perSample(batch: b) ? b : 1
-            let block = binding + op.bindingOffset(batch: b)
-            let packed = op.packedCount, dense = op.denseCount
-            for k in 0..<copies {
-                let x = inputs[range.lowerBound + k]
-                let forward = block + k * packed, inverse = block + (copies + k) * packed
-                let derivatives = block + 2 * copies * packed + k * dense   // slot j at + j·copies·dense
-                if op.angleCount == 1,
-                   MatrixBinding.writeOneAngle(op.kind, angles[op.angleStart].value(theta: theta, input: x),
-                                               forward: forward, inverse: inverse, derivative: gradients ? derivatives : nil) {
-                    continue
-                }
-                var v = AngleValues()
-                for a in 0..<op.angleCount { v[a] = angles[op.angleStart + a].value(theta: theta, input: x) }
-                MatrixBinding.writeDense(op.kind, op.operation, v, forward: forward, inverse: inverse)
-                guard gradients else { continue }
-                var slot = 0
-                for a in 0..<op.angleCount where !angles[op.angleStart + a].isConstant {
-                    MatrixBinding.writeDenseDerivative(op.kind, v, index: a, to: derivatives + slot * copies * dense)
-                    slot += 1
+        // Raw buffers: this loop runs for every bound gate of every call, and array accesses
+        // (retains, bounds checks) cost more here than the matrices themselves.
+        theta.withUnsafeBufferPointer { theta in
+            operations.withUnsafeBufferPointer { ops in
+                angles.withUnsafeBufferPointer { angles in
+                    for i in ops.indices where ops[i].isBound {
+                        let op = ops[i]
+                        let copies = op.perSample(batch: b) ? b : 1
+                        let block = binding + op.bindingOffset(batch: b)
+                        for k in 0..<copies {
+                            if op.dependsOnInput {
+                                inputs[range.lowerBound + k].withUnsafeBufferPointer { x in
+                                    bind(op, copy: k, of: copies, block: block, angles: angles, theta: theta, input: x,
+                                         gradients: gradients)
+                                }
+                            } else {
+                                bind(op, copy: k, of: copies, block: block, angles: angles, theta: theta,
+                                     input: UnsafeBufferPointer(start: nil, count: 0), gradients: gradients)
+                            }
+                        }
+                    }
                 }
             }
         }
+    }
+
+    /// Copy `k` of `copies` of one operation's forward, inverse (and derivative) matrices.
+    @inline(__always)
+    private func bind(_ op: PreparedOperation, copy k: Int, of copies: Int, block: UnsafeMutablePointer<Double>,
+                      angles: UnsafeBufferPointer<Angle>, theta: UnsafeBufferPointer<Double>,
+                      input: UnsafeBufferPointer<Double>, gradients: Bool) {
+        let packed = op.packedCount, dense = op.denseCount
+        let forward = block + k * packed, inverse = block + (copies + k) * packed
+        let derivatives = block + 2 * copies * packed + k * dense   // slot j at + j·copies·dense
+        if op.angleCount == 1,
+           MatrixBinding.writeOneAngle(op.kind, angles[op.angleStart].value(theta: theta, input: input),
+                                       forward: forward, inverse: inverse, derivative: gradients ? derivatives : nil) {
+            return
+        }
+        var v = AngleValues()
+        for a in 0..<op.angleCount { v[a] = angles[op.angleStart + a].value(theta: theta, input: input) }
+        MatrixBinding.writeDense(op.kind, op.operation, v, forward: forward, inverse: inverse)
+        guard gradients else { return }
+        var slot = 0
+        for a in 0..<op.angleCount where !angles[op.angleStart + a].isConstant {
+            MatrixBinding.writeDenseDerivative(op.kind, v, index: a, to: derivatives + slot * copies * dense)
+            slot += 1
+        }
+    }
+}
+
+extension Angle {
+    /// `value(theta:input:)` on raw buffers, with the same operations in the same order.
+    @inline(__always)
+    func value(theta: UnsafeBufferPointer<Double>, input: UnsafeBufferPointer<Double>) -> Double {
+        var v = constant
+        if let i = thetaIndex { v += thetaScale * theta[i] }
+        if let j = inputIndex { v += inputScale * input[j] }
+        return v
     }
 }
 

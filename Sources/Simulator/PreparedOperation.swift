@@ -9,6 +9,7 @@
 ///     [forward × copies][inverse × copies][∂/∂angle_j × copies, for each non-constant angle j]
 ///
 /// with `copies` = B when an angle depends on the input and the chunk has B > 1 samples, else 1.
+/// A fused operation (see GateFusion.swift) has only `[forward × copies]`.
 /// An operation's block starts at `sharedOffset + perSampleOffset·B` Doubles (prefix sums over
 /// the earlier bound operations), so no offset table is built per call.
 
@@ -35,13 +36,20 @@ struct PreparedOperation: Sendable {
     /// after it. Bound operations: see the file comment.
     var sharedOffset: Int
     var perSampleOffset: Int
+    /// A fused run of one-qubit gates (forward passes only, GateFusion.swift): its matrix is the
+    /// product of the operations `PreparedCircuit.fusedMembers[memberStart..<memberStart + memberCount]`;
+    /// 0 for an ordinary operation.
+    var memberStart = 0
+    var memberCount = 0
 
     /// Doubles of one packed forward (or inverse) matrix.
     var packedCount: Int { operation.packedCount }
     /// Doubles of one dense derivative: 2×2 or 4×4 complex.
     var denseCount: Int { operation.isTwoQubit ? 32 : 8 }
     /// Doubles of one copy of the bound block: forward, inverse and every derivative.
-    var boundCount: Int { 2 * packedCount + derivativeCount * denseCount }
+    var boundCount: Int { memberCount > 0 ? packedCount : 2 * packedCount + derivativeCount * denseCount }
+
+    var isFused: Bool { memberCount > 0 }
 
     var isMeasurement: Bool { operation.isMeasurement }
 

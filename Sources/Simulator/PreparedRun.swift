@@ -11,7 +11,10 @@ import Circuits
 
 struct PreparedRun {
     let circuit: PreparedCircuit
+    /// The circuit's operations (backward sweeps), and the fused ones (forward passes); both have
+    /// the same measurements in the same order, so segments correspond one to one.
     let ops: UnsafeBufferPointer<PreparedOperation>
+    let forward: UnsafeBufferPointer<PreparedOperation>
     let angles: UnsafeBufferPointer<Angle>
     let constants: UnsafePointer<Double>
     let binding: UnsafeMutablePointer<Double>
@@ -49,17 +52,20 @@ struct PreparedRun {
         op.operation.apply(a, shape, m, perSample: perSample)
     }
 
-    /// Run operations from `start` on ψ_depth (branch sign `sign`), add sign·⟨O⟩ of every leaf to
-    /// `values`, accumulate the gradients of operations from `start` on, and return true when
-    /// λ_depth holds the adjoint at `start` for an earlier operation.
-    mutating func branch(from start: Int, depth: Int, sign: Double) -> Bool {
+    /// Run the segment starting at operation `start` (fused operation `forwardStart`) on ψ_depth
+    /// (branch sign `sign`), add sign·⟨O⟩ of every leaf to `values`, accumulate the gradients of
+    /// operations from `start` on, and return true when λ_depth holds the adjoint at `start` for
+    /// an earlier operation.
+    mutating func branch(from start: Int, forwardFrom forwardStart: Int, depth: Int, sign: Double) -> Bool {
         let s = shape
         let psi = psi(depth)
-        var end = start
-        while end < ops.count, !ops[end].isMeasurement {
-            apply(ops[end], psi, inverse: false)
-            end += 1
+        var forwardEnd = forwardStart
+        while forwardEnd < forward.count, !forward[forwardEnd].isMeasurement {
+            apply(forward[forwardEnd], psi, inverse: false)
+            forwardEnd += 1
         }
+        var end = start
+        while end < ops.count, !ops[end].isMeasurement { end += 1 }
         let needAdjoint = gradients && circuit.firstTrainable < end
         let lambda = lambda(depth)
         if end == ops.count {
@@ -72,14 +78,14 @@ struct PreparedRun {
             let child = self.psi(depth + 1), childLambda = self.lambda(depth + 1)
             child.update(from: psi, count: stateDoubles)
             applyProjector(child, s, qubit: q, pauli: pauli, positive: true)
-            let plus = branch(from: end + 1, depth: depth + 1, sign: sign)
+            let plus = branch(from: end + 1, forwardFrom: forwardEnd + 1, depth: depth + 1, sign: sign)
             if needAdjoint && plus {
                 applyProjector(childLambda, s, qubit: q, pauli: pauli, positive: true)
                 lambda.update(from: childLambda, count: stateDoubles)
             }
             child.update(from: psi, count: stateDoubles)
             applyProjector(child, s, qubit: q, pauli: pauli, positive: false)
-            let minus = branch(from: end + 1, depth: depth + 1, sign: -sign)
+            let minus = branch(from: end + 1, forwardFrom: forwardEnd + 1, depth: depth + 1, sign: -sign)
             guard needAdjoint, plus, minus else { return false }
             applyProjector(childLambda, s, qubit: q, pauli: pauli, positive: false)
             for k in 0..<stateDoubles { lambda[k] += childLambda[k] }

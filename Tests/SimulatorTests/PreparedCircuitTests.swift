@@ -169,6 +169,33 @@ func evaluationDifference(_ a: Evaluation, _ b: Evaluation) -> Double {
         }
     }
 
+    @Test func oneQubitRunsAreFusedAndGiveTheSameValues() {
+        // Runs of every kind: input-dependent (RY(x)·RY(θ)·RZ(θ)), constant only (H·S·T, fused at
+        // prepare time), diagonal only (RZ·P·Z → a diagonal), cut by CX, CCX, CRX and measurements.
+        var c = ReferenceQNN.circuit(qubits: 3, layers: 2)
+        for g in [Gate(.h, [0]), Gate(.s, [0]), Gate(.t, [0]), Gate(.rz, [1], [.theta(0)]), Gate(.p, [1], [.input(2)]),
+                  Gate(.z, [1]), Gate(.measureX, [2]), Gate(.ry, [2], [.theta(3)]), Gate(.sx, [2]), Gate(.ccx, [0, 1, 2]),
+                  Gate(.rx, [0], [.theta(4)]), Gate(.crx, [0, 2], [.theta(5)]), Gate(.u3, [2], [.theta(6), .input(1), .constant(0.2)]),
+                  Gate(.ry, [2], [.input(0)])] {
+            c.append(g)
+        }
+        let o = Observable(qubitCount: 3, terms: [PauliString(qubits: [0, 2], paulis: [.z, .x]), PauliString(qubits: [1], paulis: [.y])])
+        let prepared = Simulator.prepare(c, observable: o)
+        #expect(prepared.forwardOperations.count < prepared.operations.count - 10)
+        #expect(prepared.forwardOperations.contains { $0.isFused && !$0.isBound })
+        #expect(prepared.forwardOperations.contains { if case .diagonal1 = $0.operation { $0.isFused } else { false } })
+        var rng = SeededRNG(seed: 44)
+        let theta = (0..<c.parameterCount).map { _ in Double.random(in: -3...3, using: &rng) }
+        for batch in [1, 4] {
+            let inputs = randomInputs(batch, features: 3, rng: &rng)
+            for gradients in [false, true] {
+                let got = prepared.evaluate(theta: theta, inputs: inputs, gradients: gradients)
+                let expected = Simulator.evaluateUnprepared(c, observable: o, theta: theta, inputs: inputs, gradients: gradients)
+                #expect(evaluationDifference(got, expected) <= 1e-14, "batch \(batch), gradients \(gradients)")
+            }
+        }
+    }
+
     @Test func preparedCircuitReportsItsShape() {
         let c = ReferenceQNN.circuit(qubits: 3, layers: 2)
         let prepared = Simulator.prepare(c, observable: .z(2, qubitCount: 3))
