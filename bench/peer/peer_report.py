@@ -106,7 +106,7 @@ def markdown(theirs, ours_rows, our_commands, note):
         "per-query total includes partition and generate; ours partitions once per run (last column of "
         "the stage table). Medians over queries. Executors: " + "; ".join(executors) + ".",
         "",
-        "Both sides ran in the same process tree, interleaved per k (ours first, then theirs, for each k). "
+        "Both sides ran in the same run, interleaved per k (ours first, then theirs, for each k). "
         f"The 2 cores were shared with other engineers' builds: 1-minute load average {min(loads):.1f}–"
         f"{max(loads):.1f} during the run, so absolute times are noisy (±20 % or worse); the ratios are "
         "orders of magnitude, not percentages.",
@@ -117,10 +117,15 @@ def markdown(theirs, ours_rows, our_commands, note):
         "", "## Per query", "", combined_table(theirs["rows"], ours_rows), "",
         "Sub-experiments: theirs = circuits generated for both partitions (2·6^k); ours = unique fragment "
         "settings after deduplication (≤ 2·5^k). Ratio = their exact per-query total / ours.",
-        "", "## Per stage (exact, median ms per query)", "", stage_table(theirs["rows"], ours_rows),
+        "", "## Per stage (exact, median ms per query)", "", stage_table(theirs["rows"], ours_rows), "",
+        "Theirs CPU = CPU time of the Python process (all threads) per query: below its wall time when "
+        "the process waited for a core on the shared machine. Ours is wall time only.",
         "", "## Accuracy", "", accuracy_table(theirs["rows"], ours_rows), "",
         "Their error is against `Statevector(circuit).expectation_value` of the same bound circuit "
         "(shot rows: statistical error of one query). Ours: |E − uncut| of the last round.",
-        "", "## Commands", "", "```", theirs["command"], *our_commands, "```", "",
+        "", "## Commands", "",
+        "`bench/peer/run.sh` (venv, pinned install, release build of qnncut), which ran the first line; "
+        "it ran the qnncut lines, one per k, each just before its own measurements of that k:",
+        "", "```", theirs["command"], *our_commands, "```", "",
     ]
     return "\n".join(parts)

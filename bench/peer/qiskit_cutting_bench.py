@@ -165,6 +165,18 @@ def versions():
     return {name: metadata.version(name) for name in names}
 
 
+def rewrite_report(out):
+    """Regenerate README.md from the JSON files of an earlier run (after changing peer_report.py)."""
+    with open(os.path.join(out, "qiskit.json")) as f:
+        theirs = json.load(f)
+    with open(os.path.join(out, "qnncut.json")) as f:
+        ours = json.load(f)
+    note = theirs.get("note", "")
+    with open(os.path.join(out, "README.md"), "w") as f:
+        f.write(peer_report.markdown(theirs, ours["rows"], ours["commands"], note))
+    print(peer_report.combined_table(theirs["rows"], ours["rows"]))
+
+
 def main(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--qubits", type=int, default=8)
@@ -177,7 +189,12 @@ def main(argv):
     p.add_argument("--rounds", type=int, default=20, help="qnncut bench estimator --rounds")
     p.add_argument("--out", default="results/peer")
     p.add_argument("--note", default="", help="free text recorded in README.md (e.g. the qnncut build)")
+    p.add_argument("--report-only", action="store_true",
+                   help="measure nothing: rewrite <out>/README.md from <out>/qiskit.json and qnncut.json")
     args = p.parse_args(argv)
+    if args.report_only:
+        rewrite_report(args.out)
+        return
     cuts = [int(v) for v in args.cuts.split(",")]
     shots = [int(v) for v in args.shots.split(",") if v]
     repeats = parse_repeats(args.repeats, cuts, shots)
@@ -207,7 +224,8 @@ def main(argv):
     finished = datetime.datetime.now(datetime.timezone.utc)
     command = shlex.join([os.path.relpath(sys.argv[0])] + argv)
     header = {"generated": started.isoformat(timespec="seconds"), "finished": finished.isoformat(timespec="seconds"),
-              "machine": machine(), "versions": versions(), "command": command, "seed": args.seed}
+              "machine": machine(), "versions": versions(), "command": command, "seed": args.seed,
+              "note": args.note}
     os.makedirs(args.out, exist_ok=True)
     theirs = {"schema": "peer/qiskit_cutting_bench/v1", **header, "rows": rows}
     with open(os.path.join(args.out, "qiskit.json"), "w") as f:
