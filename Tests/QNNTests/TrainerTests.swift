@@ -97,3 +97,52 @@ struct TrainerTests {
         #expect(checkpoint.optimizerState.m.count == summary.parameters)
     }
 }
+
+/// A config may name its own OpenQASM 2 circuit (theta[i], x[j]), partition and readout. In the
+/// serialized suite: every in-process MPI collective must stay on one test at a time.
+extension TrainerTests {
+    static let qasm = """
+        OPENQASM 2.0;
+        include "qelib1.inc";
+        qreg q[4];
+        ry(x[0]) q[0]; ry(x[1]) q[1]; ry(x[2]) q[2]; ry(x[3]) q[3];
+        ry(theta[0]) q[0]; ry(theta[1]) q[1]; ry(theta[2]) q[2]; ry(theta[3]) q[3];
+        cx q[0], q[1]; cx q[1], q[2]; cx q[2], q[3];
+        rz(theta[4]) q[2]; ry(0.5*theta[5] + pi/4) q[3];
+        """
+
+    @Test("a QASM model with partition AABB and parity readout trains like its uncut twin")
+    func qasmModel() throws {
+        let folder = try TestConfigs.temporaryFolder()
+        try Self.qasm.write(toFile: folder + "/model.qasm", atomically: true, encoding: .utf8)
+        let yaml = TestConfigs.irisYAML().replacingOccurrences(of: "  qubits: 4\n  layers: 2\n  cuts: 2\n",
+                                                               with: "  circuit: model.qasm\n  partition: AABB\n  readout: parity\n")
+        let path = folder + "/qasm.yaml"
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        let cut = try TrainingConfig.load(path: path, overrides: ["training.epochs=1"])
+        let uncut = try TrainingConfig.load(path: path, overrides: ["training.epochs=1", "estimator.uncut=true"])
+        let model = try QNNModel(config: cut)
+        #expect(model.parameterCount == 6 && model.inputCount == 4)
+        #expect(model.observable.terms.count == 1 && model.observable.terms[0].qubits.count == 4)
+        func run(_ config: TrainingConfig) throws -> (TrainingSummary, Int) {
+            let m = try QNNModel(config: config)
+            let data = try PreparedData.prepare(try Dataset.readCSV(config.data.file), config: config.data, features: 4)
+            let job = TrainingJob(config: config, model: m, data: data, outputFolder: try TestConfigs.temporaryFolder(), checkpoint: nil)
+            let trainer = try Trainer(world: try Communicator.world(), job: job, options: EstimatorOptions(), trace: nil, observer: nil)
+            let cuts = trainer.session.estimator.plan.cuts.count
+            return (try #require(try trainer.run()), cuts)
+        }
+        let (a, cutsA) = try run(cut), (b, cutsB) = try run(uncut)
+        #expect(cutsA == 1 && cutsB == 0)
+        #expect(zip(a.theta, b.theta).allSatisfy { abs($0 - $1) <= 1e-9 })
+        #expect(a.theta != (try QNNModel(config: cut)).initialTheta(seed: cut.training.seed, scale: cut.model.initScale))
+    }
+
+    @Test("a readout whose coefficients exceed 1 in total is refused")
+    func readoutRange() throws {
+        let error = #expect(throws: ConfigError.self) {
+            try QNNModel(config: try TestConfigs.config(TestConfigs.irisYAML(), overrides: ["model.readout=Z0 + Z3"]))
+        }
+        #expect(error?.description.contains("model.readout") == true)
+    }
+}
