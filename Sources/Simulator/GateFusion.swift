@@ -109,17 +109,18 @@ extension PreparedCircuit {
                         let copies = op.perSample(batch: b) ? b : 1
                         let diagonal = if case .diagonal1 = op.operation { true } else { false }
                         for k in 0..<copies {
-                            var product = Matrix2x2.identity
-                            for m in op.memberStart..<(op.memberStart + op.memberCount) {
+                            @inline(__always) func matrix(_ m: Int) -> (UnsafePointer<Double>, Operation) {
                                 let member = ops[members[m]]
-                                let matrix: UnsafePointer<Double>
-                                if member.isBound {
-                                    let memberCopy = member.perSample(batch: b) ? k : 0
-                                    matrix = UnsafePointer(binding + member.bindingOffset(batch: b) + memberCopy * member.packedCount)
-                                } else {
-                                    matrix = constants + member.sharedOffset
-                                }
-                                product = product.leftMultiplied(by: matrix, member.operation)
+                                guard member.isBound else { return (constants + member.sharedOffset, member.operation) }
+                                let memberCopy = member.perSample(batch: b) ? k : 0
+                                return (UnsafePointer(binding + member.bindingOffset(batch: b) + memberCopy * member.packedCount),
+                                        member.operation)
+                            }
+                            let (first, firstOperation) = matrix(op.memberStart)
+                            var product = Matrix2x2(packed: first, firstOperation)
+                            for m in (op.memberStart + 1)..<(op.memberStart + op.memberCount) {
+                                let (next, operation) = matrix(m)
+                                product = product.leftMultiplied(by: next, operation)
                             }
                             product.writePacked(diagonal: diagonal, to: binding + op.bindingOffset(batch: b) + k * op.packedCount)
                         }
@@ -138,6 +139,16 @@ extension Matrix2x2 {
         self.m01 = m01
         self.m10 = m10
         self.m11 = m11
+    }
+
+    /// A one-qubit matrix packed as `operation`'s kernel reads it: diagonal (d₀, d₁) or full.
+    @inline(__always)
+    init(packed p: UnsafePointer<Double>, _ operation: Operation) {
+        if case .diagonal1 = operation {
+            self.init(load(p), .zero, .zero, load(p + 2))
+        } else {
+            self.init(p)
+        }
     }
 
     /// N·self for N packed as `operation`'s kernel reads it: diagonal (d₀, d₁) or the full 2×2.

@@ -228,8 +228,9 @@ public final class PreparedCircuit: Sendable {
         let forward = block + k * packed, inverse = block + (copies + k) * packed
         let derivatives = block + 2 * copies * packed + k * dense   // slot j at + j·copies·dense
         if op.angleCount == 1,
-           MatrixBinding.writeOneAngle(op.kind, angles[op.angleStart].value(theta: theta, input: input),
-                                       forward: forward, inverse: inverse, derivative: gradients ? derivatives : nil) {
+           MatrixBinding.writeOneAngle(op.kind, angles[op.angleStart].value(theta: theta, input: input), forward: forward,
+                                       inverse: gradients ? inverse : nil,
+                                       derivative: gradients && op.rotation == nil ? derivatives : nil) {
             return
         }
         var v = AngleValues()

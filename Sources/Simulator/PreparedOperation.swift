@@ -9,6 +9,7 @@
 ///     [forward × copies][inverse × copies][∂/∂angle_j × copies, for each non-constant angle j]
 ///
 /// with `copies` = B when an angle depends on the input and the chunk has B > 1 samples, else 1.
+/// Inverses and derivatives are only read by the adjoint pass, so only bound with gradients.
 /// A fused operation (see GateFusion.swift) has only `[forward × copies]`.
 /// An operation's block starts at `sharedOffset + perSampleOffset·B` Doubles (prefix sums over
 /// the earlier bound operations), so no offset table is built per call.
@@ -47,11 +48,25 @@ struct PreparedOperation: Sendable {
     /// Doubles of one dense derivative: 2×2 or 4×4 complex.
     var denseCount: Int { operation.isTwoQubit ? 32 : 8 }
     /// Doubles of one copy of the bound block: forward, inverse and every derivative.
-    var boundCount: Int { memberCount > 0 ? packedCount : 2 * packedCount + derivativeCount * denseCount }
+    var boundCount: Int {
+        if isFused { return packedCount }
+        return 2 * packedCount + (rotation == nil ? derivativeCount * denseCount : 0)
+    }
 
     var isFused: Bool { memberCount > 0 }
 
     var isMeasurement: Bool { operation.isMeasurement }
+
+    /// The Pauli G and qubit of a one-qubit rotation exp(−itG/2) (rx, ry, rz): its derivative is
+    /// read with `Kernels.generatorElement1`, so it has no bound dense derivative.
+    var rotation: (generator: Pauli, qubit: Int)? {
+        switch (kind, operation) {
+        case (.rx, .general1(let q)): return (.x, q)
+        case (.ry, .general1(let q)): return (.y, q)
+        case (.rz, .diagonal1(let q)): return (.z, q)
+        default: return nil
+        }
+    }
 
     /// Matrices are per sample in a chunk of `batch` samples.
     @inline(__always) func perSample(batch: Int) -> Bool { dependsOnInput && batch > 1 }
@@ -62,44 +77,41 @@ struct PreparedOperation: Sendable {
 
 /// Writing one gate's matrices for one set of angle values.
 enum MatrixBinding {
-    /// Forward and inverse matrices (packed for `operation`'s kernel) and, when `derivative` is
-    /// given, the dense ∂U/∂t, for the one-angle gates with direct formulas (rx, ry, rz, p) at
-    /// angle `t`. Returns false, writing nothing, for every other kind.
+    /// The forward matrix (packed for `operation`'s kernel) and, when given, the inverse, for the
+    /// one-angle gates with direct formulas (rx, ry, rz, p) at angle `t`; for p also the dense
+    /// ∂U/∂t when `derivative` is given (rotations need none: `Kernels.generatorElement1`).
+    /// Returns false, writing nothing, for every other kind.
     ///
     /// The formulas give exactly the entries of `GateKind.denseMatrix` and `denseDerivative`
-    /// (cI − i s G has entries c, ±s, ±i s and zeros; the adjoint only conjugates and transposes;
-    /// the derivative is c′I − i s′G with c′ = −½ sin(t/2), s′ = ½ cos(t/2)), so a prepared circuit
-    /// computes what the per-call binding computes. sin and cos are evaluated once for all three.
+    /// (cI − i s G has entries c, ±s, ±i s and zeros; the adjoint only conjugates and transposes),
+    /// so a prepared circuit binds what the per-call binding binds.
     @inline(__always)
     static func writeOneAngle(_ kind: GateKind, _ t: Double, forward f: UnsafeMutablePointer<Double>,
-                              inverse r: UnsafeMutablePointer<Double>, derivative d: UnsafeMutablePointer<Double>?) -> Bool {
+                              inverse: UnsafeMutablePointer<Double>?, derivative d: UnsafeMutablePointer<Double>?) -> Bool {
         switch kind {
-        case .rx, .ry, .rz:
+        case .rx:
+            // [[c, −is], [−is, c]]; inverse [[c, is], [is, c]]
             let c = cos(t / 2), s = sin(t / 2)
-            let dc = -0.5 * s, ds = 0.5 * c
-            switch kind {
-            case .rx:
-                // [[c, −is], [−is, c]]; inverse [[c, is], [is, c]]
-                (f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]) = (c, 0, 0, -s, 0, -s, c, 0)
-                (r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) = (c, 0, 0, s, 0, s, c, 0)
-                if let d { (d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]) = (dc, 0, 0, -ds, 0, -ds, dc, 0) }
-            case .ry:
-                // [[c, −s], [s, c]]; inverse [[c, s], [−s, c]]
-                (f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]) = (c, 0, -s, 0, s, 0, c, 0)
-                (r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) = (c, 0, s, 0, -s, 0, c, 0)
-                if let d { (d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]) = (dc, 0, -ds, 0, ds, 0, dc, 0) }
-            default:
-                // diag(c − is, c + is); inverse diag(c + is, c − is)
-                (f[0], f[1], f[2], f[3]) = (c, -s, c, s)
-                (r[0], r[1], r[2], r[3]) = (c, s, c, -s)
-                if let d { (d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]) = (dc, -ds, 0, 0, 0, 0, dc, ds) }
-            }
+            (f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]) = (c, 0, 0, -s, 0, -s, c, 0)
+            if let r = inverse { (r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) = (c, 0, 0, s, 0, s, c, 0) }
+            return true
+        case .ry:
+            // [[c, −s], [s, c]]; inverse [[c, s], [−s, c]]
+            let c = cos(t / 2), s = sin(t / 2)
+            (f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]) = (c, 0, -s, 0, s, 0, c, 0)
+            if let r = inverse { (r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) = (c, 0, s, 0, -s, 0, c, 0) }
+            return true
+        case .rz:
+            // diag(c − is, c + is); inverse diag(c + is, c − is)
+            let c = cos(t / 2), s = sin(t / 2)
+            (f[0], f[1], f[2], f[3]) = (c, -s, c, s)
+            if let r = inverse { (r[0], r[1], r[2], r[3]) = (c, s, c, -s) }
             return true
         case .p:
             // diag(1, e^{iλ}); inverse diag(1, e^{−iλ}); derivative diag(0, i e^{iλ})
             let c = cos(t), s = sin(t)
             (f[0], f[1], f[2], f[3]) = (1, 0, c, s)
-            (r[0], r[1], r[2], r[3]) = (1, 0, c, -s)
+            if let r = inverse { (r[0], r[1], r[2], r[3]) = (1, 0, c, -s) }
             if let d { (d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]) = (0, 0, 0, 0, 0, 0, -s, c) }
             return true
         default:

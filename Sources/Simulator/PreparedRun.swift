@@ -96,8 +96,16 @@ struct PreparedRun {
         let stop = max(start, firstTrainable)
         while k >= stop {
             let op = ops[k]
-            apply(op, psi, inverse: true)
-            if op.isBound { accumulate(op, lambda: lambda, psi: psi) }
+            if op.isBound, let rotation = op.rotation {
+                // A rotation's derivative from ψ after it (∂U = −(i/2)·G·U), then un-apply.
+                scratch.update(repeating: 0, count: shape.batch)
+                Kernels.generatorElement1(lambda, psi, shape, qubit: rotation.qubit, pauli: rotation.generator, into: scratch)
+                scatter(angles[op.angleStart])
+                apply(op, psi, inverse: true)
+            } else {
+                apply(op, psi, inverse: true)
+                if op.isBound { accumulate(op, lambda: lambda, psi: psi) }
+            }
             if k > firstTrainable { apply(op, lambda, inverse: true) }   // an earlier operation still needs λ
             k -= 1
         }
@@ -123,12 +131,18 @@ struct PreparedRun {
             scratch.update(repeating: 0, count: b)
             op.operation.accumulate(lambda: lambda, psi: psi, shape, derivatives + slot * copies * op.denseCount,
                                     perSample: perSample, into: scratch)
-            for k in 0..<b {
-                let g = 2 * scratch[k]
-                if let i = angle.thetaIndex { thetaGradients[k * thetaCount + i] += angle.thetaScale * g }
-                if let j = angle.inputIndex { inputGradients[k * inputCount + j] += angle.inputScale * g }
-            }
+            scatter(angle)
             slot += 1
+        }
+    }
+
+    /// Chain rule for one angle: ∂f/∂θ_i += thetaScale·2·scratch[b], likewise for x_j.
+    @inline(__always)
+    private func scatter(_ angle: Angle) {
+        for k in 0..<shape.batch {
+            let g = 2 * scratch[k]
+            if let i = angle.thetaIndex { thetaGradients[k * thetaCount + i] += angle.thetaScale * g }
+            if let j = angle.inputIndex { inputGradients[k * inputCount + j] += angle.inputScale * g }
         }
     }
 }
