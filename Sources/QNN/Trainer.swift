@@ -85,7 +85,11 @@ public final class Trainer {
         let resumedFrom = job.checkpoint?.step
         try trace?.trace.recordPlan(0, estimator: session.estimator, label: job.model.readoutText)
         observer?.trainingStarted(totalSteps: epochs * stepsPerEpoch, stepsPerEpoch: stepsPerEpoch, startStep: step, epochs: epochs)
-        if let resumedFrom { observer?.note("resuming at step \(resumedFrom) (epoch \(epoch + 1), step \(stepInEpoch + 1) of it)") }
+        if let resumedFrom {
+            observer?.note(epoch < epochs
+                ? "resuming at step \(resumedFrom) (epoch \(epoch + 1), step \(stepInEpoch + 1) of it)"
+                : "the checkpoint has finished all \(epochs) epoch(s) (step \(resumedFrom)); evaluating only")
+        }
         var lastMetrics: (train: SplitMetrics, test: SplitMetrics)?
 
         while epoch < epochs {
