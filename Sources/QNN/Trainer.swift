@@ -34,7 +34,8 @@ public final class Trainer {
     public let job: TrainingJob
     public let session: EstimatorSession
     let world: Communicator
-    let trace: TrainingTraceWriter?
+    /// Rank 0's trace file; attach it after `init` so that a plan that cannot be built leaves no file.
+    public var trace: TrainingTraceWriter?
     weak var observer: TrainingObserver?
 
     public private(set) var theta: [Double]

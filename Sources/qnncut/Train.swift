@@ -52,15 +52,14 @@ struct Train: ParsableCommand {
         MPIJob.run { world in
             let job = try world.rootDecides { try TrainSetup.prepare(self, world: world) }
             let progress: TrainProgress? = world.isRoot ? TrainProgress() : nil
-            var trace: TrainingTraceWriter?
-            if world.isRoot {
-                trace = try TrainingTraceWriter(path: job.tracePath, config: job.config, attributes: runAttributes(world),
-                                                resumedFromStep: job.checkpoint?.step)
-            }
-            let trainer = try Trainer(world: world, job: job, options: distribution.estimatorOptions, trace: trace,
+            let trainer = try Trainer(world: world, job: job, options: distribution.estimatorOptions, trace: nil,
                                       observer: progress)
+            if world.isRoot {
+                trainer.trace = try TrainingTraceWriter(path: job.tracePath, config: job.config,
+                                                        attributes: runAttributes(world), resumedFromStep: job.checkpoint?.step)
+            }
             let summary = try trainer.run()
-            try trace?.close()
+            try trainer.trace?.close()
             if let summary {
                 progress?.finish()
                 try TrainSummaryPrinter.print(summary, json: json)
