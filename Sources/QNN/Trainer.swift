@@ -120,6 +120,10 @@ public final class Trainer {
             observer?.epochFinished(row)
             epoch += 1
             stepInEpoch = 0
+            // The checkpoint holds the generator as the next epoch will find it.
+            var next = Seeds.generator(config.training.seed, .epochShuffle, epoch)
+            _ = next.permutation(data.trainInputs.count)
+            shuffleState = next.state
             try saveCheckpoint()
         }
         let final = try lastMetrics ?? evaluateSplits(epochIndex: epochs - 1)
