@@ -1,5 +1,7 @@
 /// One chunk of a batch through a circuit: the forward pass, the branching at signed
-/// measurements, and the adjoint (backward) pass.
+/// measurements, and the adjoint (backward) pass, binding every gate per call
+/// (`BoundOperation`). This is `Simulator.evaluateUnprepared`, the straightforward reference the
+/// prepared path (PreparedRun.swift) is tested against.
 ///
 /// Adjoint differentiation (Jones & Gacon 2020): with |ψ_k⟩ = U_k…U_1|0⟩ and f = ⟨ψ_N|O|ψ_N⟩,
 /// ∂f/∂α_k = 2 Re⟨λ_k|∂U_k/∂α|ψ_{k−1}⟩ where ⟨λ_k| = ⟨ψ_N|O U_N…U_{k+1}. Walking backwards,
