@@ -108,13 +108,13 @@ struct TrainCommandTests {
         #expect(typed.exitCode == 1 && typed.stderr.contains("training.epochs"), "\(typed.stderr)")
     }
 
-    @Test("mpirun -np 2 trains to the same θ as one rank")
-    func twoRanks() throws {
+    @Test("mpirun -np 2 trains to the same θ as one rank", arguments: ["cyclic", "dynamic"])
+    func twoRanks(schedule: String) throws {
         let config = try Self.config(epochs: 1)
         let folder = try TestConfigs.temporaryFolder()
         let one = try Self.qnncut(["train", config, "--output", folder + "/one", "--json"])
         let result = try ChildProcess.run("mpirun", ["--oversubscribe", "-np", "2", TestEnvironment.qnncutPath, "train", config,
-                                                     "--output", folder + "/two", "--json", "--schedule", "cyclic"],
+                                                     "--output", folder + "/two", "--json", "--schedule", schedule],
                                           environment: TestEnvironment.childEnvironment(), timeout: 120)
         #expect(result.exitCode == 0, "\(result.stderr)")
         let a = try Self.summary(one), b = try Self.summary(result)
