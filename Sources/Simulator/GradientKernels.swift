@@ -126,6 +126,67 @@ extension Kernels {
         }
     }
 
+    /// One backward step of a rotation exp(−itG/2) on a tiny single state, in one pass over the
+    /// amplitude pairs of `qubit`: returns ½ Im⟨λ|G|ψ⟩ (= Re⟨λ|∂U|U†ψ⟩, as `generatorElement1`),
+    /// then ψ ← U†ψ and, when `updateLambda`, λ ← U†λ, with U† packed as its kernel reads it
+    /// (diagonal (d₀, d₁) for G = Z, else the full 2×2).
+    static func tinyRotationStep(psi: Amplitudes, lambda: Amplitudes, dimension: Int, qubit q: Int, generator: Pauli,
+                                 inverse m: UnsafePointer<Double>, updateLambda: Bool) -> Double {
+        switch generator {
+        case .x: return rotationStep(psi, lambda, dimension, q, m, updateLambda) { a0, a1 in (a1, a0) }
+        case .y: return rotationStep(psi, lambda, dimension, q, m, updateLambda) { a0, a1 in
+            (Complex(a1.im, -a1.re), Complex(-a0.im, a0.re))
+        }
+        case .z: return diagonalRotationStep(psi, lambda, dimension, q, m, updateLambda)
+        case .i: return 0
+        }
+    }
+
+    @inline(__always)
+    private static func rotationStep(_ psi: Amplitudes, _ lambda: Amplitudes, _ dimension: Int, _ q: Int,
+                                     _ m: UnsafePointer<Double>, _ updateLambda: Bool,
+                                     _ generator: (Complex, Complex) -> (Complex, Complex)) -> Double {
+        let m00 = load(m), m01 = load(m + 2), m10 = load(m + 4), m11 = load(m + 6)
+        var sum0 = 0.0, sum1 = 0.0
+        for t in 0..<(dimension &>> 1) {
+            let i0 = insertZeroBit(t, q), i1 = i0 | (1 &<< q)
+            let p0 = psi + 2 &* i0, p1 = psi + 2 &* i1, l0 = lambda + 2 &* i0, l1 = lambda + 2 &* i1
+            let a0 = load(p0), a1 = load(p1), b0 = load(l0), b1 = load(l1)
+            let (g0, g1) = generator(a0, a1)
+            sum0 += b0.re * g0.im - b0.im * g0.re
+            sum1 += b1.re * g1.im - b1.im * g1.re
+            store(p0, m00 * a0 + m01 * a1)
+            store(p1, m10 * a0 + m11 * a1)
+            if updateLambda {
+                store(l0, m00 * b0 + m01 * b1)
+                store(l1, m10 * b0 + m11 * b1)
+            }
+        }
+        return 0.5 * (sum0 + sum1)
+    }
+
+    @inline(__always)
+    private static func diagonalRotationStep(_ psi: Amplitudes, _ lambda: Amplitudes, _ dimension: Int, _ q: Int,
+                                             _ d: UnsafePointer<Double>, _ updateLambda: Bool) -> Double {
+        let d0 = load(d), d1 = load(d + 2)
+        var sum0 = 0.0, sum1 = 0.0
+        for t in 0..<(dimension &>> 1) {
+            let i0 = insertZeroBit(t, q), i1 = i0 | (1 &<< q)
+            let p0 = psi + 2 &* i0, p1 = psi + 2 &* i1, l0 = lambda + 2 &* i0, l1 = lambda + 2 &* i1
+            let a0 = load(p0), a1 = load(p1), b0 = load(l0), b1 = load(l1)
+            // G = Z: (g₀, g₁) = (ψ₀, −ψ₁)
+            sum0 += b0.re * a0.im - b0.im * a0.re
+            sum1 -= b1.re * a1.im - b1.im * a1.re
+            store(p0, d0 * a0)
+            store(p1, d1 * a1)
+            if updateLambda {
+                store(l0, d0 * b0)
+                store(l1, d1 * b1)
+            }
+        }
+        return 0.5 * (sum0 + sum1)
+    }
+
     /// acc[b] += ½ Σ_pairs Im(conj(λ₀)g₀ + conj(λ₁)g₁) with (g₀, g₁) = `apply(ψ₀, ψ₁)`.
     @inline(__always)
     private static func generatorSweep(_ lambda: UnsafePointer<Double>, _ psi: UnsafePointer<Double>, _ s: Shape,

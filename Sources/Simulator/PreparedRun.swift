@@ -96,6 +96,16 @@ struct PreparedRun {
         let stop = max(start, firstTrainable)
         while k >= stop {
             let op = ops[k]
+            if op.isBound, let rotation = op.rotation, s.batch == 1, s.dimension <= Kernels.tinyDimension {
+                // Tiny single state: derivative, ψ ← U†ψ and λ ← U†λ in one pass over the pairs.
+                let (inverse, _) = matrices(op, inverse: true)
+                scratch[0] = Kernels.tinyRotationStep(psi: psi, lambda: lambda, dimension: s.dimension,
+                                                      qubit: rotation.qubit, generator: rotation.generator,
+                                                      inverse: inverse, updateLambda: k > firstTrainable)
+                scatter(angles[op.angleStart])
+                k -= 1
+                continue
+            }
             if op.isBound, let rotation = op.rotation {
                 // A rotation's derivative from ψ after it (∂U = −(i/2)·G·U), then un-apply.
                 scratch.update(repeating: 0, count: shape.batch)
