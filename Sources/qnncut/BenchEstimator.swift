@@ -114,8 +114,8 @@ struct BenchEstimator: ParsableCommand {
     func measure(world: Communicator, n: Int, k: Int) throws -> Row? {
         let circuit = ReferenceQNN.circuit(qubits: n, layers: layers, crossingLayers: k)
         let observable = Observable.z(n - 1, qubitCount: n)
-        var rng = SplitMix(seed: seed &+ UInt64(n * 100 + k))
-        let theta = (0 ..< circuit.parameterCount).map { _ in rng.nextUnit() * 2 * .pi }
+        var rng = Xoshiro256(seed: seed &+ UInt64(n * 100 + k))
+        let theta = (0 ..< circuit.parameterCount).map { _ in rng.uniform() * 2 * .pi }
         let labels = String(repeating: "A", count: n / 2) + String(repeating: "B", count: n - n / 2)
         let options = EstimatorOptions(policy: schedule)
         let estimator = try DistributedEstimator(world: world, options: options) {
@@ -126,7 +126,7 @@ struct BenchEstimator: ParsableCommand {
         var generate: [Double] = [], execute: [Double] = [], reconstruct: [Double] = []
         var lastValue = 0.0, lastInput: [Double] = []
         for round in 0 ... rounds {
-            let inputs = (0 ..< batch).map { _ in (0 ..< n).map { _ in rng.nextUnit() * .pi } }
+            let inputs = (0 ..< batch).map { _ in (0 ..< n).map { _ in rng.uniform() * .pi } }
             let result = try estimator.evaluate(theta: world.isRoot ? theta : nil, inputs: world.isRoot ? inputs : nil,
                                                 gradients: gradients)
             guard let result, round > 0 else { continue }  // round 0 warms up
@@ -183,18 +183,4 @@ func percentile(_ values: [Double], _ p: Double) -> Double {
     let sorted = values.sorted()
     let rank = Int((p * Double(sorted.count)).rounded(.up)) - 1
     return sorted[min(max(rank, 0), sorted.count - 1)]
-}
-
-/// A small seeded generator for benchmark parameters (SplitMix64).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func nextUnit() -> Double { Double(next() >> 11) * 0x1p-53 }
 }

@@ -67,9 +67,9 @@ struct BenchStragglers: ParsableCommand {
             }
             let circuit = ReferenceQNN.circuit(qubits: qubits, layers: layers, crossingLayers: cuts)
             let observable = Observable.z(qubits - 1, qubitCount: qubits)
-            var rng = SplitMix(seed: 11)
-            let theta = (0 ..< circuit.parameterCount).map { _ in rng.nextUnit() * 2 * .pi }
-            let inputs = (0 ..< batch).map { _ in (0 ..< qubits).map { _ in rng.nextUnit() * .pi } }
+            var rng = Xoshiro256(seed: 11)
+            let theta = (0 ..< circuit.parameterCount).map { _ in rng.uniform() * 2 * .pi }
+            let inputs = (0 ..< batch).map { _ in (0 ..< qubits).map { _ in rng.uniform() * .pi } }
             let labels = String(repeating: "A", count: qubits / 2) + String(repeating: "B", count: qubits - qubits / 2)
             let spec: CutSpecification = cuts == 0 ? .explicit(gateCuts: [], wireCuts: []) : .partition(labels: labels)
             var rows: [Row] = []
