@@ -80,6 +80,9 @@ public final class DistributedEstimator {
     public let options: EstimatorOptions
     public let setup: SetupTimes
     public private(set) var round = 0
+    /// Each work unit's fragment circuit compiled for the simulator, on first use by this rank
+    /// (constant gate matrices, op list, branch structure), then reused every round.
+    private var prepared: [PreparedCircuit?]
 
     /// Collective. `makePlan` runs on rank 0 only; its plan (or its error, raised on every rank as
     /// an `AgreedFailure`) reaches every rank.
@@ -94,6 +97,17 @@ public final class DistributedEstimator {
             return built
         }
         setup = SetupTimes(planBuild: planBuild, planBroadcast: MPI.wallTime() - t0 - planBuild)
+        prepared = Array(repeating: nil, count: plan.workUnits.count)
+    }
+
+    /// The compiled circuit of a work unit.
+    func preparedCircuit(_ unit: Int) -> PreparedCircuit {
+        if let done = prepared[unit] { return done }
+        let u = plan.workUnits[unit]
+        let fragment = plan.fragments[u.fragment]
+        let compiled = Simulator.prepare(fragment.circuits[u.setting], observable: fragment.observables[u.observable])
+        prepared[unit] = compiled
+        return compiled
     }
 
     /// Collective: one round for a batch of queries sharing θ. Rank 0 passes θ and the inputs
@@ -121,11 +135,10 @@ public final class DistributedEstimator {
         let schedule = Schedule(policy: options.policy, unitCount: plan.workUnits.count, ranks: world.size,
                                 chunkSize: options.chunkSize)
         var touched: [Int] = []
-        let plan = self.plan
         let evaluateUnit: (Int) throws -> Double = { unit in
             let t0 = MPI.wallTime()
-            table.store(plan.evaluate(unit: unit, theta: batchTheta, inputs: batchInputs, gradients: withGradients),
-                        unit: unit)
+            let circuit = self.preparedCircuit(unit)
+            table.store(circuit.evaluate(theta: batchTheta, inputs: batchInputs, gradients: withGradients), unit: unit)
             touched.append(unit)
             return MPI.wallTime() - t0
         }
@@ -206,11 +219,3 @@ public final class DistributedEstimator {
 #if canImport(Glibc)
 import Glibc
 #endif
-
-extension FragmentValueTable {
-    /// Zero one unit's values (and gradients) for every sample: the unit is someone else's.
-    mutating func clear(unit: Int) {
-        let start = unit * sampleCount * stride
-        for i in start ..< start + sampleCount * stride { storage[i] = 0 }
-    }
-}
