@@ -6,17 +6,26 @@ import Simulator
 
 /// Fragment values (and gradients) of every work unit for a batch of samples.
 ///
-/// Layout: `storage[(unit·sampleCount + sample)·stride + k]`, stride = 1 + P + X when gradients
-/// are carried (k = 0 the value, then ∂/∂θ_0…θ_{P−1}, then ∂/∂x_0…x_{X−1}), 1 otherwise.
+/// A fragment's circuits depend only on the θ/x slots in its support (θ_i is slot i, x_j slot
+/// P + j), so with gradients a unit's row holds its value and then ∂/∂slot for those slots only
+/// (`columns(unit:)`, ascending): 1 + |support(f)| doubles, 1 without gradients. Units lie one
+/// after another, each with one row per sample: unit u's row for sample b starts at
+/// `unitStart[u] + b·rowWidth(u)`. `storage` stays one flat array, so `MPI_Reduce(SUM)` of it
+/// (or `add`) still combines tables filled by different ranks.
 public struct FragmentValueTable: Sendable {
     public let unitCount: Int
     public let sampleCount: Int
     public let parameterCount: Int
     public let inputCount: Int
     public let carriesGradients: Bool
+    /// `fragmentColumns[f]`: the θ/x slots whose derivatives follow the value in fragment f's
+    /// rows (empty without gradients).
+    public let fragmentColumns: [[Int]]
+    /// The fragment of every unit.
+    let unitFragment: [Int]
+    /// Where each unit's rows begin in `storage`; `unitStart[unitCount]` is the storage size.
+    let unitStart: [Int]
     public var storage: [Double]
-
-    public var stride: Int { carriesGradients ? 1 + parameterCount + inputCount : 1 }
 
     /// A zero table for `plan` and `sampleCount` samples.
     public init(plan: CutPlan, sampleCount: Int, gradients: Bool) {
@@ -25,24 +34,59 @@ public struct FragmentValueTable: Sendable {
         parameterCount = plan.circuit.parameterCount
         inputCount = plan.circuit.inputCount
         carriesGradients = gradients
-        storage = []
-        storage = Array(repeating: 0, count: unitCount * sampleCount * stride)
+        fragmentColumns = gradients ? plan.contraction.fragmentSupport : plan.fragments.map { _ in [] }
+        unitFragment = plan.workUnits.map(\.fragment)
+        var starts: [Int] = []
+        starts.reserveCapacity(unitCount + 1)
+        var next = 0
+        for f in unitFragment {
+            starts.append(next)
+            next += sampleCount * (1 + fragmentColumns[f].count)
+        }
+        starts.append(next)
+        unitStart = starts
+        storage = Array(repeating: 0, count: next)
     }
 
-    /// Store a Simulator result for one work unit.
+    /// Doubles per sample of a unit: the value, then one derivative per column.
+    public func rowWidth(unit: Int) -> Int { 1 + fragmentColumns[unitFragment[unit]].count }
+
+    /// The θ/x slots of a unit's derivative columns.
+    public func columns(unit: Int) -> [Int] { fragmentColumns[unitFragment[unit]] }
+
+    /// The part of `storage` holding a unit's rows for every sample.
+    public func storageRange(unit: Int) -> Range<Int> { unitStart[unit] ..< unitStart[unit + 1] }
+
+    /// Store a Simulator result for one work unit (its derivatives for the unit's columns only:
+    /// the others are zero because the fragment's circuits do not depend on them).
     public mutating func store(_ evaluation: Evaluation, unit: Int) {
+        let columns = self.columns(unit: unit)
+        let width = 1 + columns.count
+        let p = parameterCount
         for b in 0..<sampleCount {
-            let base = (unit * sampleCount + b) * stride
+            let base = unitStart[unit] + b * width
             storage[base] = evaluation.values[b]
-            if carriesGradients {
-                for i in 0..<parameterCount { storage[base + 1 + i] = evaluation.thetaGradients[b][i] }
-                for j in 0..<inputCount { storage[base + 1 + parameterCount + j] = evaluation.inputGradients[b][j] }
+            for (k, slot) in columns.enumerated() {
+                storage[base + 1 + k] = slot < p ? evaluation.thetaGradients[b][slot] : evaluation.inputGradients[b][slot - p]
             }
         }
     }
 
     /// The value of a work unit for a sample.
-    public func value(unit: Int, sample: Int) -> Double { storage[(unit * sampleCount + sample) * stride] }
+    public func value(unit: Int, sample: Int) -> Double { storage[unitStart[unit] + sample * rowWidth(unit: unit)] }
+
+    /// ∂(value of a work unit)/∂slot for a sample (θ_i is slot i, x_j slot P + j): zero outside
+    /// the unit's columns. Requires a table that carries gradients.
+    public func derivative(unit: Int, sample: Int, slot: Int) -> Double {
+        precondition(carriesGradients, "FragmentValueTable.derivative(unit:sample:slot:): the table carries no gradients")
+        guard let k = columns(unit: unit).firstIndex(of: slot) else { return 0 }
+        return storage[unitStart[unit] + sample * rowWidth(unit: unit) + 1 + k]
+    }
+
+    /// Zero one unit's values (and gradients) for every sample: the unit is someone else's.
+    public mutating func clear(unit: Int) {
+        for i in storageRange(unit: unit) { storage[i] = 0 }
+    }
 
     /// Add another table of the same shape (what `MPI_Reduce(SUM)` does to the storage).
     public mutating func add(_ other: FragmentValueTable) {
@@ -85,6 +129,9 @@ extension CutPlan {
         guard table.unitCount == workUnits.count, table.sampleCount == inputs.count else {
             throw CuttingError.invalidValues(call: call, reason: "table has \(table.unitCount) unit(s) × \(table.sampleCount) sample(s), plan has \(workUnits.count) unit(s) and \(inputs.count) input(s)")
         }
+        guard !table.carriesGradients || table.fragmentColumns == contraction.fragmentSupport else {
+            throw CuttingError.invalidValues(call: call, reason: "table columns \(table.fragmentColumns) differ from the plan's fragment supports \(contraction.fragmentSupport)")
+        }
         guard theta.count >= circuit.parameterCount, inputs.allSatisfy({ $0.count >= circuit.inputCount }) else {
             throw CuttingError.invalidValues(call: call, reason: "θ needs \(circuit.parameterCount) value(s) and every input \(circuit.inputCount)")
         }
@@ -108,18 +155,18 @@ extension CutPlan {
                 table.storage.withUnsafeBufferPointer { storage in
                     gradient.withUnsafeMutableBufferPointer { gradient in
                         for g in 0..<f {
-                            let support = contraction.fragmentSupport[g]
                             let adjoint = adjoints[g]
-                            // Work unit of (g, s, o) is offset + s·observableCount + o.
+                            // Work unit of (g, s, o) is offset + s·observableCount + o; all of
+                            // g's units have rows of the same width.
                             let unitStride = fragments[g].observables.count
                             let firstUnit = unitOffsets[g] + term.fragmentObservables[g]
-                            let rowStride = unitStride * table.sampleCount * table.stride
-                            var base = (firstUnit * table.sampleCount + b) * table.stride + 1
-                            for s in 0..<adjoint.count {
-                                defer { base += rowStride }
-                                if adjoint[s] == 0 { continue }
-                                let weight = term.coefficient * adjoint[s]
-                                for slot in support { gradient[slot] += weight * storage[base + slot] }
+                            let width = table.rowWidth(unit: firstUnit)
+                            table.fragmentColumns[g].withUnsafeBufferPointer { support in
+                                for s in 0..<adjoint.count where adjoint[s] != 0 {
+                                    let weight = term.coefficient * adjoint[s]
+                                    let base = table.unitStart[firstUnit + s * unitStride] + b * width + 1
+                                    for k in 0..<support.count { gradient[support[k]] += weight * storage[base + k] }
+                                }
                             }
                         }
                     }

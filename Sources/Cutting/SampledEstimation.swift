@@ -2,7 +2,8 @@
 ///
 /// Terms whose joint probability p_t = |c_t|/γ reaches `exactThreshold` are summed exactly; the
 /// tail (mass P) is sampled ∝ |c_t| (each cut independently, rejecting exact terms), each draw
-/// weighted sign(c_t)·γ·P/N — unbiased for the tail sum. Every sub-experiment a chosen term needs
+/// weighted sign(c_t)·γ·P/N — unbiased for the tail sum. `exactThreshold` 0 enumerates every
+/// term (no tail, `termSamples` may be 0); 1 samples every term (unless there is only one). Every sub-experiment a chosen term needs
 /// gets shots ∝ the |weight| it carries (at least one). Shot noise is emulated exactly from the
 /// exact fragment value v: every shot of a fragment yields the product of its ±1 outcomes (QPD
 /// measurements and the final Pauli), whose mean is v — so the count of +1 shots is
@@ -93,7 +94,7 @@ extension CutPlan {
             }
         }
         var shotVariance = 0.0
-        for u in units { shotVariance += pow(sensitivity[u] ?? 0, 2) * variance[u]! }
+        for u in units { shotVariance += (sensitivity[u] ?? 0) * (sensitivity[u] ?? 0) * variance[u]! }
         // Monte Carlo variance of the tail mean: sample variance of the per-draw contributions / N.
         var mcVariance = 0.0
         if selection.draws.count > 1 {
@@ -142,10 +143,12 @@ extension CutPlan {
                 }), obs.coefficient)
             }
         }
-        func add(_ term: [Int], weight: Double) -> [(UnitKey, Double)] {
+        // A term's weight is scale/count per draw; scale·a/count is summed (not (scale/count)·a) so
+        // the weights are the same numbers whichever caller enumerates or draws the terms.
+        func add(_ term: [Int], scale: Double, count: Int) -> [(UnitKey, Double)] {
             let k = keys(ofTerm: term)
             for (key, a) in k {
-                selection.weights[key, default: 0] += weight * a
+                selection.weights[key, default: 0] += scale * a / Double(count)
                 selection.units.formUnion(key.units)
             }
             return k
@@ -153,8 +156,12 @@ extension CutPlan {
         // Exact head: depth-first over cuts, pruning prefixes below the threshold (factors ≤ 1).
         var exact = Set<[Int]>()
         var headMass = 0.0
+        // Whether a term of nonzero probability was left to the tail: if not, the head is every
+        // term and the tail is empty, whatever rounding did to `headMass`.
+        var pruned = false
         func visit(_ prefix: [Int], _ p: Double) {
-            if p < options.exactThreshold || p == 0 { return }
+            if p == 0 { return }
+            if p < options.exactThreshold { pruned = true; return }
             if prefix.count == cuts.count {
                 exact.insert(prefix)
                 headMass += p
@@ -164,15 +171,16 @@ extension CutPlan {
         }
         visit([], 1)
         for term in exact.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            _ = add(term, weight: zip(coefficients, term).reduce(1) { $0 * $1.0[$1.1] })
+            _ = add(term, scale: zip(coefficients, term).reduce(1) { $0 * $1.0[$1.1] }, count: 1)
         }
         selection.exactTerms = exact.count
         let tailMass = max(0, 1 - headMass)
-        guard tailMass > 1e-14 else { return selection }
+        guard pruned && tailMass > 1e-14 else { return selection }
         guard options.termSamples >= 1 else {
             throw CuttingError.invalidValues(call: call, reason: "the terms below exactThreshold carry probability \(tailMass) but termSamples is 0")
         }
-        // Tail: draw each cut's term ∝ |c|, reject exact terms.
+        // Tail: draw each cut's term ∝ |c| (u ∈ [0, γ_j) against the running sum of |c|), reject
+        // exact terms.
         var drawn = Set<[Int]>()
         let attempts = 1000 * options.termSamples
         var tries = 0
@@ -181,15 +189,18 @@ extension CutPlan {
             guard tries <= attempts else {
                 throw CuttingError.invalidValues(call: call, reason: "rejection sampling of the tail (mass \(tailMass)) failed; lower exactThreshold")
             }
-            let term = probabilities.map { ps -> Int in
-                var u = selection.rng.uniform()
-                for (m, p) in ps.enumerated() { u -= p; if u < 0 { return m } }
-                return ps.lastIndex { $0 > 0 }!
+            let term = coefficients.indices.map { j -> Int in
+                var u = selection.rng.uniform() * gammas[j]
+                for (m, c) in coefficients[j].enumerated() where c != 0 {
+                    u -= abs(c)
+                    if u < 0 { return m }
+                }
+                return coefficients[j].lastIndex { $0 != 0 } ?? 0
             }
             if exact.contains(term) { continue }
             let c = zip(coefficients, term).reduce(1) { $0 * $1.0[$1.1] }
             let scale = (c < 0 ? -1.0 : 1.0) * gamma * tailMass
-            let k = add(term, weight: scale / Double(options.termSamples))
+            let k = add(term, scale: scale, count: options.termSamples)
             selection.draws.append((scale, k))
             drawn.insert(term)
         }
