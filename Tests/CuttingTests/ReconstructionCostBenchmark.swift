@@ -40,9 +40,12 @@ import Simulator
                 }
             }
             let share = reconstruct / (execute + reconstruct)
-            print(String(format: "k=%d gradients=%@ B=%d units=%d partition %.1f ms  execute %.2f ms  reconstruct %.3f ms per batch  share %.2f %%",
+            // Table size against rows of 1 + P + X for every unit (what each rank would reduce).
+            let tableMB = Double(FragmentValueTable(plan: plan, sampleCount: batch, gradients: gradients).storage.count) * 8 / 1e6
+            let fullRowsMB = Double(plan.workUnits.count * batch * (gradients ? 1 + circuit.parameterCount + circuit.inputCount : 1)) * 8 / 1e6
+            print(String(format: "k=%d gradients=%@ B=%d units=%d partition %.1f ms  execute %.2f ms  reconstruct %.3f ms per batch  share %.2f %%  table %.2f MB (full rows %.2f MB)",
                          k, gradients ? "yes" : "no", batch, plan.workUnits.count, partition * 1e3,
-                         execute * 1e3, reconstruct * 1e3, share * 100))
+                         execute * 1e3, reconstruct * 1e3, share * 100, tableMB, fullRowsMB))
             #expect(share <= 0.05)
             let uncut = Simulator.evaluate(circuit, observable: observable, theta: theta, inputs: inputs, gradients: gradients)
             for b in 0..<batch { #expect(abs(result!.values[b] - uncut.values[b]) < 1e-10) }

@@ -98,3 +98,28 @@ import Simulator
         #expect(a.values == b.values && a.thetaGradients == b.thetaGradients && a.inputGradients == b.inputGradients)
     }
 }
+
+/// The two extremes of `exactThreshold` the trainer's shot mode uses: 0 enumerates every term
+/// (so `termSamples` 0 is allowed), 1 draws every term.
+@Suite struct SamplingExtremesTests {
+    @Test func thresholdZeroEnumeratesAndOneDraws() throws {
+        let (plan, theta, input) = try SampledEstimationTests.plan()
+        var table = FragmentValueTable(plan: plan, sampleCount: 1, gradients: false)
+        plan.evaluate(units: plan.workUnits.indices, theta: theta, inputs: [input], into: &table)
+        let nonzeroTerms = (0..<plan.termCount).filter {
+            plan.coefficient(ofTerm: plan.qpdTerm($0), theta: theta, input: input) != 0
+        }.count
+        let all = try plan.sampledEstimate(table, sample: 0, theta: theta, input: input,
+                                           options: SamplingOptions(termSamples: 0, exactThreshold: 0, shots: 2000, seed: 5))
+        #expect(all.exactTermCount == nonzeroTerms && all.sampledTermCount == 0)
+        #expect(all.shotsUsed >= 2000)
+        let drawn = try plan.sampledEstimate(table, sample: 0, theta: theta, input: input,
+                                             options: SamplingOptions(termSamples: 30, exactThreshold: 1, shots: 2000, seed: 5))
+        #expect(drawn.exactTermCount == 0 && drawn.sampledTermCount > 0 && drawn.sampledTermCount <= 30)
+        // Below the threshold with no term budget is still refused.
+        #expect(throws: CuttingError.self) {
+            try plan.sampledEstimate(table, sample: 0, theta: theta, input: input,
+                                     options: SamplingOptions(termSamples: 0, exactThreshold: 1, shots: 2000, seed: 5))
+        }
+    }
+}
