@@ -50,12 +50,35 @@ extension ConfigNode {
     public static func parse(yaml text: String, fileName: String) throws -> ConfigNode {
         let node: Node?
         do { node = try Yams.compose(yaml: text) } catch {
-            throw ConfigError("\(fileName): not valid YAML: \(error)")
+            throw ConfigError(yamlMessage(error, fileName: fileName))
         }
         guard let node else { return .mapping([], origin: fileName) }
         let tree = try convert(node, fileName: fileName)
         guard case .mapping = tree else { throw ConfigError("\(tree.origin): the top level must be a mapping of keys") }
         return tree
+    }
+
+    /// One line, "file:line:column: not valid YAML: problem": Yams' own descriptions span several
+    /// lines (a snippet with a caret, or the whole document for duplicate keys).
+    static func yamlMessage(_ error: Error, fileName: String) -> String {
+        guard let yaml = error as? YamlError else {
+            let first = String(describing: error).split(separator: "\n").first.map(String.init) ?? ""
+            return "\(fileName): not valid YAML: \(first)"
+        }
+        switch yaml {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+             let .composer(context, problem, mark, _):
+            let within = context.map { " (\($0.text) at line \($0.mark.line), column \($0.mark.column))" } ?? ""
+            return "\(fileName):\(mark.line):\(mark.column): not valid YAML: \(problem)\(within)"
+        case let .reader(problem, offset, _, _):
+            return "\(fileName): not valid YAML: \(problem)" + (offset.map { " at byte \($0)" } ?? "")
+        case let .duplicatedKeysInMapping(duplicates, context):
+            let keys = duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
+            return "\(fileName):\(context.mark.line): key \(keys) appears twice in one mapping"
+        default:
+            let first = String(describing: yaml).split(separator: "\n").first.map(String.init) ?? ""
+            return "\(fileName): not valid YAML: \(first)"
+        }
     }
 
     static func convert(_ node: Node, fileName: String) throws -> ConfigNode {

@@ -15,11 +15,20 @@ public final class EstimatorSession {
     public private(set) var forwardSeconds = 0.0, forwardQueries = 0
     public private(set) var gradientSeconds = 0.0, gradientQueries = 0
 
-    /// Collective: rank 0 builds the plan for `model` (others pass nil) and broadcasts it.
-    public init(world: Communicator, model: QNNModel?, options: EstimatorOptions) throws {
+    /// Test instrument (`qnncut train --inject-failure-rank`): this rank fails when round `round`
+    /// begins — with a Swift error (`error`), an immediate MPI_Abort (`abort`) or SIGKILL (`kill`).
+    public var injectedFailure: (round: Int, kind: String)?
+    private var rounds = 0
+
+    /// Collective: rank 0 builds the plan for `model` (others pass nil), runs `check` on it (the
+    /// resource guard: a refusal reaches every rank before anything is simulated) and broadcasts it.
+    public init(world: Communicator, model: QNNModel?, options: EstimatorOptions,
+                check: (CutPlan) throws -> Void = { _ in }) throws {
         estimator = try DistributedEstimator(world: world, options: options) {
             guard let model else { preconditionFailure("rank 0 must pass the model") }
-            return try CutPlan(circuit: model.circuit, observable: model.observable, cuts: model.cutSpecification)
+            let plan = try CutPlan(circuit: model.circuit, observable: model.observable, cuts: model.cutSpecification)
+            try check(plan)
+            return plan
         }
     }
 
@@ -28,6 +37,7 @@ public final class EstimatorSession {
         precondition(world.isRoot, "EstimatorSession.evaluate runs on rank 0; other ranks call serve()")
         var command: [Double] = [1]
         try world.broadcast(&command, root: 0)
+        try failIfInjected()
         let cpuStart = Self.threadCPUSeconds()
         guard let result = try estimator.evaluate(theta: theta, inputs: inputs, gradients: gradients) else {
             preconditionFailure("rank 0 receives every round's result")
@@ -57,12 +67,34 @@ public final class EstimatorSession {
             var command: [Double] = []
             try world.broadcast(&command, root: 0)
             if command.first != 1 { return }
+            try failIfInjected()
             _ = try estimator.evaluate(theta: nil, inputs: nil, gradients: false)
         }
     }
 }
 
+/// The error an injected `error` failure throws.
+public struct InjectedFailure: Error, CustomStringConvertible, Sendable {
+    public var description: String
+}
+
 extension EstimatorSession {
+    func failIfInjected() throws {
+        rounds += 1
+        guard let injected = injectedFailure, injected.round == rounds else { return }
+        let cause = "injected failure (\(injected.kind)) in round \(rounds)"
+        switch injected.kind {
+        case "abort":
+            let line = "qnncut: error: rank \(world.rank): \(cause)\n"
+            _ = line.withCString { write(2, $0, strlen($0)) }
+            MPI.abort(exitCode: 3)
+        case "kill":
+            kill(getpid(), SIGKILL)
+        default:
+            throw InjectedFailure(description: cause)
+        }
+    }
+
     /// CPU seconds this thread has used. The corresponding C function is `clock_gettime`.
     static func threadCPUSeconds() -> Double {
         var t = timespec()

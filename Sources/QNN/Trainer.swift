@@ -56,7 +56,10 @@ public final class Trainer {
         self.job = job
         self.trace = trace
         self.observer = observer
-        session = try EstimatorSession(world: world, model: world.isRoot ? job.model : nil, options: options)
+        if world.isRoot { try Self.checkResources(job, plan: nil, worldSize: world.size) }
+        session = try EstimatorSession(world: world, model: world.isRoot ? job.model : nil, options: options) { plan in
+            try Self.checkResources(job, plan: plan, worldSize: world.size)
+        }
         optimizer = Optimizer(job.config.training, parameterCount: job.model.parameterCount)
         theta = job.model.initialTheta(seed: job.config.training.seed, scale: job.config.model.initScale)
         if let c = job.checkpoint {
@@ -181,6 +184,36 @@ public final class Trainer {
         var rng = Seeds.generator(config.training.seed, .gradientShots, step, sample)
         let sigma = se / 2.0.squareRoot()
         for i in g.indices { g[i] += sigma * rng.normal() }
+    }
+
+    /// Rank 0: refuse a run that would not fit (`ResourceGuard`), first from the circuit alone
+    /// (before a plan with too many terms is enumerated), then from the built plan. Training rounds
+    /// simulate one batch with gradients; the trace holds a row per query and per rank each round.
+    static func checkResources(_ job: TrainingJob, plan: CutPlan?, worldSize: Int) throws {
+        let config = job.config, circuit = job.model.circuit, batch = config.training.batchSize
+        let limits = ResourceLimits(maxMemoryBytes: config.limits?.maxMemory, maxQPDTerms: config.limits?.maxQPDTerms,
+                                    maxTraceBytes: ResourceGuard.freeDiskBytes(folder: job.outputFolder))
+        let ranks = ResourceGuard.ranksPerNode(worldSize: worldSize)
+        guard let plan else {
+            // Without a plan: gates between partition labels become cuts, and no fragment is wider
+            // than the largest label group (a lower bound: the plan check below is exact).
+            var crossing = 0, width = circuit.qubitCount
+            if case .partition(let labels) = job.model.cutSpecification {
+                let label = Array(labels)
+                crossing = circuit.gates.filter { g in g.qubits.count > 1 && Set(g.qubits.map { $0 < label.count ? label[$0] : "?" }).count > 1 }.count
+                width = Dictionary(grouping: label, by: { $0 }).values.map(\.count).max() ?? width
+            }
+            try ResourceGuard.check(ResourceGuard.estimate(width: width, cuts: crossing, batch: batch, gradients: true,
+                                                           derivativeColumns: circuit.parameterCount + circuit.inputCount,
+                                                           ranksPerNode: ranks), limits: limits, what: config.source)
+            return
+        }
+        let samples = job.data.trainInputs.count + job.data.testInputs.count
+        let roundsPerEpoch = (job.data.trainInputs.count + batch - 1) / batch + (samples + batch - 1) / batch
+        let rows = Double(config.training.epochs) * Double(roundsPerEpoch) * Double(batch + worldSize + 1)
+        try ResourceGuard.check(ResourceGuard.estimate(plan: plan, batch: batch, gradients: true, ranksPerNode: ranks,
+                                                       traceBytes: rows * 128),
+                                limits: limits, what: config.source)
     }
 
     func saveCheckpoint() throws {

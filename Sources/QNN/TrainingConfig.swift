@@ -1,5 +1,6 @@
 /// The typed training config (YAML schema in docs/training.md): data, model, training,
 /// estimator, robustness and checkpoint sections. Rank 0 reads it (`load`) and broadcasts it.
+import Estimator
 import Foundation
 
 public struct TrainingConfig: Codable, Sendable, Equatable {
@@ -65,6 +66,15 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         public var seed: UInt64
     }
 
+    /// Resource limits the run is checked against before it starts (see `ResourceGuard`); not part
+    /// of the config hash, so a resumed run may raise them.
+    public struct LimitsSection: Codable, Sendable, Equatable {
+        /// Bytes the node may use (default: physical memory).
+        public var maxMemory: Double?
+        /// QPD terms per query (default `ResourceLimits.defaultMaxQPDTerms`).
+        public var maxQPDTerms: Double?
+    }
+
     public struct CheckpointSection: Codable, Sendable, Equatable {
         /// Also checkpoint every this many steps (0 = only at epoch ends).
         public var everySteps: Int
@@ -79,6 +89,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var estimator: EstimatorSection
     public var robustness: RobustnessSection
     public var checkpoint: CheckpointSection
+    /// Optional so that the hash of a config without limits is what it was before limits existed.
+    public var limits: LimitsSection?
     /// The tree after overrides, canonical text: stored in traces.h5 and hashed into checkpoints.
     public var canonicalText: String
 
@@ -151,6 +163,15 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         robustness = RobustnessSection(gaussianSigmas: sigmas, fgsmEpsilons: epsilons,
                                 seed: try r.uint64("robustness.seed", default: 0))
         checkpoint = CheckpointSection(everySteps: try r.int("checkpoint.every_steps", default: 0, range: 0 ... Int.max))
+        var maxMemory: Double?
+        if let text = try r.string("limits.max_memory") {
+            guard let bytes = ResourceGuard.parseBytes(text) else {
+                throw ConfigError("\(source): limits.max_memory: expected bytes such as 8G or 512M, got '\(text)'")
+            }
+            maxMemory = bytes
+        }
+        let maxTerms = try r.int("limits.max_qpd_terms", default: 0, range: 0 ... Int.max)
+        limits = maxMemory == nil && maxTerms == 0 ? nil : LimitsSection(maxMemory: maxMemory, maxQPDTerms: maxTerms > 0 ? Double(maxTerms) : nil)
         try r.finish()
         canonicalText = tree.canonicalText
     }
@@ -162,6 +183,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         copy.training.epochs = 0
         copy.source = ""
         copy.canonicalText = ""
+        copy.limits = nil
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let bytes = (try? encoder.encode(copy)) ?? Data()

@@ -77,6 +77,9 @@ struct Estimate: ParsableCommand {
     @Flag(help: "Replace an existing trace file.")
     var overwrite = false
 
+    @Option(help: ArgumentHelp("Memory the run may use on this node, e.g. 8G (default: physical memory).", valueName: "bytes"))
+    var maxMemory: String?
+
     @OptionGroup var distribution: DistributionOptions
 
     @Option(help: .hidden)
@@ -100,6 +103,7 @@ struct Estimate: ParsableCommand {
         if let s = shots, s < 1 { throw ValidationError("--shots must be ≥ 1, got \(s)") }
         if x != nil && inputs != nil { throw ValidationError("give --x or --inputs, not both") }
         if uncut && samples != nil { throw ValidationError("--uncut is exact; drop --samples/--shots") }
+        if let m = maxMemory, ResourceGuard.parseBytes(m) == nil { throw ValidationError("--max-memory: expected bytes such as 8G or 512M, got '\(m)'") }
     }
 
     var specification: CutSpecification {
@@ -112,12 +116,34 @@ struct Estimate: ParsableCommand {
         return .explicit(gateCuts: [], wireCuts: [])
     }
 
+    /// Cuts the explicit selections imply (0 for automatic cuts, which the plan check covers).
+    func specifiedCutCount(_ c: Circuit) -> Int {
+        if let list = cutGates { return list.split(separator: ",").count }
+        guard let labels = partition.map(Array.init) else { return 0 }
+        return c.gates.filter { g in g.qubits.count > 1 && Set(g.qubits.map { $0 < labels.count ? labels[$0] : "?" }).count > 1 }.count
+    }
+
     func run() throws {
         MPIJob.run { world in
             let job = try world.rootDecides { try EstimateInputs.load(self) }
             let trace = try world.rootDecides { () throws -> Bool in
                 guard let path = self.trace else { return false }
+                if !overwrite && FileManager.default.fileExists(atPath: path) {
+                    throw InputError(description: "--trace \(path): the file exists; pass --overwrite to replace it")
+                }
                 traceWriter = try TraceWriter(path: path, overwrite: overwrite, attributes: runAttributes(world))
+                return true
+            }
+            let limits = ResourceLimits(maxMemoryBytes: maxMemory.flatMap(ResourceGuard.parseBytes))
+            let ranksPerNode = ResourceGuard.ranksPerNode(worldSize: world.size)
+            _ = try world.rootDecides { () throws -> Bool in
+                // Refuse before anything is simulated: the whole circuit when uncut, else the
+                // QPD terms the chosen cuts imply (the plan check below sees the fragments).
+                let estimate = ResourceGuard.estimate(
+                    width: uncut ? job.circuit.qubitCount : 1, cuts: uncut ? 0 : specifiedCutCount(job.circuit),
+                    batch: job.inputs.count, gradients: gradients,
+                    derivativeColumns: job.circuit.parameterCount + job.circuit.inputCount, ranksPerNode: ranksPerNode)
+                try ResourceGuard.check(estimate, limits: limits, what: circuit)
                 return true
             }
             var report = EstimateReport(ranks: world.size, schedule: distribution.schedule.rawValue)
@@ -131,7 +157,11 @@ struct Estimate: ParsableCommand {
                     continue
                 }
                 let estimator = try DistributedEstimator(world: world, options: distribution.estimatorOptions) {
-                    try CutPlan(circuit: job.circuit, observable: observable, cuts: specification)
+                    let plan = try CutPlan(circuit: job.circuit, observable: observable, cuts: specification)
+                    try ResourceGuard.check(ResourceGuard.estimate(plan: plan, batch: job.inputs.count, gradients: gradients,
+                                                                   ranksPerNode: ranksPerNode),
+                                            limits: limits, what: circuit)
+                    return plan
                 }
                 if index > 0, let failing = injectFailureRank, failing == world.rank {
                     // Test instrument: a rank dying mid-run (in the second observable's round).

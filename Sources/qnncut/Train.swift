@@ -39,6 +39,19 @@ struct Train: ParsableCommand {
                                                          valueName: "key=value"))
     var overrides: [String] = []
 
+    @Option(help: ArgumentHelp("Memory the run may use on this node, e.g. 8G (default: physical memory; config key limits.max_memory).",
+                               valueName: "bytes"))
+    var maxMemory: String?
+
+    @Option(help: .hidden)
+    var injectFailureRank: Int?
+
+    @Option(help: .hidden)
+    var injectFailureRound = 3
+
+    @Option(help: .hidden)
+    var injectFailureKind = "error"
+
     @OptionGroup var distribution: DistributionOptions
 
     @Flag(help: "Print one JSON object on stdout.")
@@ -46,6 +59,8 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         if resume && overwrite { throw ValidationError("--resume and --overwrite exclude each other") }
+        if let m = maxMemory, ResourceGuard.parseBytes(m) == nil { throw ValidationError("--max-memory: expected bytes such as 8G or 512M, got '\(m)'") }
+        if !["error", "abort", "kill"].contains(injectFailureKind) { throw ValidationError("--inject-failure-kind: error, abort or kill") }
     }
 
     func run() throws {
@@ -54,7 +69,9 @@ struct Train: ParsableCommand {
             let progress: TrainProgress? = world.isRoot ? TrainProgress() : nil
             let trainer = try Trainer(world: world, job: job, options: distribution.estimatorOptions, trace: nil,
                                       observer: progress)
+            if injectFailureRank == world.rank { trainer.session.injectedFailure = (injectFailureRound, injectFailureKind) }
             if world.isRoot {
+                try TrainSetup.commitFolder(job.outputFolder, resume: resume, overwrite: overwrite)
                 trainer.trace = try TrainingTraceWriter(path: job.tracePath, config: job.config,
                                                         attributes: runAttributes(world), resumedFromStep: job.checkpoint?.step)
             }

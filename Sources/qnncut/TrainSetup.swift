@@ -7,7 +7,8 @@ import QNN
 
 enum TrainSetup {
     static func prepare(_ command: Train, world: Communicator) throws -> TrainingJob {
-        let config = try TrainingConfig.load(path: command.config, overrides: command.overrides)
+        let config = try TrainingConfig.load(path: command.config,
+                                            overrides: command.overrides + (command.maxMemory.map { ["limits.max_memory=\($0)"] } ?? []))
         let model = try QNNModel(config: config)
         let dataset = try Dataset.readCSV(config.data.file)
         let data = try PreparedData.prepare(dataset, config: config.data, features: model.inputCount)
@@ -36,10 +37,7 @@ enum TrainSetup {
         if used && !resume && !overwrite {
             throw InputError(description: "\(folder) already holds a run; pass --resume to continue it or --overwrite to replace it")
         }
-        if overwrite {
-            for path in [tracePath, checkpointPath] where fm.fileExists(atPath: path) { try fm.removeItem(atPath: path) }
-            return nil
-        }
+        if overwrite { return nil }
         guard resume else { return nil }
         var checkpoint: Checkpoint?
         if fm.fileExists(atPath: checkpointPath) {
@@ -51,13 +49,25 @@ enum TrainSetup {
         } else {
             Log.info("\(folder): no checkpoint.h5 yet; starting from step 0")
         }
+        return checkpoint
+    }
+
+    /// Rank 0, once the plan is built and checked (nothing can refuse the run any more): replace
+    /// the old files on --overwrite; on --resume keep the old traces as a numbered segment. Until
+    /// here a refused run has changed nothing in the folder.
+    static func commitFolder(_ folder: String, resume: Bool, overwrite: Bool) throws {
+        let fm = FileManager.default
+        let tracePath = folder + "/traces.h5", checkpointPath = folder + "/checkpoint.h5"
+        if overwrite {
+            for path in [tracePath, checkpointPath] where fm.fileExists(atPath: path) { try fm.removeItem(atPath: path) }
+            return
+        }
         // The old traces cover steps up to the kill; keep them as a numbered segment.
-        if fm.fileExists(atPath: tracePath) {
+        if resume && fm.fileExists(atPath: tracePath) {
             var k = 1
             while fm.fileExists(atPath: folder + "/traces.segment-\(k).h5") { k += 1 }
             try fm.moveItem(atPath: tracePath, toPath: folder + "/traces.segment-\(k).h5")
             Log.info("kept the previous traces as \(folder)/traces.segment-\(k).h5")
         }
-        return checkpoint
     }
 }

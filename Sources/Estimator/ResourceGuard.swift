@@ -1,0 +1,176 @@
+/// Resource guard: refuse a run whose fragment state vectors, QPD term count or trace would not fit,
+/// before any rank allocates anything, and say what it would have needed.
+///
+/// Memory model (per rank, doubles are 8 bytes, amplitudes 16): the widest fragment's batch of
+/// states, 16·2^w·B bytes, twice over when gradients run (the adjoint pass keeps ψ and λ side by
+/// side; forward passes with branches keep one copy per branch pair), plus the fragment value table
+/// (units · B · (1 + derivative columns) doubles, doubled on rank 0 for the MPI_Reduce buffer).
+/// Ranks on one node share its memory, so the total is the per-rank need times the local ranks.
+/// The estimate deliberately rounds up; it is compared with physical memory (/proc/meminfo, else
+/// sysconf) or an explicit `--max-memory` / `limits.max_memory`.
+import Cutting
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a run would need, computed before it starts.
+public struct ResourceEstimate: Sendable, Equatable, CustomStringConvertible {
+    /// Qubits of the widest state the simulator holds (the whole circuit when uncut).
+    public var widestFragment: Int
+    /// Queries simulated together in one round.
+    public var batch: Int
+    public var gradients: Bool
+    /// Bytes of the widest fragment's batch of states (16·2^w·B, ×2 with gradients).
+    public var stateBytes: Double
+    /// Bytes of the fragment value table and its reduction buffer.
+    public var tableBytes: Double
+    /// MPI ranks sharing this node's memory.
+    public var ranksPerNode: Int
+    /// QPD terms summed per query (the product of the cut bases' term counts).
+    public var qpdTerms: Double
+    /// Bytes the trace file will grow to (nil when no trace is written).
+    public var traceBytes: Double?
+
+    /// Memory of the whole node: every local rank holds its own states and table.
+    public var totalBytes: Double { (stateBytes + tableBytes) * Double(ranksPerNode) }
+
+    public init(widestFragment: Int, batch: Int, gradients: Bool, workUnits: Int, derivativeColumns: Int,
+                ranksPerNode: Int, qpdTerms: Double, traceBytes: Double? = nil) {
+        self.widestFragment = widestFragment
+        self.batch = max(1, batch)
+        self.gradients = gradients
+        let copies = gradients ? 2.0 : 1.0
+        stateBytes = 16 * pow(2, Double(widestFragment)) * Double(self.batch) * copies
+        let columns = 1 + (gradients ? derivativeColumns : 0)
+        tableBytes = 2 * 8 * Double(workUnits) * Double(self.batch) * Double(columns)
+        self.ranksPerNode = max(1, ranksPerNode)
+        self.qpdTerms = qpdTerms
+        self.traceBytes = traceBytes
+    }
+
+    public var description: String {
+        var text = "widest state \(widestFragment) qubits × batch \(batch)\(gradients ? " × 2 (gradients)" : "")"
+            + " = \(ResourceGuard.format(bytes: stateBytes)) per rank, table \(ResourceGuard.format(bytes: tableBytes)),"
+            + " × \(ranksPerNode) rank(s) on this node = \(ResourceGuard.format(bytes: totalBytes));"
+            + " \(ResourceGuard.format(count: qpdTerms)) QPD term(s) per query"
+        if let traceBytes { text += "; trace about \(ResourceGuard.format(bytes: traceBytes))" }
+        return text
+    }
+}
+
+/// The limits a run is checked against.
+public struct ResourceLimits: Sendable, Equatable {
+    /// Bytes the node may use; default: physical memory.
+    public var maxMemoryBytes: Double
+    /// QPD terms per query; default `ResourceLimits.defaultMaxQPDTerms`.
+    public var maxQPDTerms: Double
+    /// Bytes a trace may reach; default: free space of its folder (nil: not checked).
+    public var maxTraceBytes: Double?
+
+    /// 6^9 ≈ 10^7 terms (nine gate cuts) per query is hours of reconstruction per query on a
+    /// workstation; beyond it a run must be asked for explicitly.
+    public static let defaultMaxQPDTerms = 1e7
+
+    public init(maxMemoryBytes: Double? = nil, maxQPDTerms: Double? = nil, maxTraceBytes: Double? = nil) {
+        self.maxMemoryBytes = maxMemoryBytes ?? Double(ResourceGuard.physicalMemoryBytes())
+        self.maxQPDTerms = maxQPDTerms ?? Self.defaultMaxQPDTerms
+        self.maxTraceBytes = maxTraceBytes
+    }
+}
+
+/// A run refused because it would not fit; the message carries the estimate.
+public struct ResourceError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+public enum ResourceGuard {
+    /// Estimate for a built plan: its widest fragment, units, derivative columns and terms.
+    public static func estimate(plan: CutPlan, batch: Int, gradients: Bool, ranksPerNode: Int,
+                                traceBytes: Double? = nil) -> ResourceEstimate {
+        let terms = plan.cuts.reduce(1.0) { $0 * Double($1.basis.terms.count) }
+        return ResourceEstimate(widestFragment: plan.fragments.map(\.width).max() ?? plan.circuit.qubitCount,
+                                batch: batch, gradients: gradients, workUnits: plan.workUnits.count,
+                                derivativeColumns: plan.circuit.parameterCount + plan.circuit.inputCount,
+                                ranksPerNode: ranksPerNode, qpdTerms: terms, traceBytes: traceBytes)
+    }
+
+    /// Estimate before a plan exists: `width` qubits simulated whole (uncut), or a lower bound
+    /// for a cut run from its cut count (each gate cut has at least 6 QPD terms).
+    public static func estimate(width: Int, cuts: Int, batch: Int, gradients: Bool, derivativeColumns: Int,
+                                ranksPerNode: Int) -> ResourceEstimate {
+        ResourceEstimate(widestFragment: width, batch: batch, gradients: gradients, workUnits: 1,
+                         derivativeColumns: derivativeColumns, ranksPerNode: ranksPerNode,
+                         qpdTerms: pow(6, Double(cuts)))
+    }
+
+    /// Throw a `ResourceError` naming `what` (config file or circuit) if the estimate exceeds a limit.
+    public static func check(_ estimate: ResourceEstimate, limits: ResourceLimits, what: String) throws {
+        var problems: [String] = []
+        if estimate.totalBytes > limits.maxMemoryBytes {
+            problems.append("needs \(format(bytes: estimate.totalBytes)) of memory, more than the limit of \(format(bytes: limits.maxMemoryBytes))")
+        }
+        if estimate.qpdTerms > limits.maxQPDTerms {
+            problems.append("sums \(format(count: estimate.qpdTerms)) QPD terms per query, more than the limit of \(format(count: limits.maxQPDTerms))")
+        }
+        if let trace = estimate.traceBytes, let limit = limits.maxTraceBytes, trace > limit {
+            problems.append("its trace would reach \(format(bytes: trace)), more than the \(format(bytes: limit)) free for it")
+        }
+        guard !problems.isEmpty else { return }
+        throw ResourceError("\(what): refused before starting: \(problems.joined(separator: "; ")) (estimate: \(estimate));"
+            + " raise the limit with --max-memory / limits.max_memory or limits.max_qpd_terms, or cut into narrower fragments")
+    }
+
+    /// Physical memory of this node: MemTotal in /proc/meminfo, else sysconf pages × page size.
+    public static func physicalMemoryBytes() -> UInt64 {
+        if let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
+           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("MemTotal:") }),
+           let kib = line.split(separator: " ").dropFirst().first.flatMap({ UInt64($0) }) {
+            return kib * 1024
+        }
+        let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+        return pages > 0 && size > 0 ? UInt64(pages) * UInt64(size) : UInt64.max
+    }
+
+    /// Free bytes of the file system holding `folder` (nil when it cannot be asked).
+    public static func freeDiskBytes(folder: String) -> Double? {
+        var s = statvfs()
+        guard statvfs(folder, &s) == 0 else { return nil }
+        return Double(s.f_bavail) * Double(s.f_frsize)
+    }
+
+    /// MPI ranks on this node: OpenMPI's local size, else `worldSize` (one node assumed).
+    public static func ranksPerNode(worldSize: Int) -> Int {
+        let env = ProcessInfo.processInfo.environment
+        return env["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap { Int($0) } ?? worldSize
+    }
+
+    /// "2147483648", "512M", "8G", "8GiB", "1.5T" (binary multiples) → bytes; nil if malformed.
+    public static func parseBytes(_ text: String) -> Double? {
+        var t = text.trimmingCharacters(in: .whitespaces).uppercased()
+        for suffix in ["IB", "B"] where t.hasSuffix(suffix) && t.count > suffix.count {
+            t.removeLast(suffix.count)
+            break
+        }
+        let units: [Character: Double] = ["K": 0x1p10, "M": 0x1p20, "G": 0x1p30, "T": 0x1p40]
+        var scale = 1.0
+        if let last = t.last, let u = units[last] {
+            scale = u
+            t.removeLast()
+        }
+        guard let value = Double(t.trimmingCharacters(in: .whitespaces)), value.isFinite, value > 0 else { return nil }
+        return value * scale
+    }
+
+    static func format(bytes: Double) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+        var v = bytes, i = 0
+        while v >= 1024 && i < units.count - 1 { v /= 1024; i += 1 }
+        return i == 0 ? "\(Int(v)) B" : String(format: "%.1f ", v) + units[i]
+    }
+
+    static func format(count: Double) -> String {
+        count < 1e6 ? String(Int(count)) : String(format: "%.2e", count)
+    }
+}

@@ -1,0 +1,97 @@
+/// The reliability suite (issue 10), one serialized suite so that its last test can print the tally
+/// `reliability: N passed, M failed`. Each test below is a group of cases; the cases live in the
+/// other files of this folder. What each group checks is what README.md's "Guarantees" promises.
+import Foundation
+import HDF5
+import Testing
+import TestSupport
+@testable import QNN
+
+@Suite(.serialized)
+struct ReliabilityTests {
+    /// A finished tiny run (traces.h5, checkpoint.h5) and its config, for cases to aim at.
+    static func earlierRun(_ folder: String) throws -> (run: String, config: String) {
+        let config = folder + "/earlier.yaml"
+        try Workspace.write(Workspace.tinyYAML(epochs: 1), to: config)
+        let run = folder + "/earlier-run"
+        let result = try Runner.qnncut(["train", config, "--output", run])
+        try #require(result.exitCode == 0, "the earlier run failed: \(result.stderr)")
+        return (run, config)
+    }
+
+    static func runCorpus(_ cases: [BadInputCase], guarding folders: [String]) throws {
+        let before = folders.map(Workspace.snapshot)
+        for c in cases {
+            var check = CaseCheck()
+            let r = try Runner.qnncut(c.arguments, timeout: 30)
+            Runner.expectRefusal(r, mentions: c.mentions, &check)
+            Tally.record(c.name, check.problems)
+        }
+        for (folder, snapshot) in zip(folders, before) {
+            let after = Workspace.snapshot(folder)
+            Tally.record("untouched \(URL(fileURLWithPath: folder).lastPathComponent)",
+                         after == snapshot ? [] : ["files changed: \(after.difference(from: snapshot))"])
+        }
+    }
+
+    @Test("bad configs, datasets, model circuits and output folders: one line, exit 1, earlier run untouched")
+    func badTrainInputs() throws {
+        let folder = try Workspace.temporaryFolder("bad")
+        let (run, config) = try Self.earlierRun(folder)
+        #expect(Workspace.snapshot(run).files.count >= 2)
+        let cases = try BadInputCorpus.cases(folder: folder, earlier: run, earlierConfig: config)
+        try Self.runCorpus(cases, guarding: [run])
+    }
+
+    @Test("foreign, truncated, newer-schema and mismatched checkpoints are refused on --resume, files untouched")
+    func badCheckpoints() throws {
+        let folder = try Workspace.temporaryFolder("ckpt")
+        let (run, config) = try Self.earlierRun(folder)
+        let cases = try BadInputCorpus.checkpointCases(folder: folder, earlier: run, earlierConfig: config)
+        let copies = cases.map { $0.arguments[$0.arguments.firstIndex(of: "--output")! + 1] }
+        try Self.runCorpus(cases, guarding: copies + [run])
+    }
+
+    @Test("malformed QASM, observables, inputs and trace paths for estimate: one line, exit 1")
+    func badEstimateInputs() throws {
+        let folder = try Workspace.temporaryFolder("est")
+        let circuit = folder + "/earlier.qasm", trace = folder + "/earlier-trace/trace.h5"
+        try Workspace.write(Workspace.chainQASM(qubits: 4), to: circuit)
+        try FileManager.default.createDirectory(atPath: folder + "/earlier-trace", withIntermediateDirectories: true)
+        let first = try Runner.qnncut(["estimate", circuit, "--observable", "Z3", "--partition", "AABB", "--trace", trace])
+        try #require(first.exitCode == 0, "\(first.stderr)")
+        let cases = try BadInputCorpus.estimateCases(folder: folder, earlierTrace: trace)
+        try Self.runCorpus(cases, guarding: [folder + "/earlier-trace"])
+    }
+
+    @Test("config loader fuzzing: thousands of mutated configs and --set overrides, no crash, no hang, one-line errors")
+    func configFuzzing() throws {
+        let outcome = ConfigFuzzer.run(seed: 0x5EED_C0FF, mutatedConfigs: 3000, overrides: 1000)
+        print("config fuzzing: \(outcome.inputs) inputs, \(outcome.loaded) loaded, \(outcome.refused) refused, "
+            + String(format: "slowest %.3f s", outcome.slowestSeconds))
+        Tally.recordPassed(outcome.inputs - outcome.problems.count)
+        Tally.record("config fuzzing", Array(outcome.problems.prefix(20)))
+        #expect(outcome.loaded > 50 && outcome.refused > 500, "the mutations should both keep and break configs")
+    }
+
+    @Test("runs never silently overwrite: train folders and estimate traces need --overwrite or --resume")
+    func outputSafety() throws { try OutputSafety.run() }
+
+    @Test("resource guard: oversized states and term counts are refused before starting, with the estimate")
+    func resourceGuard() throws { try ResourceGuardCases.run() }
+
+    @Test("SIGKILL at random moments: files stay readable and --resume reaches the uninterrupted θ")
+    func killedRuns() throws {
+        let trials = Int(ProcessInfo.processInfo.environment["RELIABILITY_KILL_TRIALS"] ?? "") ?? 12
+        try KillTrials.run(trials: trials, seed: 20_261_127)
+    }
+
+    @Test("a rank that errors, aborts or is killed ends the job within seconds, named, with an intact checkpoint")
+    func failedRanks() throws { try FailedRanks.run() }
+
+    @Test("tally (runs last)")
+    func tally() {
+        print(Tally.line)
+        #expect(Tally.failed == 0)
+    }
+}

@@ -1,0 +1,75 @@
+/// Resource guard: the memory model (16·2^w·B bytes per state batch, ×2 with gradients), byte
+/// sizes, physical memory; and refusals before anything starts — estimate with a 40-qubit uncut
+/// circuit or a --max-memory below its need, train with a term count or memory limit exceeded —
+/// that print the estimate and leave an earlier run untouched even under --overwrite.
+import Estimator
+import Foundation
+import Testing
+import TestSupport
+
+enum ResourceGuardCases {
+    static func run() throws {
+        var check = CaseCheck()
+        let e = ResourceEstimate(widestFragment: 10, batch: 4, gradients: true, workUnits: 3, derivativeColumns: 5,
+                                 ranksPerNode: 2, qpdTerms: 36)
+        check.expect(e.stateBytes == 16 * 1024 * 4 * 2, "state bytes \(e.stateBytes)")
+        check.expect(e.tableBytes == 2 * 8 * 3 * 4 * 6, "table bytes \(e.tableBytes)")
+        check.expect(e.totalBytes == 2 * (e.stateBytes + e.tableBytes), "total \(e.totalBytes)")
+        let forward = ResourceEstimate(widestFragment: 10, batch: 4, gradients: false, workUnits: 3, derivativeColumns: 5,
+                                       ranksPerNode: 1, qpdTerms: 36)
+        check.expect(forward.stateBytes == 16 * 1024 * 4, "forward state bytes \(forward.stateBytes)")
+        check.expect(ResourceGuard.parseBytes("512M") == 512 * 0x1p20 && ResourceGuard.parseBytes("8GiB") == 8 * 0x1p30
+                     && ResourceGuard.parseBytes("1024") == 1024 && ResourceGuard.parseBytes("1.5K") == 1536,
+                     "parseBytes")
+        check.expect(ResourceGuard.parseBytes("lots") == nil && ResourceGuard.parseBytes("-1G") == nil
+                     && ResourceGuard.parseBytes("") == nil, "parseBytes accepts nonsense")
+        let meminfo = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)) ?? ""
+        let kib = meminfo.split(separator: "\n").first { $0.hasPrefix("MemTotal:") }?
+            .split(separator: " ").dropFirst().first.flatMap { UInt64($0) }
+        check.expect(kib.map { $0 * 1024 == ResourceGuard.physicalMemoryBytes() } ?? (ResourceGuard.physicalMemoryBytes() > 0),
+                     "physical memory \(ResourceGuard.physicalMemoryBytes()) vs MemTotal \(kib ?? 0) KiB")
+        check.expect((try? ResourceGuard.check(e, limits: ResourceLimits(maxMemoryBytes: e.totalBytes), what: "x")) != nil,
+                     "an estimate exactly at the limit is refused")
+        check.expect((try? ResourceGuard.check(e, limits: ResourceLimits(maxMemoryBytes: e.totalBytes - 1), what: "x")) == nil,
+                     "an estimate above the limit passes")
+        check.expect((try? ResourceGuard.check(e, limits: ResourceLimits(maxQPDTerms: 35), what: "x")) == nil,
+                     "a term count above the limit passes")
+        Tally.record("resource model", check.problems)
+
+        let folder = try Workspace.temporaryFolder("guard")
+        let wide = folder + "/wide40.qasm", mid = folder + "/mid20.qasm"
+        try Workspace.write(Workspace.chainQASM(qubits: 40), to: wide)
+        try Workspace.write(Workspace.chainQASM(qubits: 20), to: mid)
+        func refused(_ name: String, _ arguments: [String], _ mentions: [String], within seconds: Double = 20) throws {
+            var check = CaseCheck()
+            let t0 = Date()
+            let r = try Runner.qnncut(arguments, timeout: 60)
+            Runner.expectRefusal(r, mentions: mentions + ["refused before starting"], &check)
+            check.expect(Date().timeIntervalSince(t0) < seconds, "took \(Date().timeIntervalSince(t0)) s")
+            Tally.record(name, check.problems)
+        }
+        try refused("estimate 40 qubits uncut", ["estimate", wide, "--observable", "Z0", "--uncut"], ["wide40.qasm", "16.0 TiB"])
+        try refused("estimate above --max-memory", ["estimate", mid, "--observable", "Z0", "--uncut", "--max-memory", "1M"],
+                    ["mid20.qasm", "16.0 MiB", "1.0 MiB"])
+        try refused("estimate with too many terms", ["estimate", wide, "--observable", "Z0", "--partition",
+                                                     String(repeating: "AB", count: 20)], ["wide40.qasm", "QPD terms"])
+        check = CaseCheck()
+        let fits = try Runner.qnncut(["estimate", mid, "--observable", "Z0", "--partition", String(repeating: "A", count: 10)
+                                      + String(repeating: "B", count: 10), "--max-memory", "4M", "--json"])
+        check.expect(fits.exitCode == 0, "a run within --max-memory was refused: \(fits.stderr)")
+        Tally.record("estimate within --max-memory", check.problems)
+
+        let (run, config) = try ReliabilityTests.earlierRun(folder)
+        let before = Workspace.snapshot(run)
+        try refused("train with 6^12 QPD terms", ["train", config, "--output", run, "--overwrite",
+                                                  "--set", "model.layers=12", "--set", "model.cuts=12"], ["earlier.yaml", "QPD terms"])
+        try refused("train above --max-memory", ["train", config, "--output", run, "--overwrite", "--max-memory", "1K"],
+                    ["earlier.yaml", "1.0 KiB"])
+        try refused("train above limits.max_memory", ["train", config, "--output", run, "--resume", "--set", "limits.max_memory=2K"],
+                    ["earlier.yaml", "2.0 KiB"])
+        check = CaseCheck()
+        check.expect(Workspace.snapshot(run) == before, "refused runs changed \(Workspace.snapshot(run).difference(from: before))")
+        check.expect(!FileManager.default.fileExists(atPath: run + "/traces.segment-1.h5"), "a refused --resume moved the traces")
+        Tally.record("refused runs leave the folder untouched", check.problems)
+    }
+}
