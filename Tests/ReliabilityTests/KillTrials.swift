@@ -50,7 +50,8 @@ enum KillTrials {
                 if steps != Array(steps.indices.map { $0 + first }) || first < 1 {
                     problems.append("trace steps \(steps) are not consecutive from \(first)")
                 }
-                if resumed && steps.last != 9 { problems.append("the resumed trace ends at step \(steps.last ?? 0), not 9") }
+                // (Empty when the kill came after the last step: the resumed run only evaluates.)
+                if resumed && !steps.isEmpty && steps.last != 9 { problems.append("the resumed trace ends at step \(steps.last ?? 0), not 9") }
             } catch { problems.append("traces.h5 unreadable: \(error)") }
         }
         return problems

@@ -52,6 +52,37 @@ struct ReliabilityTests {
         try Self.runCorpus(cases, guarding: copies + [run])
     }
 
+    @Test("randomly truncated or bit-flipped checkpoints: refused in one line or resumed, never a crash or hang")
+    func corruptedCheckpoints() throws {
+        let folder = try Workspace.temporaryFolder("corrupt")
+        let (run, config) = try Self.earlierRun(folder)
+        let original = try Data(contentsOf: URL(fileURLWithPath: run + "/checkpoint.h5"))
+        var rng = SplitMix64(state: 0xC0_22_07)
+        var refused = 0
+        for trial in 0 ..< 16 {
+            var bytes = [UInt8](original)
+            let truncate = trial % 2 == 0
+            if truncate {
+                bytes.removeSubrange(Int.random(in: 0 ..< bytes.count, using: &rng)...)
+            } else {
+                for _ in 0 ..< 8 { bytes[Int.random(in: 0 ..< bytes.count, using: &rng)] ^= UInt8.random(in: 1 ... 255, using: &rng) }
+            }
+            let copy = folder + "/corrupt-\(trial)"
+            try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
+            try Data(bytes).write(to: URL(fileURLWithPath: copy + "/checkpoint.h5"))
+            let r = try Runner.qnncut(["train", config, "--output", copy, "--resume"], timeout: 30)
+            var check = CaseCheck()
+            if r.exitCode == 0 {
+                check.expect(!truncate, "a truncated checkpoint was accepted")
+            } else {
+                refused += 1
+                Runner.expectRefusal(r, mentions: ["checkpoint.h5"], &check)
+            }
+            Tally.record("corrupted checkpoint \(trial) (\(truncate ? "truncated" : "bit flips"))", check.problems)
+        }
+        print("corrupted checkpoints: 16, refused \(refused)")
+    }
+
     @Test("malformed QASM, observables, inputs and trace paths for estimate: one line, exit 1")
     func badEstimateInputs() throws {
         let folder = try Workspace.temporaryFolder("est")
