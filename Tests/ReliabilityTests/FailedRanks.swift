@@ -38,6 +38,9 @@ enum FailedRanks {
                 check.expect(s.steps == 9 && s.theta == ref.theta, "resumed θ differs from the uninterrupted run")
             } else { check.expect(false, "no JSON summary after resume") }
             Tally.record("np \(c.ranks), rank \(c.rank) \(c.kind)", check.problems)
+            let line = r.stderr.split(separator: "\n").first { $0.contains("rank \(c.rank)") }.map(String.init) ?? "(no line)"
+            print("failed rank: np \(c.ranks), rank \(c.rank) \(c.kind): exit \(r.exitCode) after "
+                + String(format: "%.1f s: ", seconds) + line.prefix(160))
         }
     }
 }

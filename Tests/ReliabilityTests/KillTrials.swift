@@ -67,15 +67,27 @@ enum KillTrials {
         for trial in 0 ..< trials {
             var check = CaseCheck()
             let run = folder + "/trial-\(trial)"
-            let delay = Double.random(in: 0.05 ... max(0.1, ref.seconds), using: &rng)
+            // Even trials: any moment of the run, start-up included. Odd trials: a moment after the
+            // first checkpoint appeared, so that most of them land mid-training (start-up is half
+            // of this tiny run).
+            var delay = Double.random(in: 0.05 ... max(0.1, ref.seconds), using: &rng)
+            let afterCheckpoint = Double.random(in: 0 ... ref.seconds / 4, using: &rng)
+            let t0 = Date()
             let child = try ChildProcess(TestEnvironment.qnncutPath, ["train", config, "--output", run],
                                          environment: TestEnvironment.childEnvironment())
-            usleep(UInt32(delay * 1e6))
+            if trial % 2 == 1 {
+                while !FileManager.default.fileExists(atPath: run + "/checkpoint.h5"), child.poll() == nil,
+                      Date().timeIntervalSince(t0) < 30 { usleep(2_000) }
+                usleep(UInt32(afterCheckpoint * 1e6))
+                delay = Date().timeIntervalSince(t0)
+            } else {
+                usleep(UInt32(delay * 1e6))
+            }
             let finishedFirst = child.poll() != nil
             child.kill()
             _ = child.wait(timeout: 10)
             let step = (try? Checkpoint.read(from: run + "/checkpoint.h5").step).map(String.init) ?? "none"
-            moments.append(String(format: "%.2fs→%@%@", delay, step, finishedFirst ? "(done)" : ""))
+            moments.append(String(format: "%.2fs→", delay) + step + (finishedFirst ? "(done)" : ""))
             check.problems += fileProblems(run)
             let resumed = try Runner.qnncut(["train", config, "--output", run, "--resume", "--json"])
             check.expect(resumed.exitCode == 0, "resume failed: \(resumed.stderr)")
@@ -87,6 +99,9 @@ enum KillTrials {
                 check.expect(false, "no JSON summary: \(resumed.stdout)")
             }
             check.problems += fileProblems(run, resumed: true)
+            // A kill mid-checkpoint leaves a `.checkpoint.h5.tmp-…`; the resumed run removes it.
+            let leftovers = ((try? FileManager.default.contentsOfDirectory(atPath: run)) ?? []).filter { $0.contains(".tmp") }
+            check.expect(leftovers.isEmpty, "temporary files left after --resume: \(leftovers)")
             Tally.record("kill trial \(trial) at \(String(format: "%.2f", delay)) s", check.problems)
         }
         print("kill trials: \(trials), reference run \(String(format: "%.2f", ref.seconds)) s; kill moment → checkpoint step: "
