@@ -115,11 +115,11 @@ public enum ResourceGuard {
             problems.append("sums \(format(count: estimate.qpdTerms)) QPD terms per query, more than the limit of \(format(count: limits.maxQPDTerms))")
         }
         if let trace = estimate.traceBytes, let limit = limits.maxTraceBytes, trace > limit {
-            problems.append("its trace would reach \(format(bytes: trace)), more than the \(format(bytes: limit)) free for it")
+            problems.append("its trace would reach \(format(bytes: trace)), more than the \(format(bytes: limit)) allowed (limits.max_trace, or the free disk space)")
         }
         guard !problems.isEmpty else { return }
         throw ResourceError("\(what): refused before starting: \(problems.joined(separator: "; ")) (estimate: \(estimate));"
-            + " raise the limit with --max-memory / limits.max_memory or limits.max_qpd_terms, or cut into narrower fragments")
+            + " raise a limit (--max-memory, --max-qpd-terms, or limits.max_memory / max_qpd_terms / max_trace in a config) or cut into narrower fragments")
     }
 
     /// Physical memory of this node: MemTotal in /proc/meminfo, else sysconf pages × page size.

@@ -73,6 +73,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         public var maxMemory: Double?
         /// QPD terms per query (default `ResourceLimits.defaultMaxQPDTerms`).
         public var maxQPDTerms: Double?
+        /// Bytes traces.h5 may reach (default: the free space of the run folder's file system).
+        public var maxTrace: Double?
     }
 
     public struct CheckpointSection: Codable, Sendable, Equatable {
@@ -163,15 +165,17 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         robustness = RobustnessSection(gaussianSigmas: sigmas, fgsmEpsilons: epsilons,
                                 seed: try r.uint64("robustness.seed", default: 0))
         checkpoint = CheckpointSection(everySteps: try r.int("checkpoint.every_steps", default: 0, range: 0 ... Int.max))
-        var maxMemory: Double?
-        if let text = try r.string("limits.max_memory") {
-            guard let bytes = ResourceGuard.parseBytes(text) else {
-                throw ConfigError("\(source): limits.max_memory: expected bytes such as 8G or 512M, got '\(text)'")
+        func bytes(_ key: String) throws -> Double? {
+            guard let text = try r.string(key) else { return nil }
+            guard let value = ResourceGuard.parseBytes(text) else {
+                throw ConfigError("\(source): \(key): expected bytes such as 8G or 512M, got '\(text)'")
             }
-            maxMemory = bytes
+            return value
         }
+        let maxMemory = try bytes("limits.max_memory"), maxTrace = try bytes("limits.max_trace")
         let maxTerms = try r.int("limits.max_qpd_terms", default: 0, range: 0 ... Int.max)
-        limits = maxMemory == nil && maxTerms == 0 ? nil : LimitsSection(maxMemory: maxMemory, maxQPDTerms: maxTerms > 0 ? Double(maxTerms) : nil)
+        limits = maxMemory == nil && maxTrace == nil && maxTerms == 0 ? nil
+            : LimitsSection(maxMemory: maxMemory, maxQPDTerms: maxTerms > 0 ? Double(maxTerms) : nil, maxTrace: maxTrace)
         try r.finish()
         canonicalText = tree.canonicalText
     }

@@ -80,6 +80,9 @@ struct Estimate: ParsableCommand {
     @Option(help: ArgumentHelp("Memory the run may use on this node, e.g. 8G (default: physical memory).", valueName: "bytes"))
     var maxMemory: String?
 
+    @Option(help: ArgumentHelp("QPD terms a query may sum (default 10^7).", valueName: "n"))
+    var maxQpdTerms: Int?
+
     @OptionGroup var distribution: DistributionOptions
 
     @Option(help: .hidden)
@@ -103,6 +106,7 @@ struct Estimate: ParsableCommand {
         if let s = shots, s < 1 { throw ValidationError("--shots must be ≥ 1, got \(s)") }
         if x != nil && inputs != nil { throw ValidationError("give --x or --inputs, not both") }
         if uncut && samples != nil { throw ValidationError("--uncut is exact; drop --samples/--shots") }
+        if let t = maxQpdTerms, t < 1 { throw ValidationError("--max-qpd-terms must be ≥ 1, got \(t)") }
         if let m = maxMemory, ResourceGuard.parseBytes(m) == nil { throw ValidationError("--max-memory: expected bytes such as 8G or 512M, got '\(m)'") }
     }
 
@@ -134,7 +138,7 @@ struct Estimate: ParsableCommand {
                 traceWriter = try TraceWriter(path: path, overwrite: overwrite, attributes: runAttributes(world))
                 return true
             }
-            let limits = ResourceLimits(maxMemoryBytes: maxMemory.flatMap(ResourceGuard.parseBytes))
+            let limits = ResourceLimits(maxMemoryBytes: maxMemory.flatMap(ResourceGuard.parseBytes), maxQPDTerms: maxQpdTerms.map(Double.init))
             let ranksPerNode = ResourceGuard.ranksPerNode(worldSize: world.size)
             _ = try world.rootDecides { () throws -> Bool in
                 // Refuse before anything is simulated: the whole circuit when uncut, else the

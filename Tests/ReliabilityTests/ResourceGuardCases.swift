@@ -54,6 +54,14 @@ enum ResourceGuardCases {
         try refused("estimate with too many terms", ["estimate", wide, "--observable", "Z0", "--partition",
                                                      String(repeating: "AB", count: 20)], ["wide40.qasm", "QPD terms"])
         check = CaseCheck()
+        // Gates 20… are the chain's CNOTs: four cuts, 6^4 = 1296 QPD terms.
+        let fourCuts = ["estimate", mid, "--observable", "Z0", "--cut-gates", "24,28,32,36"]
+        let capped = try Runner.qnncut(fourCuts + ["--max-qpd-terms", "1000"])
+        check.expect(capped.exitCode == 1 && capped.stderr.contains("1296 QPD terms"), "1296 terms passed a limit of 1000: \(capped.stderr)")
+        let raised = try Runner.qnncut(fourCuts + ["--max-qpd-terms", "2000"])
+        check.expect(raised.exitCode == 0, "1296 terms refused under a limit of 2000: \(raised.stderr)")
+        Tally.record("--max-qpd-terms raises the term limit", check.problems)
+        check = CaseCheck()
         let fits = try Runner.qnncut(["estimate", mid, "--observable", "Z0", "--partition", String(repeating: "A", count: 10)
                                       + String(repeating: "B", count: 10), "--max-memory", "4M", "--json"])
         check.expect(fits.exitCode == 0, "a run within --max-memory was refused: \(fits.stderr)")
@@ -67,6 +75,8 @@ enum ResourceGuardCases {
                     ["earlier.yaml", "1.0 KiB"])
         try refused("train above limits.max_memory", ["train", config, "--output", run, "--resume", "--set", "limits.max_memory=2K"],
                     ["earlier.yaml", "2.0 KiB"])
+        try refused("train above limits.max_trace", ["train", config, "--output", run, "--overwrite", "--set", "limits.max_trace=1K"],
+                    ["earlier.yaml", "trace would reach"])
         check = CaseCheck()
         check.expect(Workspace.snapshot(run) == before, "refused runs changed \(Workspace.snapshot(run).difference(from: before))")
         check.expect(!FileManager.default.fileExists(atPath: run + "/traces.segment-1.h5"), "a refused --resume moved the traces")
