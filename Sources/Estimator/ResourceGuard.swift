@@ -41,7 +41,7 @@ public struct ResourceEstimate: Sendable, Equatable, CustomStringConvertible {
         self.batch = max(1, batch)
         self.gradients = gradients
         let copies = gradients ? 2.0 : 1.0
-        stateBytes = 16 * pow(2, Double(widestFragment)) * Double(self.batch) * copies
+        stateBytes = widestFragment == 0 ? 0 : 16 * pow(2, Double(widestFragment)) * Double(self.batch) * copies
         let columns = 1 + (gradients ? derivativeColumns : 0)
         tableBytes = 2 * 8 * Double(workUnits) * Double(self.batch) * Double(columns)
         self.ranksPerNode = max(1, ranksPerNode)
@@ -50,10 +50,11 @@ public struct ResourceEstimate: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        var text = "widest state \(widestFragment) qubits × batch \(batch)\(gradients ? " × 2 (gradients)" : "")"
-            + " = \(ResourceGuard.format(bytes: stateBytes)) per rank, table \(ResourceGuard.format(bytes: tableBytes)),"
-            + " × \(ranksPerNode) rank(s) on this node = \(ResourceGuard.format(bytes: totalBytes));"
-            + " \(ResourceGuard.format(count: qpdTerms)) QPD term(s) per query"
+        var text = widestFragment == 0 ? "fragment widths not known before the plan;"
+            : "widest state \(widestFragment) qubits × batch \(batch)\(gradients ? " × 2 (gradients)" : "")"
+                + " = \(ResourceGuard.format(bytes: stateBytes)) per rank, table \(ResourceGuard.format(bytes: tableBytes)),"
+                + " × \(ranksPerNode) rank(s) on this node = \(ResourceGuard.format(bytes: totalBytes));"
+        text += " \(ResourceGuard.format(count: qpdTerms)) QPD term(s) per query"
         if let traceBytes { text += "; trace about \(ResourceGuard.format(bytes: traceBytes))" }
         return text
     }
@@ -96,8 +97,8 @@ public enum ResourceGuard {
                                 ranksPerNode: ranksPerNode, qpdTerms: terms, traceBytes: traceBytes)
     }
 
-    /// Estimate before a plan exists: `width` qubits simulated whole (uncut), or a lower bound
-    /// for a cut run from its cut count (each gate cut has at least 6 QPD terms).
+    /// Estimate before a plan exists: `width` qubits simulated whole (uncut; 0 when the fragment
+    /// widths are not known yet), and the terms of `cuts` gate cuts (6 QPD terms each).
     public static func estimate(width: Int, cuts: Int, batch: Int, gradients: Bool, derivativeColumns: Int,
                                 ranksPerNode: Int) -> ResourceEstimate {
         ResourceEstimate(widestFragment: width, batch: batch, gradients: gradients, workUnits: 1,

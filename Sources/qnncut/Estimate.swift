@@ -144,7 +144,7 @@ struct Estimate: ParsableCommand {
                 // Refuse before anything is simulated: the whole circuit when uncut, else the
                 // QPD terms the chosen cuts imply (the plan check below sees the fragments).
                 let estimate = ResourceGuard.estimate(
-                    width: uncut ? job.circuit.qubitCount : 1, cuts: uncut ? 0 : specifiedCutCount(job.circuit),
+                    width: uncut ? job.circuit.qubitCount : 0, cuts: uncut ? 0 : specifiedCutCount(job.circuit),
                     batch: job.inputs.count, gradients: gradients,
                     derivativeColumns: job.circuit.parameterCount + job.circuit.inputCount, ranksPerNode: ranksPerNode)
                 try ResourceGuard.check(estimate, limits: limits, what: circuit)
