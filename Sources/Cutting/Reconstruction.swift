@@ -72,15 +72,18 @@ public struct FragmentValueTable: Sendable {
         }
     }
 
+    /// Where a unit's row for a sample begins in `storage` (its value; the derivatives follow).
+    public func rowStart(unit: Int, sample: Int) -> Int { unitStart[unit] + sample * rowWidth(unit: unit) }
+
     /// The value of a work unit for a sample.
-    public func value(unit: Int, sample: Int) -> Double { storage[unitStart[unit] + sample * rowWidth(unit: unit)] }
+    public func value(unit: Int, sample: Int) -> Double { storage[rowStart(unit: unit, sample: sample)] }
 
     /// ∂(value of a work unit)/∂slot for a sample (θ_i is slot i, x_j slot P + j): zero outside
     /// the unit's columns. Requires a table that carries gradients.
     public func derivative(unit: Int, sample: Int, slot: Int) -> Double {
         precondition(carriesGradients, "FragmentValueTable.derivative(unit:sample:slot:): the table carries no gradients")
         guard let k = columns(unit: unit).firstIndex(of: slot) else { return 0 }
-        return storage[unitStart[unit] + sample * rowWidth(unit: unit) + 1 + k]
+        return storage[rowStart(unit: unit, sample: sample) + 1 + k]
     }
 
     /// Zero one unit's values (and gradients) for every sample: the unit is someone else's.
@@ -140,6 +143,8 @@ extension CutPlan {
         let width = p + circuit.inputCount
         let f = fragments.count
         var result = CutEstimate(values: [], thetaGradients: [], inputGradients: [])
+        // One fragment's gradient slots, gathered contiguously while its rows are folded in.
+        var local = [Double](repeating: 0, count: table.fragmentColumns.map(\.count).max() ?? 0)
         for (b, x) in inputs.enumerated() {
             let cutTensors = cuts.indices.map { cutTensor($0, theta: theta, input: x) }
             var value = 0.0
@@ -152,25 +157,26 @@ extension CutPlan {
                 guard gradients else { continue }
                 let adjoints = contraction.backward(tensors)
                 // ∂E/∂slot = Σ_f ⟨V̄_f, ∂V_f/∂slot⟩ + Σ_j ⟨C̄_j, ∂C_j/∂slot⟩.
+                // Each slot receives the same additions in the same order as if they went straight
+                // into `gradient`; gathering them first only makes the inner loop contiguous.
                 table.storage.withUnsafeBufferPointer { storage in
-                    gradient.withUnsafeMutableBufferPointer { gradient in
-                        for g in 0..<f {
-                            let adjoint = adjoints[g]
-                            // Work unit of (g, s, o) is offset + s·observableCount + o; all of
-                            // g's units have rows of the same width.
-                            let unitStride = fragments[g].observables.count
-                            let firstUnit = unitOffsets[g] + term.fragmentObservables[g]
-                            let width = table.rowWidth(unit: firstUnit)
-                            table.fragmentColumns[g].withUnsafeBufferPointer { support in
-                                for s in 0..<adjoint.count where adjoint[s] != 0 {
-                                    let weight = term.coefficient * adjoint[s]
-                                    let base = table.unitStart[firstUnit + s * unitStride] + b * width + 1
-                                    for k in 0..<support.count { gradient[support[k]] += weight * storage[base + k] }
-                                }
+                gradient.withUnsafeMutableBufferPointer { gradient in
+                local.withUnsafeMutableBufferPointer { local in
+                    for g in 0..<f {
+                        let adjoint = adjoints[g]
+                        let (first, settingStride) = settingRows(g, observable: term.fragmentObservables[g], sample: b, table: table)
+                        table.fragmentColumns[g].withUnsafeBufferPointer { support in
+                            let n = support.count
+                            for k in 0..<n { local[k] = gradient[support[k]] }
+                            for s in 0..<adjoint.count where adjoint[s] != 0 {
+                                let weight = term.coefficient * adjoint[s]
+                                let row = storage.baseAddress! + first + s * settingStride + 1
+                                for k in 0..<n { local[k] += weight * row[k] }
                             }
+                            for k in 0..<n { gradient[support[k]] = local[k] }
                         }
                     }
-                }
+                }}}
                 for (j, tensor) in cutTensors.enumerated() {
                     for (e, entry) in tensor.derivatives.enumerated() {
                         for (slot, d) in entry { gradient[slot] += term.coefficient * adjoints[f + j][e] * d }
@@ -195,9 +201,18 @@ extension CutPlan {
 
     /// Fragment f's tensor over its settings for one observable restriction and sample.
     func fragmentTensor(_ f: Int, observable o: Int, sample b: Int, table: FragmentValueTable) -> [Double] {
-        (0..<fragments[f].settingCount).map { s in
-            table.value(unit: workUnitIndex(fragment: f, setting: s, observable: o), sample: b)
+        let (first, settingStride) = settingRows(f, observable: o, sample: b, table: table)
+        return table.storage.withUnsafeBufferPointer { storage in
+            (0..<fragments[f].settingCount).map { s in storage[first + s * settingStride] }
         }
+    }
+
+    /// Fragment f's row for setting 0 (observable o, sample b) in the table, and the distance to
+    /// the next setting's row: the unit of (f, s, o) is offset + s·observableCount + o, and f's
+    /// units lie one after another with rows of the same width.
+    func settingRows(_ f: Int, observable o: Int, sample b: Int, table: FragmentValueTable) -> (first: Int, stride: Int) {
+        let unit = workUnitIndex(fragment: f, setting: 0, observable: o)
+        return (table.rowStart(unit: unit, sample: b), fragments[f].observables.count * table.storageRange(unit: unit).count)
     }
 
     /// Cut j's coefficient matrix C[a, b] for one sample, and for each entry its derivatives
