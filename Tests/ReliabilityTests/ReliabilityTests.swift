@@ -36,89 +36,101 @@ struct ReliabilityTests {
 
     @Test("bad configs, datasets, model circuits and output folders: one line, exit 1, earlier run untouched")
     func badTrainInputs() throws {
-        let folder = try Workspace.temporaryFolder("bad")
-        let (run, config) = try Self.earlierRun(folder)
-        #expect(Workspace.snapshot(run).files.count >= 2)
-        let cases = try BadInputCorpus.cases(folder: folder, earlier: run, earlierConfig: config)
-        try Self.runCorpus(cases, guarding: [run])
+        try Tally.group("badTrainInputs") {
+            let folder = try Workspace.temporaryFolder("bad")
+            let (run, config) = try Self.earlierRun(folder)
+            #expect(Workspace.snapshot(run).files.count >= 2)
+            let cases = try BadInputCorpus.cases(folder: folder, earlier: run, earlierConfig: config)
+            try Self.runCorpus(cases, guarding: [run])
+        }
     }
 
     @Test("foreign, truncated, newer-schema and mismatched checkpoints are refused on --resume, files untouched")
     func badCheckpoints() throws {
-        let folder = try Workspace.temporaryFolder("ckpt")
-        let (run, config) = try Self.earlierRun(folder)
-        let cases = try BadInputCorpus.checkpointCases(folder: folder, earlier: run, earlierConfig: config)
-        let copies = cases.map { $0.arguments[$0.arguments.firstIndex(of: "--output")! + 1] }
-        try Self.runCorpus(cases, guarding: copies + [run])
+        try Tally.group("badCheckpoints") {
+            let folder = try Workspace.temporaryFolder("ckpt")
+            let (run, config) = try Self.earlierRun(folder)
+            let cases = try BadInputCorpus.checkpointCases(folder: folder, earlier: run, earlierConfig: config)
+            let copies = cases.map { $0.arguments[$0.arguments.firstIndex(of: "--output")! + 1] }
+            try Self.runCorpus(cases, guarding: copies + [run])
+        }
     }
 
     @Test("randomly truncated or bit-flipped checkpoints: refused in one line or resumed, never a crash or hang")
     func corruptedCheckpoints() throws {
-        let folder = try Workspace.temporaryFolder("corrupt")
-        let (run, config) = try Self.earlierRun(folder)
-        let original = try Data(contentsOf: URL(fileURLWithPath: run + "/checkpoint.h5"))
-        var rng = SplitMix64(state: 0xC0_22_07)
-        var refused = 0
-        for trial in 0 ..< 16 {
-            var bytes = [UInt8](original)
-            let truncate = trial % 2 == 0
-            if truncate {
-                bytes.removeSubrange(Int.random(in: 0 ..< bytes.count, using: &rng)...)
-            } else {
-                for _ in 0 ..< 8 { bytes[Int.random(in: 0 ..< bytes.count, using: &rng)] ^= UInt8.random(in: 1 ... 255, using: &rng) }
+        try Tally.group("corruptedCheckpoints") {
+            let folder = try Workspace.temporaryFolder("corrupt")
+            let (run, config) = try Self.earlierRun(folder)
+            let original = try Data(contentsOf: URL(fileURLWithPath: run + "/checkpoint.h5"))
+            var rng = SplitMix64(state: 0xC0_22_07)
+            var refused = 0
+            for trial in 0 ..< 16 {
+                var bytes = [UInt8](original)
+                let truncate = trial % 2 == 0
+                if truncate {
+                    bytes.removeSubrange(Int.random(in: 0 ..< bytes.count, using: &rng)...)
+                } else {
+                    for _ in 0 ..< 8 { bytes[Int.random(in: 0 ..< bytes.count, using: &rng)] ^= UInt8.random(in: 1 ... 255, using: &rng) }
+                }
+                let copy = folder + "/corrupt-\(trial)"
+                try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
+                try Data(bytes).write(to: URL(fileURLWithPath: copy + "/checkpoint.h5"))
+                let r = try Runner.qnncut(["train", config, "--output", copy, "--resume"], timeout: 30)
+                var check = CaseCheck()
+                if r.exitCode == 0 {
+                    check.expect(!truncate, "a truncated checkpoint was accepted")
+                } else {
+                    refused += 1
+                    Runner.expectRefusal(r, mentions: ["checkpoint.h5"], &check)
+                }
+                Tally.record("corrupted checkpoint \(trial) (\(truncate ? "truncated" : "bit flips"))", check.problems)
             }
-            let copy = folder + "/corrupt-\(trial)"
-            try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
-            try Data(bytes).write(to: URL(fileURLWithPath: copy + "/checkpoint.h5"))
-            let r = try Runner.qnncut(["train", config, "--output", copy, "--resume"], timeout: 30)
-            var check = CaseCheck()
-            if r.exitCode == 0 {
-                check.expect(!truncate, "a truncated checkpoint was accepted")
-            } else {
-                refused += 1
-                Runner.expectRefusal(r, mentions: ["checkpoint.h5"], &check)
-            }
-            Tally.record("corrupted checkpoint \(trial) (\(truncate ? "truncated" : "bit flips"))", check.problems)
+            print("corrupted checkpoints: 16, refused \(refused)")
         }
-        print("corrupted checkpoints: 16, refused \(refused)")
     }
 
     @Test("malformed QASM, observables, inputs and trace paths for estimate: one line, exit 1")
     func badEstimateInputs() throws {
-        let folder = try Workspace.temporaryFolder("est")
-        let circuit = folder + "/earlier.qasm", trace = folder + "/earlier-trace/trace.h5"
-        try Workspace.write(Workspace.chainQASM(qubits: 4), to: circuit)
-        try FileManager.default.createDirectory(atPath: folder + "/earlier-trace", withIntermediateDirectories: true)
-        let first = try Runner.qnncut(["estimate", circuit, "--observable", "Z3", "--partition", "AABB", "--trace", trace])
-        try #require(first.exitCode == 0, "\(first.stderr)")
-        let cases = try BadInputCorpus.estimateCases(folder: folder, earlierTrace: trace)
-        try Self.runCorpus(cases, guarding: [folder + "/earlier-trace"])
+        try Tally.group("badEstimateInputs") {
+            let folder = try Workspace.temporaryFolder("est")
+            let circuit = folder + "/earlier.qasm", trace = folder + "/earlier-trace/trace.h5"
+            try Workspace.write(Workspace.chainQASM(qubits: 4), to: circuit)
+            try FileManager.default.createDirectory(atPath: folder + "/earlier-trace", withIntermediateDirectories: true)
+            let first = try Runner.qnncut(["estimate", circuit, "--observable", "Z3", "--partition", "AABB", "--trace", trace])
+            try #require(first.exitCode == 0, "\(first.stderr)")
+            let cases = try BadInputCorpus.estimateCases(folder: folder, earlierTrace: trace)
+            try Self.runCorpus(cases, guarding: [folder + "/earlier-trace"])
+        }
     }
 
     @Test("config loader fuzzing: thousands of mutated configs and --set overrides, no crash, no hang, one-line errors")
     func configFuzzing() throws {
-        let outcome = ConfigFuzzer.run(seed: 0x5EED_C0FF, mutatedConfigs: 3000, overrides: 1000)
-        print("config fuzzing: \(outcome.inputs) inputs, \(outcome.loaded) loaded, \(outcome.refused) refused, "
-            + String(format: "slowest %.3f s", outcome.slowestSeconds))
-        Tally.recordPassed(outcome.inputs - outcome.problems.count)
-        Tally.record("config fuzzing", Array(outcome.problems.prefix(20)))
-        #expect(outcome.loaded > 50 && outcome.refused > 500, "the mutations should both keep and break configs")
+        try Tally.group("configFuzzing") {
+            let outcome = ConfigFuzzer.run(seed: 0x5EED_C0FF, mutatedConfigs: 3000, overrides: 1000)
+            print("config fuzzing: \(outcome.inputs) inputs, \(outcome.loaded) loaded, \(outcome.refused) refused, "
+                + String(format: "slowest %.3f s", outcome.slowestSeconds))
+            Tally.recordPassed(outcome.inputs - outcome.problems.count)
+            Tally.record("config fuzzing", Array(outcome.problems.prefix(20)))
+            #expect(outcome.loaded > 50 && outcome.refused > 500, "the mutations should both keep and break configs")
+        }
     }
 
     @Test("runs never silently overwrite: train folders and estimate traces need --overwrite or --resume")
-    func outputSafety() throws { try OutputSafety.run() }
+    func outputSafety() throws { try Tally.group("outputSafety") { try OutputSafety.run() } }
 
     @Test("resource guard: oversized states and term counts are refused before starting, with the estimate")
-    func resourceGuard() throws { try ResourceGuardCases.run() }
+    func resourceGuard() throws { try Tally.group("resourceGuard") { try ResourceGuardCases.run() } }
 
     @Test("SIGKILL at random moments: files stay readable and --resume reaches the uninterrupted θ")
     func killedRuns() throws {
-        let trials = Int(ProcessInfo.processInfo.environment["RELIABILITY_KILL_TRIALS"] ?? "") ?? 12
-        try KillTrials.run(trials: trials, seed: 20_261_127)
+        try Tally.group("killedRuns") {
+            let trials = Int(ProcessInfo.processInfo.environment["RELIABILITY_KILL_TRIALS"] ?? "") ?? 12
+            try KillTrials.run(trials: trials, seed: 20_261_127)
+        }
     }
 
     @Test("a rank that errors, aborts or is killed ends the job within seconds, named, with an intact checkpoint")
-    func failedRanks() throws { try FailedRanks.run() }
+    func failedRanks() throws { try Tally.group("failedRanks") { try FailedRanks.run() } }
 
     @Test("tally (runs last)")
     func tally() {

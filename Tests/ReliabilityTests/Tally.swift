@@ -15,6 +15,15 @@ enum Tally {
     /// Record `count` cases that all passed (fuzz inputs that ended in a value or a clean error).
     static func recordPassed(_ count: Int) { counts.withLock { $0.passed += count } }
 
+    /// Run a group of cases; an error thrown out of it (set-up failed) counts as one failed case.
+    static func group(_ name: String, _ body: () throws -> Void) rethrows {
+        do { try body() } catch {
+            counts.withLock { $0.failed += 1 }
+            print("reliability group \(name): stopped by \(error)")
+            throw error
+        }
+    }
+
     static var line: String {
         counts.withLock { "reliability: \($0.passed) passed, \($0.failed) failed" }
     }
