@@ -1,5 +1,5 @@
 /// Failed ranks: under mpirun -np 2 and 3, one rank fails mid-training (a Swift error, an
-/// MPI_Abort, or SIGKILL from outside) through the hidden `train --inject-failure-rank`. The job
+/// MPI_Abort, or SIGKILL) through the hidden `train --inject-failure-rank`. The job
 /// must end within seconds with a non-zero exit code and a message naming the rank, leave a
 /// readable checkpoint — and `--resume` from it must reach the uninterrupted run's θ.
 import Foundation
