@@ -13,7 +13,7 @@
 # `qnncut train --json` line, is committed). The same list runs on Slurm, one array task per entry:
 #   RESULTS_DIR=results/paper/runs sbatch --array=0-N%4 slurm/sweep.sbatch configs/paper/grid.txt
 # (N from `bash slurm/sweep.sbatch configs/paper/grid.txt`), then `bash scripts/paper-grid.sh
-# analyze report` on the login node (summary.json is then taken from the runs' traces only).
+# analyze report` (and `bench` inside an allocation: it starts mpirun).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

@@ -3,7 +3,8 @@
 
     python3 scripts/paper-report.py results/paper results/README.md
 
-Reads OUT/runs/*/summary.json (`qnncut train --json`), OUT/analyze/all.json (`qnncut analyze`),
+Reads OUT/analyze/all.json (`qnncut analyze` of every run; checked against OUT/runs/*/summary.json,
+the `qnncut train --json` line, where present),
 OUT/bench/*.json (`qnncut bench estimator|stragglers --json`) and results/peer/qiskit.json (the
 Qiskit peer run). Writes OUT/paper-tables.md, OUT/paper-table.csv and OUT/scaling-model.json, and
 replaces the text between `<!-- paper-tables:begin -->` and `<!-- paper-tables:end -->` in the
@@ -74,18 +75,21 @@ def table(header, rows):
 
 
 def main(out, readme):
+    # The traces (via `qnncut analyze`) carry everything the tables need; summary.json, when there,
+    # must agree with them (a Slurm sweep writes none).
     runs = {}
-    for path in sorted(glob.glob(os.path.join(out, "runs", "*", "summary.json"))):
-        name = os.path.basename(os.path.dirname(path))
-        runs[name] = {"key": entry_key(name), "summary": load(path)}
     analysis = load(os.path.join(out, "analyze", "all.json"))
     for r in analysis["runs"]:
         name = os.path.basename(os.path.dirname(r["run"]))
-        if name in runs:
-            runs[name]["trace"] = r
-    missing = [n for n, r in runs.items() if "trace" not in r]
-    if missing:
-        raise SystemExit(f"paper-report: {out}/analyze/all.json lacks runs {missing}: run scripts/paper-grid.sh analyze")
+        runs[name] = {"key": entry_key(name), "trace": r, "summary": r}
+        summary = os.path.join(out, "runs", name, "summary.json")
+        if os.path.exists(summary):
+            s = load(summary)
+            if abs(s["final_test_accuracy"] - r["final_test_accuracy"]) > 1e-12:
+                raise SystemExit(f"paper-report: {summary} and its traces.h5 disagree on the test accuracy")
+    folders = {os.path.basename(os.path.dirname(p)) for p in glob.glob(os.path.join(out, "runs", "*", "traces.h5"))}
+    if folders - set(runs):
+        raise SystemExit(f"paper-report: {out}/analyze/all.json lacks runs {sorted(folders - set(runs))}: run scripts/paper-grid.sh analyze")
 
     def find(**want):
         hits = [r for r in runs.values() if all(r["key"][k] == v for k, v in want.items())]
