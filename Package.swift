@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Circuits"]),
         .testTarget(name: "CuttingTests", dependencies: ["Cutting", "Simulator", "Circuits"]),
         .testTarget(name: "QNNTests", dependencies: ["QNN", "Estimator", "Cutting", "Simulator", "Circuits", "TestSupport"]),
-        .testTarget(name: "ReliabilityTests", dependencies: ["TestSupport", "HDF5", "Circuits", "QNN"]),
+        .testTarget(name: "ReliabilityTests", dependencies: ["TestSupport", "HDF5", "Circuits", "QNN", "Estimator"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "HDF5"]),
     ]
 )

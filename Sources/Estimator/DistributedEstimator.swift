@@ -144,6 +144,7 @@ public final class DistributedEstimator {
         }
         if options.policy.isDynamic {
             let scheduler = DynamicScheduler(world: world, schedule: schedule, round: round,
+                                             epoch: DynamicScheduler.nextEpoch(),
                                              straggler: options.straggler, evaluate: evaluateUnit)
             let winners = try scheduler.run(times: &times)
             // First result wins: forget what this rank computed for chunks another rank won.

@@ -1,6 +1,8 @@
 /// The dynamic and speculative policies: rank 0 coordinates *and* works.
 ///
-/// Protocol (all messages are `[round, chunk, status]` doubles on dedicated tags):
+/// Protocol (all messages are `[epoch, chunk, status]` doubles on dedicated tags; the epoch numbers
+/// every dynamic round of the process, whatever estimator runs it, so a late `cancel` of an
+/// earlier round can never be mistaken for one of this round):
 /// * a worker sends `request` with the chunk it just completed (status 1), abandoned (status 2),
 ///   or nothing (status 0, first request), and waits for `assign`: a chunk, or −1 = round over;
 /// * rank 0 answers requests between its own work units (and during injected delays), so a
@@ -11,6 +13,7 @@
 /// * at the end rank 0 broadcasts the winner of every chunk, and every rank zeroes the units of
 ///   chunks it touched but did not win — so each unit is counted exactly once in the reduction.
 import MPI
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,8 +25,22 @@ struct DynamicScheduler {
 
     let world: Communicator
     let schedule: Schedule
+    /// The estimator's round (straggler draws depend on it).
     let round: Int
+    /// Process-wide number of this dynamic round (message matching). Every rank runs the same
+    /// sequence of collective rounds, so the counters agree across ranks.
+    let epoch: Int
     let straggler: StragglerInjection
+
+    private static let epochs = Mutex(0)
+
+    /// The next epoch number of this process.
+    static func nextEpoch() -> Int {
+        epochs.withLock { value in
+            value += 1
+            return value
+        }
+    }
     /// Evaluate one unit into the rank's local table; returns the seconds it took.
     let evaluate: (Int) throws -> Double
 
@@ -46,7 +63,7 @@ struct DynamicScheduler {
     // MARK: Worker (ranks ≠ 0)
 
     private func work(times: inout RankTimes) throws {
-        var report: [Double] = [Double(round), -1, 0]
+        var report: [Double] = [Double(epoch), -1, 0]
         while true {
             let message = try times.communicating { () throws -> [Double] in
                 try world.send(report, to: 0, tag: Self.requestTag)
@@ -71,7 +88,7 @@ struct DynamicScheduler {
                 }
             }
             if cancelled { times.cancelled += 1 } else { times.chunks += 1 }
-            report = [Double(round), Double(assigned), cancelled ? 2 : 1]
+            report = [Double(epoch), Double(assigned), cancelled ? 2 : 1]
         }
     }
 
@@ -80,7 +97,7 @@ struct DynamicScheduler {
         var hit = false
         while let _ = try times.communicating({ try world.probeIfAvailable(from: 0, tag: Self.cancelTag) }) {
             let message = try times.communicating { try world.receiveDoubles(from: 0, tag: Self.cancelTag).values }
-            if Int(message[0]) == round && Int(message[1]) == chunk { hit = true }
+            if Int(message[0]) == epoch && Int(message[1]) == chunk { hit = true }
         }
         return hit
     }
@@ -178,6 +195,9 @@ struct DynamicScheduler {
                 if chunk >= 0 {
                     holders[chunk].remove(rank)
                     if status == 1 { try complete(chunk, by: rank, times: &times) }
+                    // An abandoned chunk that nobody finished or holds any more must run again,
+                    // or the round would never end.
+                    if status == 2 && winner[chunk] < 0 && holders[chunk].isEmpty { fresh.append(chunk) }
                 }
                 if let next = nextAssignment(for: rank) {
                     try send(next.chunk, backup: next.backup, to: rank, times: &times)
@@ -196,7 +216,7 @@ struct DynamicScheduler {
             doneCount += 1
             for other in holders[chunk] where other != rank {
                 if other == 0 { ownCancelled = true } else {
-                    let message = [Double(scheduler.round), Double(chunk), 0]
+                    let message = [Double(scheduler.epoch), Double(chunk), 0]
                     try times.communicating { try world.send(message, to: other, tag: DynamicScheduler.cancelTag) }
                 }
             }
@@ -227,7 +247,7 @@ struct DynamicScheduler {
         }
 
         func send(_ chunk: Int, backup: Bool = false, to rank: Int, times: inout RankTimes) throws {
-            let message = [Double(scheduler.round), Double(chunk), backup ? 1 : 0]
+            let message = [Double(scheduler.epoch), Double(chunk), backup ? 1 : 0]
             try times.communicating { try world.send(message, to: rank, tag: DynamicScheduler.assignTag) }
         }
     }
