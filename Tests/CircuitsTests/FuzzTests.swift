@@ -2,20 +2,9 @@
 /// the parser's error type, never trap or hang. Parsed results must still satisfy the model's
 /// invariants.
 
+import TestSupport
 import Testing
 @testable import Circuits
-
-/// SplitMix64: a tiny deterministic generator, so every run fuzzes the same inputs.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Byte-level mutations of a text: flips, deletions, insertions, token swaps, truncations.
 struct Mutator {

@@ -2,19 +2,8 @@
 /// → model. Every input must end in a config or a Swift error whose message is one line naming the
 /// file (or the --set) — never a trap, never a hang (each input is timed).
 import Foundation
+import TestSupport
 @testable import QNN
-
-/// SplitMix64: deterministic, so every run fuzzes the same inputs.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 enum ConfigFuzzer {
     struct Outcome {

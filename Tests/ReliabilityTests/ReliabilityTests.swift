@@ -105,7 +105,7 @@ struct ReliabilityTests {
 
     @Test("config loader fuzzing: thousands of mutated configs and --set overrides, no crash, no hang, one-line errors")
     func configFuzzing() throws {
-        try Tally.group("configFuzzing") {
+        Tally.group("configFuzzing") {
             let outcome = ConfigFuzzer.run(seed: 0x5EED_C0FF, mutatedConfigs: 3000, overrides: 1000)
             print("config fuzzing: \(outcome.inputs) inputs, \(outcome.loaded) loaded, \(outcome.refused) refused, "
                 + String(format: "slowest %.3f s", outcome.slowestSeconds))

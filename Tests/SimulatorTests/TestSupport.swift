@@ -3,6 +3,7 @@
 
 import Foundation
 import Circuits
+import TestSupport
 @testable import Simulator
 
 /// The directory Tests/Fixtures, found from this file's path.
@@ -61,18 +62,8 @@ func observable(fromPaulis paulis: [[Any]], qubits: Int) -> Observable {
     return Observable(qubitCount: qubits, terms: [PauliString(qubits: qs, paulis: ps)])
 }
 
-/// SplitMix64: a small seeded generator so random tests are reproducible.
-struct SeededRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The shared seeded generator (Tests/TestSupport), so random tests are reproducible.
+typealias SeededRNG = SplitMix64
 
 /// A random angle: constant, θ-only, x-only or both, with non-trivial scales.
 func randomAngle(_ rng: inout SeededRNG, parameters: Int, inputs: Int) -> Angle {
