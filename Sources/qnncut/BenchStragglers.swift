@@ -19,12 +19,12 @@ struct BenchStragglers: ParsableCommand {
     var qubits = 8
     @Option(help: "Layers of the QNN.")
     var layers = 4
-    @Option(help: "Cut CNOTs.")
-    var cuts = 3
-    @Option(help: "Queries per batch.")
-    var batch = 8
+    @Option(help: "Cut CNOTs (4: 1250 work units, enough grain for the dynamic policies).")
+    var cuts = 4
+    @Option(help: "Queries per batch (32: rounds of ~10 ms, long against scheduling noise).")
+    var batch = 32
     @Option(help: "Timed rounds per configuration (median reported).")
-    var rounds = 15
+    var rounds = 9
     @Option(help: "The straggler rank.")
     var stragglerRank = 1
     @Option(help: "Slowdown factor of the straggler.")
