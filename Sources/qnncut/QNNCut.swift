@@ -12,8 +12,11 @@ struct QNNCut: ParsableCommand {
         abstract: "Distributed estimation and training of quantum neural networks through circuit cutting.",
         discussion: """
             Run under mpirun to use several ranks, e.g.
-              mpirun -np 4 qnncut info
-            Without mpirun every command runs as a single-rank job.
+              mpirun -np 4 qnncut train configs/iris.yaml
+              mpirun -np 4 qnncut estimate circuit.qasm --observable "Z7" --max-fragment-qubits 4
+              qnncut analyze results/iris/traces.h5
+            Without mpirun every command runs as a single-rank job. As root on a workstation,
+            source scripts/env.sh first (see README.md).
             """,
         version: version,
         subcommands: [Info.self, Estimate.self, Train.self, Analyze.self, Bench.self, MPISelftest.self, HDF5WriterSelftest.self])
