@@ -13,10 +13,10 @@ struct QNNCut: ParsableCommand {
         discussion: """
             Run under mpirun to use several ranks, e.g.
               mpirun -np 4 qnncut train configs/iris.yaml
-              mpirun -np 4 qnncut estimate circuit.qasm --observable "Z7" --max-fragment-qubits 4
+              mpirun -np 4 qnncut estimate c.qasm --observable Z7 --max-fragment-qubits 4
               qnncut analyze results/iris/traces.h5
-            Without mpirun every command runs as a single-rank job. As root on a workstation,
-            source scripts/env.sh first (see README.md).
+            Without mpirun every command runs as a single-rank job.
+            As root on a workstation, source scripts/env.sh first.
             """,
         version: version,
         subcommands: [Info.self, Estimate.self, Train.self, Analyze.self, Bench.self, MPISelftest.self, HDF5WriterSelftest.self])
