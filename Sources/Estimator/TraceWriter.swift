@@ -15,17 +15,27 @@ public final class TraceWriter {
     let ranks: Table<RankTraceRow>
 
     /// Create the file; refuses to replace an existing one unless `overwrite`.
-    /// - Parameter attributes: run facts stored as root attributes (config, versions, command).
-    public init(path: String, overwrite: Bool, attributes: [String: String]) throws {
-        file = try File.create(path, mode: overwrite ? .truncate : .exclusive)
-        try file.setAttribute("schema", Self.schemaName)
-        try file.setAttribute("schema_version", Self.schemaVersion)
-        try file.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
-        for (key, value) in attributes.sorted(by: { $0.key < $1.key }) { try file.setAttribute(key, value) }
-        queries = try file.createTable("queries", layout: QueryTraceRow.layout)
-        batches = try file.createTable("batches", layout: BatchTraceRow.layout)
-        ranks = try file.createTable("ranks", layout: RankTraceRow.layout)
-        try file.flush()
+    /// - Parameters:
+    ///   - attributes: run facts stored as root attributes (config, versions, command).
+    ///   - extend: writes what a caller adds to the file's first state (e.g. more tables).
+    ///
+    /// The first state — attributes and empty tables — appears on disk complete or not at all
+    /// (`createAtomically`), so a run killed at any moment leaves no trace or a readable one.
+    public init(path: String, overwrite: Bool, attributes: [String: String],
+                extend: (File) throws -> Void = { _ in }) throws {
+        file = try createAtomically(path, mode: overwrite ? .truncate : .exclusive) { file in
+            try file.setAttribute("schema", Self.schemaName)
+            try file.setAttribute("schema_version", Self.schemaVersion)
+            try file.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
+            for (key, value) in attributes.sorted(by: { $0.key < $1.key }) { try file.setAttribute(key, value) }
+            _ = try file.createTable("queries", layout: QueryTraceRow.layout)
+            _ = try file.createTable("batches", layout: BatchTraceRow.layout)
+            _ = try file.createTable("ranks", layout: RankTraceRow.layout)
+            try extend(file)
+        }
+        queries = try file.openTable("queries", layout: QueryTraceRow.layout)
+        batches = try file.openTable("batches", layout: BatchTraceRow.layout)
+        ranks = try file.openTable("ranks", layout: RankTraceRow.layout)
     }
 
     /// The one-off facts of a plan, as attributes of group `plans/<index>`.

@@ -1,6 +1,7 @@
-/// Replacing a file atomically (checkpoints): write a temporary file next to the target, make it
-/// durable, rename it over the target, make the rename durable. Readers, and a run resumed after a
-/// crash, see either the whole old file or the whole new one.
+/// Creating and replacing files atomically: write a temporary file next to the target, make it
+/// durable, publish it under the target's name (rename, or link when an existing file must not be
+/// replaced), make that durable. Readers, and a run resumed after a crash, see either the whole old
+/// file (or none) or the whole new one — checkpoints are replaced this way, traces created this way.
 import CHDF5
 
 #if canImport(Glibc)
@@ -17,11 +18,37 @@ import Musl
 /// any step throws, the temporary file is removed and the old file is left untouched.
 /// The corresponding C function is `rename`.
 public func writeAtomically(to path: String, _ body: (File) throws -> Void) throws {
+    try publishNewFile(at: path, mode: .truncate, body)
+}
+
+/// Creates a file at `path` whose first state — what `body` writes — appears all at once, then
+/// opens it for reading and writing (h5py modes "w"/"x" for files that are appended to later).
+///
+/// A file made by `File.create` is empty on disk until its first flush, so a process killed in
+/// between leaves a few bytes that no HDF5 reader opens. Here the file is built under a temporary
+/// name and published only when complete: after a kill there is either no file or a readable one.
+/// With `.exclusive` an existing `path` is never replaced (the publish step is `link`, which fails
+/// if the name exists); with `.truncate` it is replaced atomically.
+/// The corresponding C functions are `link` and `rename`.
+public func createAtomically(_ path: String, mode: File.CreateMode,
+                             _ body: (File) throws -> Void) throws -> File {
+    try publishNewFile(at: path, mode: mode, body)
+    return try File.open(path, mode: .readWrite)
+}
+
+/// The steps shared by `writeAtomically` and `createAtomically`.
+private func publishNewFile(at path: String, mode: File.CreateMode, _ body: (File) throws -> Void) throws {
     let (folder, name) = splitPath(path)
     let temporary = folder + "/" + temporaryPrefix(forFileNamed: name)
         + "\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
     do {
-        let file = try File.create(temporary, mode: .exclusive)
+        let file: File
+        do {
+            file = try File.create(temporary, mode: .exclusive)
+        } catch let error as HDF5Error {
+            // A missing or unwritable folder: name the file the caller asked for, not our temporary.
+            throw HDF5Error(call: error.call, path: path, message: error.message, stack: error.stack)
+        }
         do {
             try body(file)
         } catch {
@@ -30,8 +57,16 @@ public func writeAtomically(to path: String, _ body: (File) throws -> Void) thro
         }
         try file.close()
         try fsyncPath(temporary, directory: false)
-        if rename(temporary, path) != 0 {
-            throw HDF5Error.fromErrno(call: "rename", path: "\(temporary) -> \(path)", errno: errno)
+        switch mode {
+        case .truncate:
+            if rename(temporary, path) != 0 {
+                throw HDF5Error.fromErrno(call: "rename", path: "\(temporary) -> \(path)", errno: errno)
+            }
+        case .exclusive:
+            if link(temporary, path) != 0 {
+                throw HDF5Error.fromErrno(call: "link", path: path, errno: errno)
+            }
+            unlink(temporary)
         }
     } catch {
         unlink(temporary)

@@ -16,13 +16,16 @@ public final class TrainingTraceWriter {
         all["config_name"] = config.name
         all["config_file"] = config.source
         all["config_hash"] = config.hash
-        trace = try TraceWriter(path: path, overwrite: false, attributes: all)
-        try trace.file.setAttribute("training_schema_version", 1)
-        try trace.file.setAttribute("resumed_from_step", resumedFromStep ?? -1)
-        steps = try trace.file.createTable("steps", layout: StepTraceRow.layout)
-        epochs = try trace.file.createTable("epochs", layout: EpochTraceRow.layout)
-        robustness = try trace.file.createTable("robustness", layout: RobustnessTraceRow.layout)
-        try trace.file.flush()
+        trace = try TraceWriter(path: path, overwrite: false, attributes: all) { file in
+            try file.setAttribute("training_schema_version", 1)
+            try file.setAttribute("resumed_from_step", resumedFromStep ?? -1)
+            _ = try file.createTable("steps", layout: StepTraceRow.layout)
+            _ = try file.createTable("epochs", layout: EpochTraceRow.layout)
+            _ = try file.createTable("robustness", layout: RobustnessTraceRow.layout)
+        }
+        steps = try trace.file.openTable("steps", layout: StepTraceRow.layout)
+        epochs = try trace.file.openTable("epochs", layout: EpochTraceRow.layout)
+        robustness = try trace.file.openTable("robustness", layout: RobustnessTraceRow.layout)
     }
 
     public func record(step row: StepTraceRow) throws {

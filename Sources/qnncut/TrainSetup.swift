@@ -33,7 +33,8 @@ enum TrainSetup {
         if exists && !isDirectory.boolValue { throw InputError(description: "--output \(folder): exists and is not a folder") }
         let used = exists && (fm.fileExists(atPath: tracePath) || fm.fileExists(atPath: checkpointPath))
         if !exists { try fm.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        try removeOrphanTemporaryFiles(of: checkpointPath)
+        // What a run killed while publishing a checkpoint or creating its trace left behind.
+        for path in [checkpointPath, tracePath] { try removeOrphanTemporaryFiles(of: path) }
         if used && !resume && !overwrite {
             throw InputError(description: "\(folder) already holds a run; pass --resume to continue it or --overwrite to replace it")
         }

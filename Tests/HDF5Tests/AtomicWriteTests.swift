@@ -1,5 +1,6 @@
 /// `writeAtomically`: the new file replaces the old only when complete; a throwing body leaves the
 /// old file intact and no temporary file behind; orphaned temporary files can be cleaned up.
+/// `createAtomically`: a file's first state appears complete or not at all.
 import Foundation
 import HDF5
 import Testing
@@ -75,6 +76,40 @@ import Testing
         let path = scratch.file("no/such/dir/checkpoint.h5")
         let error = #expect(throws: HDF5Error.self) { try writeAtomically(to: path) { _ in } }
         #expect(error?.call == "H5Fcreate")
-        #expect(error?.path.hasPrefix(scratch.file("no/such/dir/.checkpoint.h5.tmp-")) == true)
+        #expect(error?.path == path)
+    }
+
+    @Test func createAtomicallyPublishesTheFirstStateCompleteThenOpensItForWriting() throws {
+        let scratch = try ScratchFolder()
+        let path = scratch.file("traces.h5")
+        let file = try createAtomically(path, mode: .exclusive) { file in
+            // Until the body is done nothing exists under the target's name: a kill here leaves
+            // no file rather than an unreadable one.
+            #expect(!FileManager.default.fileExists(atPath: path))
+            try file.setAttribute("schema", "test")
+            _ = try file.createTable("q", layout: QueryRow.layout)
+        }
+        try file.openTable("q", layout: QueryRow.layout).append((0..<3).map(QueryRow.make))
+        try file.close()
+        let reread = try File.open(path)
+        #expect(try reread.attribute("schema", as: String.self) == "test")
+        #expect(try reread.openTable("q", layout: QueryRow.layout).readAll() == (0..<3).map(QueryRow.make))
+        #expect(try scratch.names() == ["traces.h5"])
+    }
+
+    @Test func createAtomicallyExclusiveNeverReplacesTruncateDoes() throws {
+        let scratch = try ScratchFolder()
+        let path = scratch.file("traces.h5")
+        try writeAtomically(to: path) { try $0.setAttribute("run", 1) }
+        let error = #expect(throws: HDF5Error.self) {
+            _ = try createAtomically(path, mode: .exclusive) { try $0.setAttribute("run", 2) }
+        }
+        #expect(error?.call == "link" && error?.path == path)
+        #expect(try File.open(path).attribute("run", as: Int.self) == 1)
+        #expect(try scratch.names() == ["traces.h5"])
+        let replaced = try createAtomically(path, mode: .truncate) { try $0.setAttribute("run", 3) }
+        try replaced.close()
+        #expect(try File.open(path).attribute("run", as: Int.self) == 3)
+        #expect(try scratch.names() == ["traces.h5"])
     }
 }

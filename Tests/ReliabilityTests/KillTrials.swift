@@ -67,20 +67,30 @@ enum KillTrials {
         for trial in 0 ..< trials {
             var check = CaseCheck()
             let run = folder + "/trial-\(trial)"
-            // Even trials: any moment of the run, start-up included. Odd trials: a moment after the
-            // first checkpoint appeared, so that most of them land mid-training (start-up is half
-            // of this tiny run).
+            // Three kinds of moment, in turn. (0) Any moment of the run, start-up included.
+            // (1) Shortly after the first checkpoint appeared, so that most land mid-training
+            // (start-up is half of this tiny run). (2) The instant the trace file, or its
+            // temporary, appears: the window where a file exists but may hold nothing yet.
             var delay = Double.random(in: 0.05 ... max(0.1, ref.seconds), using: &rng)
             let afterCheckpoint = Double.random(in: 0 ... ref.seconds / 4, using: &rng)
             let t0 = Date()
             let child = try ChildProcess(TestEnvironment.qnncutPath, ["train", config, "--output", run],
                                          environment: TestEnvironment.childEnvironment())
-            if trial % 2 == 1 {
-                while !FileManager.default.fileExists(atPath: run + "/checkpoint.h5"), child.poll() == nil,
-                      Date().timeIntervalSince(t0) < 30 { usleep(2_000) }
+            func waitFor(_ appeared: () -> Bool) {
+                while !appeared(), child.poll() == nil, Date().timeIntervalSince(t0) < 30 { usleep(500) }
+            }
+            switch trial % 3 {
+            case 1:
+                waitFor { FileManager.default.fileExists(atPath: run + "/checkpoint.h5") }
                 usleep(UInt32(afterCheckpoint * 1e6))
                 delay = Date().timeIntervalSince(t0)
-            } else {
+            case 2:
+                waitFor {
+                    let names = (try? FileManager.default.contentsOfDirectory(atPath: run)) ?? []
+                    return names.contains { $0 == "traces.h5" || $0.hasPrefix(".traces.h5.tmp-") }
+                }
+                delay = Date().timeIntervalSince(t0)
+            default:
                 usleep(UInt32(delay * 1e6))
             }
             let finishedFirst = child.poll() != nil
