@@ -35,6 +35,13 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable, Hashable, Codable {
     /// Uniform in [0, 1) with 53 random bits.
     public mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
 
+    /// An estimate of a ±1 observable with mean `value` from `shots` shots: the mean of the shot
+    /// outcomes, whose count of +1s is Binomial(shots, (1 + value)/2).
+    public mutating func shotEstimate(of value: Double, shots n: Int) -> Double {
+        let plus = binomial(trials: n, probability: (1 + value) / 2)
+        return Double(2 * plus - n) / Double(n)
+    }
+
     /// An exact Binomial(n, p) draw: count successes by geometric waiting times with the rarer
     /// outcome, O(n·min(p, 1−p) + 1) expected work.
     public mutating func binomial(trials n: Int, probability p: Double) -> Int {

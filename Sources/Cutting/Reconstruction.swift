@@ -7,49 +7,78 @@ import Simulator
 /// Fragment values (and gradients) of every work unit for a batch of samples.
 ///
 /// A fragment's circuits depend only on the θ/x slots in its support (θ_i is slot i, x_j slot
-/// P + j), so with gradients a unit's row holds its value and then ∂/∂slot for those slots only
-/// (`columns(unit:)`, ascending): 1 + |support(f)| doubles, 1 without gradients. Units lie one
-/// after another, each with one row per sample: unit u's row for sample b starts at
-/// `unitStart[u] + b·rowWidth(u)`. `storage` stays one flat array, so `MPI_Reduce(SUM)` of it
-/// (or `add`) still combines tables filled by different ranks.
+/// P + j), so with adjoint gradients a unit's row holds its value and then ∂/∂slot for those
+/// slots only (`columns(unit:)`, ascending): 1 + |support(f)| doubles, 1 without gradients. With
+/// parameter shift it holds the value and then the value of every shifted circuit of its
+/// `ShiftedCircuit` (`shiftCount(unit:)`). Units lie one after another, each with one row per
+/// sample: unit u's row for sample b starts at `unitStart[u] + b·rowWidth(u)`. `storage` stays
+/// one flat array, so `MPI_Reduce(SUM)` of it (or `add`) still combines tables filled by
+/// different ranks.
 public struct FragmentValueTable: Sendable {
     public let unitCount: Int
     public let sampleCount: Int
     public let parameterCount: Int
     public let inputCount: Int
-    public let carriesGradients: Bool
+    public let method: GradientMethod
+    /// True for adjoint derivative columns.
+    public var carriesGradients: Bool { method == .adjoint }
     /// `fragmentColumns[f]`: the θ/x slots whose derivatives follow the value in fragment f's
-    /// rows (empty without gradients).
+    /// rows (empty unless adjoint).
     public let fragmentColumns: [[Int]]
     /// The fragment of every unit.
     let unitFragment: [Int]
+    /// Shifted values after each unit's value (parameter shift only, else 0), and the room
+    /// each fragment's rows leave for them.
+    let unitShifts: [Int]
+    let fragmentShiftWidth: [Int]
     /// Where each unit's rows begin in `storage`; `unitStart[unitCount]` is the storage size.
     let unitStart: [Int]
     public var storage: [Double]
 
     /// A zero table for `plan` and `sampleCount` samples.
-    public init(plan: CutPlan, sampleCount: Int, gradients: Bool) {
+    public init(plan: CutPlan, sampleCount: Int, method: GradientMethod) {
         unitCount = plan.workUnits.count
         self.sampleCount = sampleCount
         parameterCount = plan.circuit.parameterCount
         inputCount = plan.circuit.inputCount
-        carriesGradients = gradients
-        fragmentColumns = gradients ? plan.contraction.fragmentSupport : plan.fragments.map { _ in [] }
+        self.method = method
+        fragmentColumns = method == .adjoint ? plan.contraction.fragmentSupport : plan.fragments.map { _ in [] }
         unitFragment = plan.workUnits.map(\.fragment)
+        if method == .parameterShift {
+            let counts = plan.fragments.map { $0.circuits.map(ShiftRule.termCount) }
+            unitShifts = plan.workUnits.map { counts[$0.fragment][$0.setting] }
+            // Rows of one fragment share a width (the contraction steps over settings with one
+            // stride); settings differ only in constant operations, so their counts agree anyway.
+            fragmentShiftWidth = counts.map { $0.max() ?? 0 }
+        } else {
+            unitShifts = Array(repeating: 0, count: unitCount)
+            fragmentShiftWidth = plan.fragments.map { _ in 0 }
+        }
         var starts: [Int] = []
         starts.reserveCapacity(unitCount + 1)
         var next = 0
         for f in unitFragment {
             starts.append(next)
-            next += sampleCount * (1 + fragmentColumns[f].count)
+            next += sampleCount * (1 + fragmentColumns[f].count + fragmentShiftWidth[f])
         }
         starts.append(next)
         unitStart = starts
         storage = Array(repeating: 0, count: next)
     }
 
-    /// Doubles per sample of a unit: the value, then one derivative per column.
-    public func rowWidth(unit: Int) -> Int { 1 + fragmentColumns[unitFragment[unit]].count }
+    /// A zero table with adjoint gradients or none.
+    public init(plan: CutPlan, sampleCount: Int, gradients: Bool) {
+        self.init(plan: plan, sampleCount: sampleCount, method: gradients ? .adjoint : .none)
+    }
+
+    /// Doubles per sample of a unit: the value, then one derivative per column or one value per
+    /// shifted circuit.
+    public func rowWidth(unit: Int) -> Int {
+        1 + fragmentColumns[unitFragment[unit]].count + fragmentShiftWidth[unitFragment[unit]]
+    }
+
+    /// The number of shifted values after a unit's value (parameter shift; else 0).
+    public func shiftCount(unit: Int) -> Int { unitShifts[unit] }
 
     /// The θ/x slots of a unit's derivative columns.
     public func columns(unit: Int) -> [Int] { fragmentColumns[unitFragment[unit]] }
@@ -70,6 +99,22 @@ public struct FragmentValueTable: Sendable {
                 storage[base + 1 + k] = slot < p ? evaluation.thetaGradients[b][slot] : evaluation.inputGradients[b][slot - p]
             }
         }
+    }
+
+    /// Store a unit's values and its shifted values (`shifted[term][sample]`, parameter shift).
+    public mutating func store(values: [Double], shifted: [[Double]], unit: Int) {
+        precondition(shifted.count == unitShifts[unit], "FragmentValueTable.store: \(shifted.count) shifted circuits, the table has \(unitShifts[unit])")
+        let width = rowWidth(unit: unit)
+        for b in 0..<sampleCount {
+            let base = unitStart[unit] + b * width
+            storage[base] = values[b]
+            for k in shifted.indices { storage[base + 1 + k] = shifted[k][b] }
+        }
+    }
+
+    /// The value of a unit's k-th shifted circuit for a sample (parameter shift).
+    public func shiftedValue(unit: Int, sample: Int, term k: Int) -> Double {
+        storage[rowStart(unit: unit, sample: sample) + 1 + k]
     }
 
     /// Where a unit's row for a sample begins in `storage` (its value; the derivatives follow).
@@ -116,11 +161,27 @@ extension CutPlan {
                                   theta: theta, inputs: inputs, gradients: gradients)
     }
 
-    /// Simulate the given work units into `table`.
+    /// The parameter-shift form of a unit's circuit, prepared for the simulator (callers that
+    /// evaluate a unit every round cache it).
+    public func shiftedCircuit(unit: Int) -> (shifted: ShiftedCircuit, prepared: PreparedCircuit) {
+        let u = workUnits[unit]
+        let fragment = fragments[u.fragment]
+        let shifted = ShiftedCircuit(fragment.circuits[u.setting])
+        return (shifted, Simulator.prepare(shifted.circuit, observable: fragment.observables[u.observable]))
+    }
+
+    /// Simulate the given work units into `table`, with the table's gradient method.
     public func evaluate(units: some Sequence<Int>, theta: [Double], inputs: [[Double]],
                          into table: inout FragmentValueTable) {
         for unit in units {
-            table.store(evaluate(unit: unit, theta: theta, inputs: inputs, gradients: table.carriesGradients), unit: unit)
+            switch table.method {
+            case .none, .adjoint:
+                table.store(evaluate(unit: unit, theta: theta, inputs: inputs, gradients: table.carriesGradients), unit: unit)
+            case .parameterShift:
+                let (shifted, prepared) = shiftedCircuit(unit: unit)
+                table.store(values: evaluate(unit: unit, theta: theta, inputs: inputs, gradients: false).values,
+                            shifted: shifted.shiftedValues(prepared, theta: theta, inputs: inputs), unit: unit)
+            }
         }
     }
 

@@ -62,22 +62,13 @@ extension CutPlan {
         // Fixed summation order (never Dictionary order, which Swift seeds per process), so a seed
         // reproduces the estimate bit for bit in any process.
         let weighted = selection.weights.sorted { $0.key.units.lexicographicallyPrecedes($1.key.units) }
-        // Shots ∝ |weight| carried by each unit.
-        var load: [Int: Double] = [:]
-        for (key, w) in weighted { for u in key.units { load[u, default: 0] += abs(w) } }
-        let units = load.keys.sorted()
-        let totalLoad = units.reduce(0) { $0 + load[$1]! }
-        var shots: [Int: Int] = [:]
-        for u in units {
-            shots[u] = max(1, Int((Double(options.shots) * load[u]! / max(totalLoad, .leastNormalMagnitude)).rounded()))
-        }
+        let shots = Self.shotAllocation(weighted, budget: options.shots)
+        let units = shots.keys.sorted()
         var estimate: [Int: Double] = [:]
         var variance: [Int: Double] = [:]
         for u in units {
-            let v = table.value(unit: u, sample: sample)
             let n = shots[u]!
-            let plus = rng.binomial(trials: n, probability: (1 + v) / 2)
-            let vHat = Double(2 * plus - n) / Double(n)
+            let vHat = rng.shotEstimate(of: table.value(unit: u, sample: sample), shots: n)
             estimate[u] = vHat
             variance[u] = n > 1 ? (1 - vHat * vHat) / Double(n - 1) : 1
         }
@@ -105,6 +96,14 @@ extension CutPlan {
         return SampledEstimate(value: value, standardError: (shotVariance + mcVariance).squareRoot(),
                                exactTermCount: selection.exactTerms, sampledTermCount: selection.sampledTerms,
                                workUnitsUsed: units.count, shotsUsed: units.reduce(0) { $0 + shots[$1]! })
+    }
+
+    /// Shots per unit ∝ the |weight| it carries (at least one each), for a budget of `budget`.
+    static func shotAllocation(_ weighted: [(key: UnitKey, value: Double)], budget: Int) -> [Int: Int] {
+        var load: [Int: Double] = [:]
+        for (key, w) in weighted { for u in key.units { load[u, default: 0] += abs(w) } }
+        let totalLoad = load.keys.sorted().reduce(0) { $0 + load[$1]! }
+        return load.mapValues { max(1, Int((Double(budget) * $0 / max(totalLoad, .leastNormalMagnitude)).rounded())) }
     }
 
     /// The work units of one (QPD term, observable term) pair: one per fragment.

@@ -83,6 +83,8 @@ public final class DistributedEstimator {
     /// Each work unit's fragment circuit compiled for the simulator, on first use by this rank
     /// (constant gate matrices, op list, branch structure), then reused every round.
     private var prepared: [PreparedCircuit?]
+    /// The same for the parameter-shift form of each unit's circuit (shot-mode gradient rounds).
+    private var preparedShifted: [(shifted: ShiftedCircuit, prepared: PreparedCircuit)?]
 
     /// Collective. `makePlan` runs on rank 0 only; its plan (or its error, raised on every rank as
     /// an `AgreedFailure`) reaches every rank.
@@ -98,6 +100,7 @@ public final class DistributedEstimator {
         }
         setup = SetupTimes(planBuild: planBuild, planBroadcast: MPI.wallTime() - t0 - planBuild)
         prepared = Array(repeating: nil, count: plan.workUnits.count)
+        preparedShifted = Array(repeating: nil, count: plan.workUnits.count)
     }
 
     /// The compiled circuit of a work unit.
@@ -110,9 +113,23 @@ public final class DistributedEstimator {
         return compiled
     }
 
-    /// Collective: one round for a batch of queries sharing θ. Rank 0 passes θ and the inputs
-    /// (one vector per query); other ranks pass nil. Returns the result on rank 0, nil elsewhere.
+    /// The compiled parameter-shift form of a work unit's circuit.
+    func shiftedCircuit(_ unit: Int) -> (shifted: ShiftedCircuit, prepared: PreparedCircuit) {
+        if let done = preparedShifted[unit] { return done }
+        let compiled = plan.shiftedCircuit(unit: unit)
+        preparedShifted[unit] = compiled
+        return compiled
+    }
+
+    /// Collective: one round with adjoint gradients or none (see `evaluate(theta:inputs:method:)`).
     public func evaluate(theta: [Double]?, inputs: [[Double]]?, gradients: Bool) throws -> BatchResult? {
+        try evaluate(theta: theta, inputs: inputs, method: gradients ? .adjoint : .none)
+    }
+
+    /// Collective: one round for a batch of queries sharing θ. Rank 0 passes θ and the inputs
+    /// (one vector per query) and how to differentiate; other ranks pass nil (the method reaches
+    /// them with θ). Returns the result on rank 0, nil elsewhere.
+    public func evaluate(theta: [Double]?, inputs: [[Double]]?, method: GradientMethod) throws -> BatchResult? {
         round += 1
         let roundStart = MPI.wallTime()
         var times = RankTimes(rank: world.rank)
@@ -123,22 +140,29 @@ public final class DistributedEstimator {
             // Callers validate user data first; these are programming errors.
             guard let theta, let inputs else { preconditionFailure("rank 0 must pass θ and the inputs") }
             precondition(inputs.allSatisfy { $0.count == inputs[0].count }, "input vectors differ in length")
-            header = [gradients ? 1 : 0, Double(inputs.count), Double(theta.count)] + theta + inputs.flatMap { $0 }
+            header = [Double(method.rawValue), Double(inputs.count), Double(theta.count)] + theta + inputs.flatMap { $0 }
         }
         try times.communicating { try world.broadcast(&header, root: 0) }
-        let (batchTheta, batchInputs, withGradients) = Self.decodeHeader(header)
+        let (batchTheta, batchInputs, batchMethod) = Self.decodeHeader(header)
         let generated = MPI.wallTime()
 
         // Execute: this rank's share of the work units, into a table that is zero elsewhere.
         let executeStart = MPI.wallTime()
-        var table = FragmentValueTable(plan: plan, sampleCount: batchInputs.count, gradients: withGradients)
+        var table = FragmentValueTable(plan: plan, sampleCount: batchInputs.count, method: batchMethod)
         let schedule = Schedule(policy: options.policy, unitCount: plan.workUnits.count, ranks: world.size,
                                 chunkSize: options.chunkSize)
         var touched: [Int] = []
         let evaluateUnit: (Int) throws -> Double = { unit in
             let t0 = MPI.wallTime()
             let circuit = self.preparedCircuit(unit)
-            table.store(circuit.evaluate(theta: batchTheta, inputs: batchInputs, gradients: withGradients), unit: unit)
+            switch batchMethod {
+            case .none, .adjoint:
+                table.store(circuit.evaluate(theta: batchTheta, inputs: batchInputs, gradients: batchMethod == .adjoint), unit: unit)
+            case .parameterShift:
+                let (shifted, prepared) = self.shiftedCircuit(unit)
+                table.store(values: circuit.evaluate(theta: batchTheta, inputs: batchInputs, gradients: false).values,
+                            shifted: shifted.shiftedValues(prepared, theta: batchTheta, inputs: batchInputs), unit: unit)
+            }
             touched.append(unit)
             return MPI.wallTime() - t0
         }
@@ -194,14 +218,14 @@ public final class DistributedEstimator {
             chunkCount: schedule.chunks.count, table: table)
     }
 
-    static func decodeHeader(_ header: [Double]) -> (theta: [Double], inputs: [[Double]], gradients: Bool) {
-        let gradients = header[0] != 0
+    static func decodeHeader(_ header: [Double]) -> (theta: [Double], inputs: [[Double]], method: GradientMethod) {
+        let method = GradientMethod(rawValue: Int(header[0])) ?? .none
         let batch = Int(header[1]), p = Int(header[2])
         let theta = Array(header[3 ..< 3 + p])
         let flat = header[(3 + p)...]
         let width = batch > 0 ? flat.count / batch : 0
         let inputs = (0 ..< batch).map { b in Array(flat[flat.startIndex + b * width ..< flat.startIndex + (b + 1) * width]) }
-        return (theta, inputs, gradients)
+        return (theta, inputs, method)
     }
 
     /// Injected delay for the static policies (nobody to answer meanwhile): sleep for the bulk,

@@ -32,18 +32,23 @@ public final class EstimatorSession {
         }
     }
 
-    /// Rank 0: one round for a batch of inputs sharing θ.
+    /// Rank 0: one round for a batch of inputs sharing θ, with adjoint gradients or none.
     public func evaluate(theta: [Double], inputs: [[Double]], gradients: Bool) throws -> BatchResult {
+        try evaluate(theta: theta, inputs: inputs, method: gradients ? .adjoint : .none)
+    }
+
+    /// Rank 0: one round for a batch of inputs sharing θ.
+    public func evaluate(theta: [Double], inputs: [[Double]], method: GradientMethod) throws -> BatchResult {
         precondition(world.isRoot, "EstimatorSession.evaluate runs on rank 0; other ranks call serve()")
         var command: [Double] = [1]
         try world.broadcast(&command, root: 0)
         try failIfInjected()
         let cpuStart = Self.threadCPUSeconds()
-        guard let result = try estimator.evaluate(theta: theta, inputs: inputs, gradients: gradients) else {
+        guard let result = try estimator.evaluate(theta: theta, inputs: inputs, method: method) else {
             preconditionFailure("rank 0 receives every round's result")
         }
         let compute = Self.threadCPUSeconds() - cpuStart
-        if gradients {
+        if method != .none {
             gradientSeconds += compute
             gradientQueries += inputs.count
         } else {

@@ -151,8 +151,9 @@ public final class Trainer {
 
     /// One minibatch: estimates and ∂E/∂θ in one round, mean BCE, one optimiser update.
     func takeStep(inputs: [[Double]], labels: [Int]) throws -> StepTraceRow {
-        let result = try session.evaluate(theta: theta, inputs: inputs, gradients: true)
+        var result = try session.evaluate(theta: theta, inputs: inputs, method: shotMode ? .parameterShift : .adjoint)
         let estimates = self.estimates(result, inputs: inputs, theta: theta, stream: .trainShots, counter: step)
+        let gradientShots = try shotModeGradients(&result, inputs: inputs)
         try trace?.trace.record(result, step: step + 1, observable: 0, stderrs: estimates.stderrs)
         var gradient = [Double](repeating: 0, count: theta.count)
         var loss = 0.0, correct = 0
@@ -160,10 +161,10 @@ public final class Trainer {
         for (b, e) in estimates.values.enumerated() {
             loss += BinaryCrossEntropy.loss(estimate: e, label: labels[b]) * scale
             if BinaryCrossEntropy.predicted(estimate: e) == labels[b] { correct += 1 }
-            // Chain rule: ∂L/∂θ = Σ_b ∂L/∂E_b · ∂E_b/∂θ, with ∂E_b/∂θ the adjoint gradient through the cuts.
+            // Chain rule: ∂L/∂θ = Σ_b ∂L/∂E_b · ∂E_b/∂θ, with ∂E_b/∂θ through the cuts (adjoint in
+            // exact mode, parameter shift with shots in shot mode).
             let dE = BinaryCrossEntropy.derivative(estimate: e, label: labels[b]) * scale
-            var g = result.estimate.thetaGradients[b]
-            if shotMode { addParameterShiftNoise(&g, standardError: estimates.stderrs[b], sample: b) }
+            let g = result.estimate.thetaGradients[b]
             for i in gradient.indices { gradient[i] += dE * g[i] }
         }
         optimizer.update(&theta, gradient: gradient)
@@ -172,18 +173,27 @@ public final class Trainer {
                             accuracy: Double(correct) / Double(inputs.count),
                             gradient_norm: gradient.reduce(0) { $0 + $1 * $1 }.squareRoot(),
                             learning_rate: optimizer.learningRate, shots: shotMode ? Int64(config.estimator.shots) : 0,
-                            seconds: 0)
+                            gradient_shots: Int64(gradientShots), seconds: 0)
     }
 
-    /// Shot mode emulates the noise of parameter-shift gradients rather than running the shifted
-    /// circuits: ∂E/∂θ_i = (E(θ + π/2·e_i) − E(θ − π/2·e_i))/2 for our one-parameter rotations, and
-    /// each shifted estimate with the same per-query budget has about the query's variance se²
-    /// (which already carries the cuts' γ² overhead), so ∂Ê/∂θ_i gets Gaussian noise of variance
-    /// 2·se²/4. The mean is the exact adjoint gradient through the cuts.
-    func addParameterShiftNoise(_ g: inout [Double], standardError se: Double, sample: Int) {
-        var rng = Seeds.generator(config.training.seed, .gradientShots, step, sample)
-        let sigma = se / 2.0.squareRoot()
-        for i in g.indices { g[i] += sigma * rng.normal() }
+    /// Shot mode: ∂Ê/∂θ by per-fragment parameter shift — every unit's circuit and its shifted
+    /// circuits "run" with the unit's share of the query budget (`CutPlan.parameterShiftGradients`)
+    /// — stored into `result` as its gradients. The contraction joins the round's reconstruct
+    /// stage; the Binomial draws stand in for a device's measurements and, as for the estimates
+    /// (`estimates`), are outside the stages. Returns the mean shots per query the gradient spent
+    /// (0 in exact mode).
+    func shotModeGradients(_ result: inout BatchResult, inputs: [[Double]]) throws -> Int {
+        guard shotMode else { return 0 }
+        let plan = session.estimator.plan
+        let seeds = inputs.indices.map { Seeds.derive(config.training.seed, .gradientShots, step, $0) }
+        let measured = try plan.measureShiftedCircuits(result.table, theta: theta, inputs: inputs,
+                                                       shots: config.estimator.shots, seeds: seeds)
+        let t0 = MPI.wallTime()
+        result.estimate.thetaGradients = try plan.reconstruct(measured.table, theta: theta, inputs: inputs).thetaGradients
+        let seconds = MPI.wallTime() - t0
+        result.stages.reconstruct += seconds
+        result.contractSeconds += seconds
+        return measured.shotsUsed.reduce(0, +) / max(inputs.count, 1)
     }
 
     /// Rank 0: refuse a run that would not fit (`ResourceGuard`), first from the circuit alone

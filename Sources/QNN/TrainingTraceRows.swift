@@ -12,15 +12,19 @@ public struct StepTraceRow: BitwiseCopyable, Sendable, Equatable {
     public var accuracy: Double
     public var gradient_norm: Double
     public var learning_rate: Double
-    /// Shots per query (0 in exact mode).
+    /// Shots per query for the estimate (0 in exact mode).
     public var shots: Int64
+    /// Mean shots per query the parameter-shift gradient spent on the fragment circuits and
+    /// their shifted copies (0 in exact mode).
+    public var gradient_shots: Int64
     /// Wall seconds of the step at rank 0 (round, loss, update, trace).
     public var seconds: Double
 
     public static let layout = try! CompoundLayout<StepTraceRow>([
         .field("step", \.step), .field("epoch", \.epoch), .field("batch_size", \.batch_size), .field("loss", \.loss),
         .field("accuracy", \.accuracy), .field("gradient_norm", \.gradient_norm),
-        .field("learning_rate", \.learning_rate), .field("shots", \.shots), .field("seconds", \.seconds),
+        .field("learning_rate", \.learning_rate), .field("shots", \.shots), .field("gradient_shots", \.gradient_shots),
+        .field("seconds", \.seconds),
     ])
 }
 

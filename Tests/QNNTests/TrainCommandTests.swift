@@ -1,6 +1,6 @@
 /// `qnncut train` as users run it: the built binary, killed with SIGKILL mid-run and resumed,
 /// ends with the uninterrupted run's θ; run folders are never silently overwritten; config
-/// errors exit non-zero naming the key; two ranks give the single-rank θ.
+/// errors exit non-zero naming the key; two or three ranks give the single-rank θ, in shot mode too.
 import Foundation
 import Testing
 import TestSupport
@@ -108,13 +108,15 @@ struct TrainCommandTests {
         #expect(typed.exitCode == 1 && typed.stderr.contains("training.epochs"), "\(typed.stderr)")
     }
 
-    @Test("mpirun -np 2 trains to the same θ as one rank", arguments: ["cyclic", "dynamic"])
-    func twoRanks(schedule: String) throws {
+    @Test("mpirun -np 2 and 3 train to the same θ as one rank, exact and shot mode (parameter shift)",
+          arguments: [("cyclic", "exact", 2), ("dynamic", "exact", 2), ("static", "shots", 3), ("speculative", "shots", 2)])
+    func severalRanks(schedule: String, mode: String, ranks: Int) throws {
         let config = try Self.config(epochs: 1)
         let folder = try TestConfigs.temporaryFolder()
-        let one = try Self.qnncut(["train", config, "--output", folder + "/one", "--json"])
-        let result = try ChildProcess.run("mpirun", ["--oversubscribe", "-np", "2", TestEnvironment.qnncutPath, "train", config,
-                                                     "--output", folder + "/two", "--json", "--schedule", schedule],
+        let shots = mode == "shots" ? ["--set", "estimator.mode=shots", "--set", "estimator.shots=2000"] : []
+        let one = try Self.qnncut(["train", config, "--output", folder + "/one", "--json"] + shots)
+        let result = try ChildProcess.run("mpirun", ["--oversubscribe", "-np", "\(ranks)", TestEnvironment.qnncutPath, "train", config,
+                                                     "--output", folder + "/many", "--json", "--schedule", schedule] + shots,
                                           environment: TestEnvironment.childEnvironment(), timeout: 120)
         #expect(result.exitCode == 0, "\(result.stderr)")
         let a = try Self.summary(one), b = try Self.summary(result)

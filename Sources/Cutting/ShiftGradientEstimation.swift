@@ -1,0 +1,82 @@
+/// Shot-mode gradients through cuts by per-fragment parameter shift (rank 0, after the round).
+///
+/// The round filled a `.parameterShift` table: every unit's exact value and the exact values of
+/// its shifted circuits. Here each of those circuits is "run" with shots — a Binomial draw from
+/// its exact value, as in `SampledEstimation` — giving v̂_u and ∂̂v_u/∂θ_i = Σ_terms weight·v̂_shifted.
+/// These go into an adjoint-layout table that the ordinary contraction (`reconstruct`) turns
+/// into ∂Ê/∂θ = Σ_t [∂c_t·Π_f v̂_f + c_t·Σ_f ∂̂v_f·Π_{g≠f} v̂_g]: angle-dependent coefficients are
+/// differentiated classically, and every product multiplies estimates of different circuits, so
+/// the gradient is unbiased. Every QPD term is enumerated; each unit (and each of its shifted
+/// circuits) gets the shots the matched-budget split gives it (∝ the |weight| it carries).
+import Circuits
+
+/// Parameter-shift gradients of a batch.
+public struct ShiftGradientEstimate: Sendable {
+    /// [sample][parameter].
+    public var thetaGradients: [[Double]]
+    /// Per sample: shots spent on the unshifted and shifted circuits (0 when exact).
+    public var shotsUsed: [Int]
+}
+
+extension CutPlan {
+    /// ∂E/∂θ per sample from a table filled with `.parameterShift`. `shots` is the budget of one
+    /// query, spent again on each shifted circuit; nil uses the exact values (the parameter-shift
+    /// rule is exact, so this equals the adjoint gradient — the check that the table, the rules
+    /// and the contraction agree). `seeds[b]` seeds sample b's draws.
+    public func parameterShiftGradients(_ table: FragmentValueTable, theta: [Double], inputs: [[Double]],
+                                        shots: Int?, seeds: [UInt64]) throws -> ShiftGradientEstimate {
+        let measured = try measureShiftedCircuits(table, theta: theta, inputs: inputs, shots: shots, seeds: seeds)
+        let contracted = try reconstruct(measured.table, theta: theta, inputs: inputs)
+        return ShiftGradientEstimate(thetaGradients: contracted.thetaGradients, shotsUsed: measured.shotsUsed)
+    }
+
+    /// The first half of `parameterShiftGradients`, which callers time apart from the contraction
+    /// because it stands in for a device's measurements: an adjoint-layout table of v̂ and ∂̂v/∂θ
+    /// (input columns zero), and the shots spent per sample.
+    public func measureShiftedCircuits(_ table: FragmentValueTable, theta: [Double], inputs: [[Double]],
+                                       shots: Int?, seeds: [UInt64]) throws -> (table: FragmentValueTable, shotsUsed: [Int]) {
+        let call = "CutPlan.parameterShiftGradients"
+        guard table.method == .parameterShift, table.unitCount == workUnits.count, table.sampleCount == inputs.count,
+              shots == nil || seeds.count == inputs.count else {
+            throw CuttingError.invalidValues(call: call, reason: "needs a parameter-shift table of \(workUnits.count) unit(s) × \(inputs.count) sample(s) and a seed per sample")
+        }
+        if let shots, shots < 1 {
+            throw CuttingError.invalidValues(call: call, reason: "shots must be at least 1, got \(shots)")
+        }
+        // The shift terms of every (fragment, setting) circuit; units differ only in observable.
+        let terms = fragments.map { $0.circuits.map { ShiftedCircuit($0).terms } }
+        let p = circuit.parameterCount
+        var estimated = FragmentValueTable(plan: self, sampleCount: inputs.count, method: .adjoint)
+        var shotsUsed = [Int](repeating: 0, count: inputs.count)
+        for (b, x) in inputs.enumerated() {
+            // Which units are run, and with how many shots (nil: exactly).
+            var allocation: [Int: Int?] = [:]
+            if let shots {
+                let all = SamplingOptions(termSamples: 0, exactThreshold: 0, shots: shots, seed: seeds[b])
+                let selection = try selectTerms(theta: theta, input: x, options: all)
+                let weighted = selection.weights.sorted { $0.key.units.lexicographicallyPrecedes($1.key.units) }
+                allocation = Self.shotAllocation(weighted, budget: shots).mapValues { $0 }
+            } else {
+                for u in workUnits.indices { allocation[u] = .some(nil) }
+            }
+            var rng = Xoshiro256(seed: shots == nil ? 0 : seeds[b])
+            for u in allocation.keys.sorted() {
+                let n = allocation[u]!
+                let unitTerms = terms[workUnits[u].fragment][workUnits[u].setting]
+                func measure(_ value: Double) -> Double { n.map { rng.shotEstimate(of: value, shots: $0) } ?? value }
+                let value = measure(table.value(unit: u, sample: b))
+                var derivative = [Double](repeating: 0, count: p)
+                for (k, term) in unitTerms.enumerated() {
+                    derivative[term.parameter] += term.weight * measure(table.shiftedValue(unit: u, sample: b, term: k))
+                }
+                shotsUsed[b] += (n ?? 0) * (1 + unitTerms.count)
+                let row = estimated.rowStart(unit: u, sample: b)
+                estimated.storage[row] = value
+                for (k, slot) in estimated.columns(unit: u).enumerated() where slot < p {
+                    estimated.storage[row + 1 + k] = derivative[slot]
+                }
+            }
+        }
+        return (estimated, shotsUsed)
+    }
+}
