@@ -69,6 +69,9 @@ public struct ShiftedCircuit: Sendable {
     let occurrenceScale: [Double]
     public let terms: [ShiftTerm]
 
+    /// The number of shifted circuits `circuit` needs (without building them).
+    public static func termCount(_ circuit: Circuit) -> Int { ShiftRule.termCount(circuit) }
+
     public init(_ original: Circuit) {
         var split = original
         var parameters: [Int] = [], scales: [Double] = [], terms: [ShiftTerm] = []

@@ -5,7 +5,9 @@
 /// * `evaluate`: one collective round per batch of queries. Rank 0 broadcasts θ and the batch;
 ///   every rank simulates its share of work units (fragment settings, each for the whole batch)
 ///   into a fragment-value table that is zero where it did no work; `MPI_Reduce(SUM)` — a tree
-///   reduction — stitches the tables at rank 0, which contracts them into E (and ∂E).
+///   reduction — stitches the tables at rank 0, which contracts them into E (and ∂E). Gradient
+///   rounds carry adjoint derivatives, or with `.parameterShift` the values of each unit's
+///   shifted circuits (run by the rank that owns the unit), for shot-mode gradients at rank 0.
 ///   Every unit is counted exactly once under every policy, and since each table entry is one
 ///   rank's number plus zeros, the result is bit-identical for any rank count and policy.
 import Circuits

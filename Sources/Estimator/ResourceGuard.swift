@@ -91,9 +91,12 @@ public enum ResourceGuard {
     public static func estimate(plan: CutPlan, batch: Int, gradients: Bool, ranksPerNode: Int,
                                 traceBytes: Double? = nil) -> ResourceEstimate {
         let terms = plan.cuts.reduce(1.0) { $0 * Double($1.basis.terms.count) }
+        // Per unit and sample: adjoint rows hold at most P + X derivatives, parameter-shift rows
+        // one value per shifted circuit; the larger bounds either.
+        let shifted = plan.fragments.flatMap { $0.circuits.map(ShiftedCircuit.termCount) }.max() ?? 0
         return ResourceEstimate(widestFragment: plan.fragments.map(\.width).max() ?? plan.circuit.qubitCount,
                                 batch: batch, gradients: gradients, workUnits: plan.workUnits.count,
-                                derivativeColumns: plan.circuit.parameterCount + plan.circuit.inputCount,
+                                derivativeColumns: max(plan.circuit.parameterCount + plan.circuit.inputCount, shifted),
                                 ranksPerNode: ranksPerNode, qpdTerms: terms, traceBytes: traceBytes)
     }
 
