@@ -181,16 +181,30 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     }
 
     /// FNV-1a 64 of the canonical config without `training.epochs` (so a run may be extended
-    /// on resume) — a checkpoint from a different config is refused.
+    /// on resume) — a checkpoint from a different config is refused. The data file and a QASM
+    /// circuit enter by their contents, not their paths: a project moved to another folder (or
+    /// cluster) still resumes, and a data file edited under a run's feet is caught.
     public var hash: String {
         var copy = self
         copy.training.epochs = 0
         copy.source = ""
         copy.canonicalText = ""
         copy.limits = nil
+        copy.data.file = Self.contentDigest(ofFile: data.file)
+        copy.model.circuit = model.circuit.map(Self.contentDigest(ofFile:))
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        let bytes = (try? encoder.encode(copy)) ?? Data()
+        return Self.fnv1a((try? encoder.encode(copy)) ?? Data())
+    }
+
+    /// Content digest of a file (FNV-1a 64 of its bytes), or its path when it cannot
+    /// be read (the run then fails on reading it anyway).
+    static func contentDigest(ofFile path: String) -> String {
+        guard let bytes = FileManager.default.contents(atPath: path) else { return path }
+        return "fnv1a:" + fnv1a(bytes)
+    }
+
+    static func fnv1a(_ bytes: Data) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
         return String(format: "%016llx", h)

@@ -59,6 +59,22 @@ struct ConfigTests {
         #expect(base.hash != other.hash)
     }
 
+    @Test("the hash follows the data file's contents, not its path: a moved project resumes, an edited file does not")
+    func hashOfTheDataFile() throws {
+        let folder = try TestConfigs.temporaryFolder()
+        let csv = try String(contentsOfFile: TestConfigs.irisPath, encoding: .utf8)
+        try csv.write(toFile: folder + "/a.csv", atomically: true, encoding: .utf8)
+        try csv.write(toFile: folder + "/b.csv", atomically: true, encoding: .utf8)
+        let lines = csv.split(separator: "\n")
+        try (lines.dropLast().joined(separator: "\n") + "\n").write(toFile: folder + "/c.csv", atomically: true, encoding: .utf8)
+        func hash(_ name: String) throws -> String {
+            let yaml = TestConfigs.irisYAML().replacingOccurrences(of: TestConfigs.irisPath, with: folder + "/" + name)
+            return try TestConfigs.config(yaml).hash
+        }
+        #expect(try hash("a.csv") == hash("b.csv"))
+        #expect(try hash("a.csv") != hash("c.csv"))
+    }
+
     @Test("cuts beyond the layer count are refused")
     func cutsBeyondLayers() throws {
         let error = #expect(throws: ConfigError.self) { try TestConfigs.config(TestConfigs.irisYAML(cuts: 3, layers: 2)) }
