@@ -17,9 +17,18 @@ public enum GradientMethod: Int, Hashable, Sendable, Codable {
     case none = 0
     /// Values and ∂v/∂θ, ∂v/∂x from the simulator's adjoint sweep (exact mode).
     case adjoint = 1
-    /// Values and the values of every shifted circuit of the parameter-shift rule (shot mode):
-    /// the derivatives are formed at rank 0 after shot noise is drawn for each circuit.
+    /// Values and the values of every shifted circuit of the parameter-shift rule for the
+    /// θ-dependent angles (shot-mode training): the derivatives are formed at rank 0 after shot
+    /// noise is drawn for each circuit.
     case parameterShift = 2
+    /// The same for every angle that depends on θ or x, so ∂/∂x comes too (`estimate --gradients`
+    /// in sampled mode).
+    case parameterShiftWithInputs = 3
+
+    /// Whether rows hold shifted values, and whether input-only angles are shifted too.
+    public var shifts: (any: Bool, inputs: Bool) {
+        (self == .parameterShift || self == .parameterShiftWithInputs, self == .parameterShiftWithInputs)
+    }
 }
 
 /// The shift rule of a gate's angles: ∂v/∂φ = Σ_k coefficient_k · v(φ + shift_k).
@@ -36,54 +45,73 @@ enum ShiftRule {
         default: return twoTerm
         }
     }
-
-    /// The shifted evaluations `circuit` needs: one per rule term of every θ-dependent angle.
-    static func termCount(_ circuit: Circuit) -> Int {
-        circuit.gates.reduce(0) { count, gate in
-            count + gate.angles.filter(\.isTrainable).count * terms(gate.kind).count
-        }
-    }
 }
 
 extension Angle {
     /// Depends on θ with a non-zero scale (so shifting θ can move it).
     var isTrainable: Bool { thetaIndex != nil && thetaScale != 0 }
+    /// Depends on x with a non-zero scale.
+    var readsInput: Bool { inputIndex != nil && inputScale != 0 }
 }
 
-/// One shifted evaluation: θ-dependent angle `occurrence` moved by `shift`; it adds
-/// `weight`·v(shifted) to ∂v/∂θ[`parameter`].
+/// One shifted evaluation: angle `occurrence` moved by `shift`. It adds weight·v(shifted) to
+/// ∂v/∂slot for each (slot, weight) of `contributions` (θ_i is slot i, x_j slot P + j; the
+/// weight is the rule coefficient times the angle's scale of that slot — the chain rule).
 public struct ShiftTerm: Hashable, Sendable {
-    public var parameter: Int
     public var occurrence: Int
     public var shift: Double
-    /// The rule coefficient times the angle's θ scale a (chain rule).
-    public var weight: Double
+    public var contributions: [Contribution]
+
+    public struct Contribution: Hashable, Sendable {
+        public var slot: Int
+        public var weight: Double
+    }
 }
 
-/// A circuit rewritten so that every θ-dependent angle reads its own parameter (an "occurrence"),
-/// and the shift terms of its parameter-shift gradient. The rewritten circuit has the original's
-/// values when occurrence o is given θ[occurrenceParameter[o]].
+/// A circuit rewritten so that every differentiated angle reads its own parameter (an
+/// "occurrence"), and the shift terms of its parameter-shift gradient. Occurrence o of a
+/// θ-dependent angle a·θ_i + b·x_j + c reads θ'_o in place of θ_i (same scale a): θ'_o = θ_i gives
+/// the original values, and θ'_o + s/a moves the angle by s. With `inputs`, an angle that reads
+/// only x gains θ'_o with scale 1 and θ'_o = 0. Shifting one occurrence at a time is what makes
+/// the rule exact for a θ shared by several gates.
 public struct ShiftedCircuit: Sendable {
     public let circuit: Circuit
-    public let occurrenceParameter: [Int]
+    /// The θ slot whose value occurrence o starts from (nil: 0, an input-only angle).
+    public let occurrenceParameter: [Int?]
     let occurrenceScale: [Double]
     public let terms: [ShiftTerm]
 
     /// The number of shifted circuits `circuit` needs (without building them).
-    public static func termCount(_ circuit: Circuit) -> Int { ShiftRule.termCount(circuit) }
+    public static func termCount(_ circuit: Circuit, inputs: Bool) -> Int {
+        circuit.gates.reduce(0) { count, gate in
+            count + gate.angles.filter { $0.isTrainable || (inputs && $0.readsInput) }.count * ShiftRule.terms(gate.kind).count
+        }
+    }
 
-    public init(_ original: Circuit) {
+    public init(_ original: Circuit, inputs: Bool = false) {
         var split = original
-        var parameters: [Int] = [], scales: [Double] = [], terms: [ShiftTerm] = []
+        var parameters: [Int?] = [], scales: [Double] = [], terms: [ShiftTerm] = []
+        let p = original.parameterCount
         for g in split.gates.indices {
-            for a in split.gates[g].angles.indices where split.gates[g].angles[a].isTrainable {
+            for a in split.gates[g].angles.indices {
                 let angle = split.gates[g].angles[a]
+                guard angle.isTrainable || (inputs && angle.readsInput) else { continue }
                 let occurrence = parameters.count
-                parameters.append(angle.thetaIndex!)
-                scales.append(angle.thetaScale)
+                var slots: [(slot: Int, scale: Double)] = []
+                if angle.isTrainable {
+                    parameters.append(angle.thetaIndex!)
+                    scales.append(angle.thetaScale)
+                    slots.append((angle.thetaIndex!, angle.thetaScale))
+                } else {
+                    parameters.append(nil)
+                    scales.append(1)
+                    split.gates[g].angles[a].thetaScale = 1
+                }
+                if inputs && angle.readsInput { slots.append((p + angle.inputIndex!, angle.inputScale)) }
                 for rule in ShiftRule.terms(split.gates[g].kind) {
-                    terms.append(ShiftTerm(parameter: angle.thetaIndex!, occurrence: occurrence, shift: rule.shift,
-                                           weight: rule.coefficient * angle.thetaScale))
+                    terms.append(ShiftTerm(occurrence: occurrence, shift: rule.shift, contributions: slots.map {
+                        ShiftTerm.Contribution(slot: $0.slot, weight: rule.coefficient * $0.scale)
+                    }))
                 }
                 split.gates[g].angles[a].thetaIndex = occurrence
             }
@@ -98,19 +126,21 @@ public struct ShiftedCircuit: Sendable {
     /// v(shifted) for every term and sample: `values[term][sample]`. `prepared` is
     /// `Simulator.prepare(circuit, observable:)` (callers cache it).
     public func shiftedValues(_ prepared: PreparedCircuit, theta: [Double], inputs: [[Double]]) -> [[Double]] {
-        let base = occurrenceParameter.map { theta[$0] }
+        let base = occurrenceParameter.map { $0.map { theta[$0] } ?? 0 }
         return terms.map { term in
             var shifted = base
-            // a·(θ_o + s/a) = a·θ_o + s: the gate angle moves by exactly `shift`.
+            // a·(θ'_o + s/a) = a·θ'_o + s: the gate angle moves by exactly `shift`.
             shifted[term.occurrence] += term.shift / occurrenceScale[term.occurrence]
             return prepared.evaluate(theta: shifted, inputs: inputs, gradients: false).values
         }
     }
 
-    /// ∂v/∂θ from the shifted values of one sample (`shifted[term]`): Σ weight·v(shifted) per θ.
-    public func derivatives(shifted: [Double], parameterCount: Int) -> [Double] {
-        var gradient = [Double](repeating: 0, count: parameterCount)
-        for (k, term) in terms.enumerated() { gradient[term.parameter] += term.weight * shifted[k] }
+    /// ∂v/∂slot (θ then x) from the shifted values of one sample (`shifted[term]`).
+    public func derivatives(shifted: [Double], slotCount: Int) -> [Double] {
+        var gradient = [Double](repeating: 0, count: slotCount)
+        for (k, term) in terms.enumerated() {
+            for c in term.contributions { gradient[c.slot] += c.weight * shifted[k] }
+        }
         return gradient
     }
 }

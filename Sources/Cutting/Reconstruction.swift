@@ -44,8 +44,8 @@ public struct FragmentValueTable: Sendable {
         self.method = method
         fragmentColumns = method == .adjoint ? plan.contraction.fragmentSupport : plan.fragments.map { _ in [] }
         unitFragment = plan.workUnits.map(\.fragment)
-        if method == .parameterShift {
-            let counts = plan.fragments.map { $0.circuits.map(ShiftRule.termCount) }
+        if method.shifts.any {
+            let counts = plan.fragments.map { $0.circuits.map { ShiftedCircuit.termCount($0, inputs: method.shifts.inputs) } }
             unitShifts = plan.workUnits.map { counts[$0.fragment][$0.setting] }
             // Rows of one fragment share a width (the contraction steps over settings with one
             // stride); settings differ only in constant operations, so their counts agree anyway.
@@ -163,10 +163,10 @@ extension CutPlan {
 
     /// The parameter-shift form of a unit's circuit, prepared for the simulator (callers that
     /// evaluate a unit every round cache it).
-    public func shiftedCircuit(unit: Int) -> (shifted: ShiftedCircuit, prepared: PreparedCircuit) {
+    public func shiftedCircuit(unit: Int, inputs: Bool) -> (shifted: ShiftedCircuit, prepared: PreparedCircuit) {
         let u = workUnits[unit]
         let fragment = fragments[u.fragment]
-        let shifted = ShiftedCircuit(fragment.circuits[u.setting])
+        let shifted = ShiftedCircuit(fragment.circuits[u.setting], inputs: inputs)
         return (shifted, Simulator.prepare(shifted.circuit, observable: fragment.observables[u.observable]))
     }
 
@@ -177,8 +177,8 @@ extension CutPlan {
             switch table.method {
             case .none, .adjoint:
                 table.store(evaluate(unit: unit, theta: theta, inputs: inputs, gradients: table.carriesGradients), unit: unit)
-            case .parameterShift:
-                let (shifted, prepared) = shiftedCircuit(unit: unit)
+            case .parameterShift, .parameterShiftWithInputs:
+                let (shifted, prepared) = shiftedCircuit(unit: unit, inputs: table.method.shifts.inputs)
                 table.store(values: evaluate(unit: unit, theta: theta, inputs: inputs, gradients: false).values,
                             shifted: shifted.shiftedValues(prepared, theta: theta, inputs: inputs), unit: unit)
             }

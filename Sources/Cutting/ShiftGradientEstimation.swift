@@ -14,6 +14,9 @@ import Circuits
 public struct ShiftGradientEstimate: Sendable {
     /// [sample][parameter].
     public var thetaGradients: [[Double]]
+    /// [sample][feature]; empty unless the table shifted input angles too
+    /// (`.parameterShiftWithInputs`).
+    public var inputGradients: [[Double]]
     /// Per sample: shots spent on the unshifted and shifted circuits (0 when exact).
     public var shotsUsed: [Int]
 }
@@ -27,16 +30,19 @@ extension CutPlan {
                                         shots: Int?, seeds: [UInt64]) throws -> ShiftGradientEstimate {
         let measured = try measureShiftedCircuits(table, theta: theta, inputs: inputs, shots: shots, seeds: seeds)
         let contracted = try reconstruct(measured.table, theta: theta, inputs: inputs)
-        return ShiftGradientEstimate(thetaGradients: contracted.thetaGradients, shotsUsed: measured.shotsUsed)
+        // Without shifted input angles the x columns hold only the QPD coefficients' share.
+        return ShiftGradientEstimate(thetaGradients: contracted.thetaGradients,
+                                     inputGradients: table.method.shifts.inputs ? contracted.inputGradients : [],
+                                     shotsUsed: measured.shotsUsed)
     }
 
     /// The first half of `parameterShiftGradients`, which callers time apart from the contraction
     /// because it stands in for a device's measurements: an adjoint-layout table of v̂ and ∂̂v/∂θ
-    /// (input columns zero), and the shots spent per sample.
+    /// (and ∂̂v/∂x when input angles were shifted; else zeros), and the shots spent per sample.
     public func measureShiftedCircuits(_ table: FragmentValueTable, theta: [Double], inputs: [[Double]],
                                        shots: Int?, seeds: [UInt64]) throws -> (table: FragmentValueTable, shotsUsed: [Int]) {
         let call = "CutPlan.parameterShiftGradients"
-        guard table.method == .parameterShift, table.unitCount == workUnits.count, table.sampleCount == inputs.count,
+        guard table.method.shifts.any, table.unitCount == workUnits.count, table.sampleCount == inputs.count,
               shots == nil || seeds.count == inputs.count else {
             throw CuttingError.invalidValues(call: call, reason: "needs a parameter-shift table of \(workUnits.count) unit(s) × \(inputs.count) sample(s) and a seed per sample")
         }
@@ -44,8 +50,8 @@ extension CutPlan {
             throw CuttingError.invalidValues(call: call, reason: "shots must be at least 1, got \(shots)")
         }
         // The shift terms of every (fragment, setting) circuit; units differ only in observable.
-        let terms = fragments.map { $0.circuits.map { ShiftedCircuit($0).terms } }
-        let p = circuit.parameterCount
+        let terms = fragments.map { $0.circuits.map { ShiftedCircuit($0, inputs: table.method.shifts.inputs).terms } }
+        let slots = circuit.parameterCount + circuit.inputCount
         var estimated = FragmentValueTable(plan: self, sampleCount: inputs.count, method: .adjoint)
         var shotsUsed = [Int](repeating: 0, count: inputs.count)
         for (b, x) in inputs.enumerated() {
@@ -65,14 +71,15 @@ extension CutPlan {
                 let unitTerms = terms[workUnits[u].fragment][workUnits[u].setting]
                 func measure(_ value: Double) -> Double { n.map { rng.shotEstimate(of: value, shots: $0) } ?? value }
                 let value = measure(table.value(unit: u, sample: b))
-                var derivative = [Double](repeating: 0, count: p)
+                var derivative = [Double](repeating: 0, count: slots)
                 for (k, term) in unitTerms.enumerated() {
-                    derivative[term.parameter] += term.weight * measure(table.shiftedValue(unit: u, sample: b, term: k))
+                    let shifted = measure(table.shiftedValue(unit: u, sample: b, term: k))
+                    for c in term.contributions { derivative[c.slot] += c.weight * shifted }
                 }
                 shotsUsed[b] += (n ?? 0) * (1 + unitTerms.count)
                 let row = estimated.rowStart(unit: u, sample: b)
                 estimated.storage[row] = value
-                for (k, slot) in estimated.columns(unit: u).enumerated() where slot < p {
+                for (k, slot) in estimated.columns(unit: u).enumerated() {
                     estimated.storage[row + 1 + k] = derivative[slot]
                 }
             }

@@ -85,8 +85,9 @@ public final class DistributedEstimator {
     /// Each work unit's fragment circuit compiled for the simulator, on first use by this rank
     /// (constant gate matrices, op list, branch structure), then reused every round.
     private var prepared: [PreparedCircuit?]
-    /// The same for the parameter-shift form of each unit's circuit (shot-mode gradient rounds).
-    private var preparedShifted: [(shifted: ShiftedCircuit, prepared: PreparedCircuit)?]
+    /// The same for the parameter-shift form of each unit's circuit (shot-mode gradient rounds):
+    /// `preparedShifted[0]` shifts θ-dependent angles, `[1]` input-dependent ones too.
+    private var preparedShifted: [[(shifted: ShiftedCircuit, prepared: PreparedCircuit)?]]
 
     /// Collective. `makePlan` runs on rank 0 only; its plan (or its error, raised on every rank as
     /// an `AgreedFailure`) reaches every rank.
@@ -102,7 +103,7 @@ public final class DistributedEstimator {
         }
         setup = SetupTimes(planBuild: planBuild, planBroadcast: MPI.wallTime() - t0 - planBuild)
         prepared = Array(repeating: nil, count: plan.workUnits.count)
-        preparedShifted = Array(repeating: nil, count: plan.workUnits.count)
+        preparedShifted = Array(repeating: Array(repeating: nil, count: plan.workUnits.count), count: 2)
     }
 
     /// The compiled circuit of a work unit.
@@ -116,10 +117,11 @@ public final class DistributedEstimator {
     }
 
     /// The compiled parameter-shift form of a work unit's circuit.
-    func shiftedCircuit(_ unit: Int) -> (shifted: ShiftedCircuit, prepared: PreparedCircuit) {
-        if let done = preparedShifted[unit] { return done }
-        let compiled = plan.shiftedCircuit(unit: unit)
-        preparedShifted[unit] = compiled
+    func shiftedCircuit(_ unit: Int, inputs: Bool) -> (shifted: ShiftedCircuit, prepared: PreparedCircuit) {
+        let variant = inputs ? 1 : 0
+        if let done = preparedShifted[variant][unit] { return done }
+        let compiled = plan.shiftedCircuit(unit: unit, inputs: inputs)
+        preparedShifted[variant][unit] = compiled
         return compiled
     }
 
@@ -160,8 +162,8 @@ public final class DistributedEstimator {
             switch batchMethod {
             case .none, .adjoint:
                 table.store(circuit.evaluate(theta: batchTheta, inputs: batchInputs, gradients: batchMethod == .adjoint), unit: unit)
-            case .parameterShift:
-                let (shifted, prepared) = self.shiftedCircuit(unit)
+            case .parameterShift, .parameterShiftWithInputs:
+                let (shifted, prepared) = self.shiftedCircuit(unit, inputs: batchMethod.shifts.inputs)
                 table.store(values: circuit.evaluate(theta: batchTheta, inputs: batchInputs, gradients: false).values,
                             shifted: shifted.shiftedValues(prepared, theta: batchTheta, inputs: batchInputs), unit: unit)
             }

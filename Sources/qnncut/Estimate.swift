@@ -68,7 +68,7 @@ struct Estimate: ParsableCommand {
     @Option(help: ArgumentHelp("CSV file of input vectors, one query per line.", valueName: "file"))
     var inputs: String?
 
-    @Flag(help: "Also compute ∂⟨O⟩/∂θ and ∂⟨O⟩/∂x (adjoint, through the cuts).")
+    @Flag(help: "Also compute ∂⟨O⟩/∂θ and ∂⟨O⟩/∂x through the cuts: adjoint in exact mode; with --samples/--shots by per-fragment parameter shift, every shifted circuit measured with its sub-experiment's shots (all QPD terms).")
     var gradients = false
 
     @Option(help: ArgumentHelp("Write the four-stage trace of every query to this HDF5 file.", valueName: "file.h5"))
@@ -172,9 +172,11 @@ struct Estimate: ParsableCommand {
                     Log.error("rank \(world.rank): injected failure")
                     MPI.abort(exitCode: 3)
                 }
-                guard let batch = try estimator.evaluate(theta: world.isRoot ? job.theta : nil,
+                let isSampled = samples != nil && shots != nil
+                let method: GradientMethod = !gradients ? .none : isSampled ? .parameterShiftWithInputs : .adjoint
+                guard var batch = try estimator.evaluate(theta: world.isRoot ? job.theta : nil,
                                                          inputs: world.isRoot ? job.inputs : nil,
-                                                         gradients: gradients) else { continue }
+                                                         method: method) else { continue }
                 var stderrs = Array(repeating: 0.0, count: job.inputs.count)
                 var values = batch.estimate.values
                 if let samples, let shots {
@@ -184,6 +186,15 @@ struct Estimate: ParsableCommand {
                             options: SamplingOptions(termSamples: samples, shots: shots, seed: seed &+ UInt64(q)))
                         values[q] = sampled.value
                         stderrs[q] = sampled.standardError
+                    }
+                    if gradients {
+                        // Independent draws from the values' (seed + q): a second stream per query.
+                        let seeds = job.inputs.indices.map { (seed &+ UInt64($0)) ^ 0x5EED_0F_9AD1_E175 }
+                        let shifted = try estimator.plan.parameterShiftGradients(
+                            batch.table, theta: job.theta, inputs: job.inputs, shots: shots, seeds: seeds)
+                        batch.estimate.thetaGradients = shifted.thetaGradients
+                        batch.estimate.inputGradients = shifted.inputGradients
+                        report.gradient_shots = shifted.shotsUsed.first
                     }
                 }
                 if trace {

@@ -40,6 +40,9 @@ struct EstimateReport: Encodable {
     var batch_values: [[Double]]?
     /// Per observable, for the first query, with --gradients.
     var gradients: [Gradient]?
+    /// Sampled mode with --gradients: shots the first query's parameter-shift gradient spent
+    /// (its sub-experiments and their shifted circuits), for the last observable.
+    var gradient_shots: Int?
 
     init(ranks: Int, schedule: String) {
         self.ranks = ranks

@@ -17,6 +17,7 @@ struct DistributedEstimateTests {
         var subexperiments: Int
         var fragment_qubits: [Int]
         var ranks: Int
+        var gradient_shots: Int?
     }
 
     /// A 6-qubit parameterised circuit (theta[i], x[j]) cut in two fragments by two CNOTs and an RZZ.
@@ -72,6 +73,21 @@ struct DistributedEstimateTests {
                 #expect(Self.close((out.gradients ?? []).map { $0.theta + $0.x }, refGrad, 1e-12), "np=\(ranks) \(policy)")
             }
         }
+    }
+
+    @Test("sampled --gradients: parameter shift with shots, near the exact gradient, the same on 1 and 3 ranks")
+    func sampledGradients() throws {
+        let exact = try Self.estimate(ranks: 1, ["--partition", "AAABBB", "--gradients"])
+        let sampled = ["--partition", "AAABBB", "--gradients", "--samples", "1", "--shots", "400000", "--seed", "5"]
+        let one = try Self.estimate(ranks: 1, sampled)
+        let three = try Self.estimate(ranks: 3, sampled + ["--schedule", "dynamic"])
+        let exactGradients = (exact.gradients ?? []).map { $0.theta + $0.x }
+        let oneGradients = (one.gradients ?? []).map { $0.theta + $0.x }
+        #expect(oneGradients == (three.gradients ?? []).map { $0.theta + $0.x })
+        // Shot noise of a few hundred thousand shots through two cuts (γ² = 81 at most per term).
+        #expect(Self.close(oneGradients, exactGradients, 0.05), "\(oneGradients) vs \(exactGradients)")
+        #expect(!Self.close(oneGradients, exactGradients, 1e-9), "sampled gradients equal the exact ones: no shot noise?")
+        #expect((one.gradient_shots ?? 0) > 400_000)
     }
 
     @Test("a straggler under the speculative policy changes timing, not values")

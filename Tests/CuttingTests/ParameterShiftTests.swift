@@ -8,7 +8,8 @@ import Simulator
 @testable import Cutting
 
 @Suite struct ParameterShiftTests {
-    @Test func exactShiftedValuesGiveTheAdjointGradientOnRandomCutCircuits() throws {
+    @Test(arguments: [GradientMethod.parameterShift, .parameterShiftWithInputs])
+    func exactShiftedValuesGiveTheAdjointGradientOnRandomCutCircuits(method: GradientMethod) throws {
         var checked = 0, seed: UInt64 = 1000
         var kinds = Set<GateKind>()
         while checked < 40 {
@@ -18,7 +19,7 @@ import Simulator
             var rng = Xoshiro256(seed: seed &* 31)
             let theta = (0..<c.circuit.parameterCount).map { _ in rng.uniform() * 6 - 3 }
             let inputs = [(0..<c.circuit.inputCount).map { _ in rng.uniform() * 6 - 3 }]
-            var table = FragmentValueTable(plan: plan, sampleCount: 1, method: .parameterShift)
+            var table = FragmentValueTable(plan: plan, sampleCount: 1, method: method)
             plan.evaluate(units: plan.workUnits.indices, theta: theta, inputs: inputs, into: &table)
             let shifted = try plan.parameterShiftGradients(table, theta: theta, inputs: inputs, shots: nil, seeds: [])
             let adjoint = try plan.estimate(theta: theta, inputs: inputs, gradients: true)
@@ -26,6 +27,13 @@ import Simulator
             for i in theta.indices {
                 #expect(abs(shifted.thetaGradients[0][i] - adjoint.thetaGradients[0][i]) < 1e-10,
                         "seed \(seed) ∂/∂θ\(i): \(shifted.thetaGradients[0][i]) vs \(adjoint.thetaGradients[0][i])")
+            }
+            if method == .parameterShiftWithInputs {
+                for j in inputs[0].indices {
+                    #expect(abs(shifted.inputGradients[0][j] - adjoint.inputGradients[0][j]) < 1e-10, "seed \(seed) ∂/∂x\(j)")
+                }
+            } else {
+                #expect(shifted.inputGradients.isEmpty)
             }
             #expect(shifted.shotsUsed == [0])
             for gate in c.circuit.gates where gate.angles.contains(where: { $0.thetaIndex != nil }) { kinds.insert(gate.kind) }
@@ -37,20 +45,27 @@ import Simulator
     }
 
     @Test func aParameterSharedByGatesIsShiftedOneOccurrenceAtATime() throws {
-        var c = Circuit(qubitCount: 2, parameterCount: 1)
+        var c = Circuit(qubitCount: 2, parameterCount: 1, inputCount: 1)
         c.append(Gate(.ry, [0], [.theta(0)]))
         c.append(Gate(.crx, [0, 1], [.theta(0, scale: -1.5)]))
-        c.append(Gate(.rzz, [0, 1], [Angle(constant: 0.3, thetaIndex: 0, thetaScale: 0.5)]))
-        let shifted = ShiftedCircuit(c)
-        #expect(shifted.occurrenceParameter == [0, 0, 0])
-        #expect(shifted.terms.count == 2 + 4 + 2)
+        c.append(Gate(.rzz, [0, 1], [Angle(constant: 0.3, thetaIndex: 0, thetaScale: 0.5, inputIndex: 0, inputScale: 2)]))
+        c.append(Gate(.rx, [1], [.input(0, scale: 0.7)]))
+        let thetaOnly = ShiftedCircuit(c)
+        #expect(thetaOnly.occurrenceParameter == [0, 0, 0])
+        #expect(thetaOnly.terms.count == 2 + 4 + 2)
+        let withInputs = ShiftedCircuit(c, inputs: true)
+        #expect(withInputs.occurrenceParameter == [0, 0, 0, nil])
+        #expect(withInputs.terms.count == 2 + 4 + 2 + 2)
         let observable = Observable(qubitCount: 2, terms: [PauliString(qubits: [0, 1], paulis: [.x, .z])])
-        let prepared = Simulator.prepare(shifted.circuit, observable: observable)
-        for theta in [-2.0, 0.4, 1.7] {
-            let values = shifted.shiftedValues(prepared, theta: [theta], inputs: [[]]).map { $0[0] }
-            let derivative = shifted.derivatives(shifted: values, parameterCount: 1)[0]
-            let adjoint = Simulator.evaluate(c, observable: observable, theta: [theta], inputs: [[]], gradients: true)
-            #expect(abs(derivative - adjoint.thetaGradients[0][0]) < 1e-12, "θ = \(theta)")
+        for (shifted, differentiatesInputs) in [(thetaOnly, false), (withInputs, true)] {
+            let prepared = Simulator.prepare(shifted.circuit, observable: observable)
+            for (theta, x) in [(-2.0, 0.5), (0.4, -1.1), (1.7, 2.3)] {
+                let values = shifted.shiftedValues(prepared, theta: [theta], inputs: [[x]]).map { $0[0] }
+                let derivatives = shifted.derivatives(shifted: values, slotCount: 2)
+                let adjoint = Simulator.evaluate(c, observable: observable, theta: [theta], inputs: [[x]], gradients: true)
+                #expect(abs(derivatives[0] - adjoint.thetaGradients[0][0]) < 1e-12, "θ = \(theta)")
+                #expect(abs(derivatives[1] - (differentiatesInputs ? adjoint.inputGradients[0][0] : 0)) < 1e-12, "x = \(x)")
+            }
         }
     }
 
