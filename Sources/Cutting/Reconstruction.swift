@@ -112,6 +112,21 @@ public struct FragmentValueTable: Sendable {
         }
     }
 
+    /// Simulate one unit for every sample with the table's method and store it: `circuit` is the
+    /// unit's prepared circuit, `shiftedForm(inputs)` its parameter-shift form (asked for only
+    /// when the method shifts). The one place that maps a method onto simulator calls.
+    public mutating func evaluate(unit: Int, circuit: PreparedCircuit, theta: [Double], inputs: [[Double]],
+                                  shiftedForm: (_ inputs: Bool) -> (shifted: ShiftedCircuit, prepared: PreparedCircuit)) {
+        switch method {
+        case .none, .adjoint:
+            store(circuit.evaluate(theta: theta, inputs: inputs, gradients: method == .adjoint), unit: unit)
+        case .parameterShift, .parameterShiftWithInputs:
+            let (shifted, prepared) = shiftedForm(method.shifts.inputs)
+            store(values: circuit.evaluate(theta: theta, inputs: inputs, gradients: false).values,
+                  shifted: shifted.shiftedValues(prepared, theta: theta, inputs: inputs), unit: unit)
+        }
+    }
+
     /// The value of a unit's k-th shifted circuit for a sample (parameter shift).
     public func shiftedValue(unit: Int, sample: Int, term k: Int) -> Double {
         storage[rowStart(unit: unit, sample: sample) + 1 + k]
@@ -170,17 +185,20 @@ extension CutPlan {
         return (shifted, Simulator.prepare(shifted.circuit, observable: fragment.observables[u.observable]))
     }
 
+    /// The unit's circuit prepared for the simulator (callers that evaluate a unit every round
+    /// cache it).
+    public func preparedCircuit(unit: Int) -> PreparedCircuit {
+        let u = workUnits[unit]
+        let fragment = fragments[u.fragment]
+        return Simulator.prepare(fragment.circuits[u.setting], observable: fragment.observables[u.observable])
+    }
+
     /// Simulate the given work units into `table`, with the table's gradient method.
     public func evaluate(units: some Sequence<Int>, theta: [Double], inputs: [[Double]],
                          into table: inout FragmentValueTable) {
         for unit in units {
-            switch table.method {
-            case .none, .adjoint:
-                table.store(evaluate(unit: unit, theta: theta, inputs: inputs, gradients: table.carriesGradients), unit: unit)
-            case .parameterShift, .parameterShiftWithInputs:
-                let (shifted, prepared) = shiftedCircuit(unit: unit, inputs: table.method.shifts.inputs)
-                table.store(values: evaluate(unit: unit, theta: theta, inputs: inputs, gradients: false).values,
-                            shifted: shifted.shiftedValues(prepared, theta: theta, inputs: inputs), unit: unit)
+            table.evaluate(unit: unit, circuit: preparedCircuit(unit: unit), theta: theta, inputs: inputs) {
+                shiftedCircuit(unit: unit, inputs: $0)
             }
         }
     }

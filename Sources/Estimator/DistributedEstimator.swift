@@ -109,9 +109,7 @@ public final class DistributedEstimator {
     /// The compiled circuit of a work unit.
     func preparedCircuit(_ unit: Int) -> PreparedCircuit {
         if let done = prepared[unit] { return done }
-        let u = plan.workUnits[unit]
-        let fragment = plan.fragments[u.fragment]
-        let compiled = Simulator.prepare(fragment.circuits[u.setting], observable: fragment.observables[u.observable])
+        let compiled = plan.preparedCircuit(unit: unit)
         prepared[unit] = compiled
         return compiled
     }
@@ -158,14 +156,8 @@ public final class DistributedEstimator {
         var touched: [Int] = []
         let evaluateUnit: (Int) throws -> Double = { unit in
             let t0 = MPI.wallTime()
-            let circuit = self.preparedCircuit(unit)
-            switch batchMethod {
-            case .none, .adjoint:
-                table.store(circuit.evaluate(theta: batchTheta, inputs: batchInputs, gradients: batchMethod == .adjoint), unit: unit)
-            case .parameterShift, .parameterShiftWithInputs:
-                let (shifted, prepared) = self.shiftedCircuit(unit, inputs: batchMethod.shifts.inputs)
-                table.store(values: circuit.evaluate(theta: batchTheta, inputs: batchInputs, gradients: false).values,
-                            shifted: shifted.shiftedValues(prepared, theta: batchTheta, inputs: batchInputs), unit: unit)
+            table.evaluate(unit: unit, circuit: self.preparedCircuit(unit), theta: batchTheta, inputs: batchInputs) {
+                self.shiftedCircuit(unit, inputs: $0)
             }
             touched.append(unit)
             return MPI.wallTime() - t0
