@@ -34,7 +34,7 @@ struct ContractionProgram: Sendable {
     init(cuts: [Cut], fragments: [Fragment]) {
         fragmentCount = fragments.count
         cutCount = cuts.count
-        let parameterCount = fragments.first?.circuits.first?.parameterCount ?? 0
+        let parameterCount = fragments.first?.parameterCount ?? 0
         func slots(_ angle: Angle) -> [Int] {
             var s: [Int] = []
             if let i = angle.thetaIndex { s.append(i) }
@@ -43,7 +43,7 @@ struct ContractionProgram: Sendable {
         }
         fragmentSupport = fragments.map { fragment in
             var set = Set<Int>()
-            for circuit in fragment.circuits { for gate in circuit.gates { for a in gate.angles { set.formUnion(slots(a)) } } }
+            for gate in fragment.allGates { for a in gate.angles { set.formUnion(slots(a)) } }
             return set.sorted()
         }
         cutSupport = cuts.map { cut in

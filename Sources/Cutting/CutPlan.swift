@@ -1,7 +1,9 @@
 /// The cut plan: cuts with their QPD bases, fragments with their deduplicated local settings
-/// (each a ready fragment `Circuit`), the observable split per fragment, and the work units an
-/// MPI layer distributes. Built once per circuit structure and only rebound per query; `Codable`
-/// so rank 0 can broadcast it.
+/// (a template each; a setting's circuit is built on demand), the observable split per fragment,
+/// and the work units an MPI layer distributes, addressed by index. Built once per circuit
+/// structure and only rebound per query. Ranks agree on a plan through its `PlanBlueprint`
+/// (the circuit and the *resolved* cuts, O(circuit + cuts) bytes): every rank derives the same
+/// fragments and units from it, and `digest` proves they did.
 import Circuits
 
 /// One side of one cut.
@@ -25,9 +27,18 @@ public struct Cut: Hashable, Sendable, Codable {
     public var localQubits: [Int]
 }
 
-/// One fragment: its local qubits, its local settings (one per combination of the local
-/// operations of the cut sides it holds) and the observables it measures.
-public struct Fragment: Hashable, Sendable, Codable {
+/// One step of a fragment's circuit template: a gate, or the slot where the local operation of
+/// one of its cut sides goes (chosen by that side's digit of the setting).
+public enum FragmentStep: Hashable, Sendable {
+    case gate(Gate)
+    case cutSide(digit: Int)
+}
+
+/// One fragment: its local qubits, the cut sides it holds and the observables it measures. Its
+/// settings — one per combination of the local operations of its cut sides — are *not* stored:
+/// `circuit(setting:)` builds a setting's circuit from the template when a rank needs it, so a
+/// plan costs O(circuit + cuts) memory however many sub-experiments it has.
+public struct Fragment: Hashable, Sendable {
     /// `wires[localQubit]`: the wire (= the user's qubit at the start of the circuit) of each
     /// local qubit. A wire appears twice when a wire cut keeps both halves in this fragment.
     public var wires: [Int]
@@ -35,13 +46,71 @@ public struct Fragment: Hashable, Sendable, Codable {
     public var cutSides: [CutSide]
     /// Number of local operations of each cut side.
     public var radices: [Int]
-    /// `circuits[setting]`: the fragment circuit, local qubits, global θ/x indices.
-    public var circuits: [Circuit]
+    /// The fragment's gates on local qubits, with a `.cutSide` slot wherever a cut side acts.
+    public var template: [FragmentStep]
+    /// `sideOperations[digit][op]`: the gates of local operation `op` of cut side `digit`, already
+    /// on that side's local qubit.
+    public var sideOperations: [[[Gate]]]
+    /// θ and x sizes of the user's circuit (fragment circuits keep global θ/x indices).
+    public var parameterCount: Int
+    public var inputCount: Int
     /// Distinct restrictions of the observable's Pauli terms to this fragment (coefficient 1).
     public var observables: [Observable]
+    /// Π radices: the number of local settings.
+    public let settingCount: Int
+
+    public init(wires: [Int], cutSides: [CutSide], radices: [Int], template: [FragmentStep],
+                sideOperations: [[[Gate]]], parameterCount: Int, inputCount: Int, observables: [Observable]) {
+        self.wires = wires
+        self.cutSides = cutSides
+        self.radices = radices
+        self.template = template
+        self.sideOperations = sideOperations
+        self.parameterCount = parameterCount
+        self.inputCount = inputCount
+        self.observables = observables
+        settingCount = radices.reduce(1) { product, radix in
+            let (p, overflow) = product.multipliedReportingOverflow(by: radix)
+            return overflow ? Int.max : p
+        }
+    }
 
     public var width: Int { wires.count }
-    public var settingCount: Int { circuits.count }
+
+    /// The fragment circuit of a setting: local qubits, global θ/x indices.
+    public func circuit(setting: Int) -> Circuit {
+        let digits = self.digits(of: setting)
+        var gates: [Gate] = []
+        gates.reserveCapacity(template.count + 2 * radices.count)
+        for step in template {
+            switch step {
+            case let .gate(gate): gates.append(gate)
+            case let .cutSide(digit): gates.append(contentsOf: sideOperations[digit][digits[digit]])
+            }
+        }
+        return Circuit(qubitCount: wires.count, gates: gates, parameterCount: parameterCount, inputCount: inputCount)
+    }
+
+    /// Every gate any setting can run: the template's and every local operation's (for supports).
+    public var allGates: [Gate] {
+        template.compactMap { if case let .gate(g) = $0 { return g } else { return nil } }
+            + sideOperations.flatMap { $0.flatMap { $0 } }
+    }
+
+    /// The number of shifted circuits of a setting's parameter-shift rule (`ShiftedCircuit`),
+    /// without building the circuit: the rule's count is a sum over gates.
+    public func shiftTermCount(setting: Int, inputs: Bool) -> Int {
+        let digits = self.digits(of: setting)
+        var count = 0
+        for step in template {
+            switch step {
+            case let .gate(gate): count += ShiftedCircuit.termCount(gate, inputs: inputs)
+            case let .cutSide(digit):
+                for gate in sideOperations[digit][digits[digit]] { count += ShiftedCircuit.termCount(gate, inputs: inputs) }
+            }
+        }
+        return count
+    }
 
     /// The local operation index of every cut side for a setting.
     public func digits(of setting: Int) -> [Int] {
@@ -75,8 +144,33 @@ public struct WorkUnit: Hashable, Sendable, Codable {
     public var observable: Int
 }
 
+/// Every sub-experiment of a plan — fragment by fragment, setting by setting, observable by
+/// observable — addressed by index (mixed radix), never materialised: 400,000 units cost nothing
+/// until a rank evaluates one.
+public struct WorkUnits: RandomAccessCollection, Sendable {
+    /// First unit of each fragment, then the total.
+    let offsets: [Int]
+    /// Observables per fragment (units per setting).
+    let observableCounts: [Int]
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { offsets.last ?? 0 }
+
+    public subscript(index: Int) -> WorkUnit {
+        precondition(index >= 0 && index < endIndex, "work unit \(index) out of range 0..<\(endIndex)")
+        // Fragments are few: a linear scan from the back finds the owner.
+        var f = offsets.count - 2
+        while offsets[f] > index { f -= 1 }
+        let local = index - offsets[f]
+        return WorkUnit(fragment: f, setting: local / observableCounts[f], observable: local % observableCounts[f])
+    }
+
+    /// The units of one fragment.
+    public func range(fragment: Int) -> Range<Int> { offsets[fragment] ..< offsets[fragment + 1] }
+}
+
 /// A complete cut plan. See `README.md` in this folder.
-public struct CutPlan: Sendable, Codable {
+public struct CutPlan: Sendable {
     /// The user's circuit and observable.
     public let circuit: Circuit
     public let observable: Observable
@@ -87,9 +181,10 @@ public struct CutPlan: Sendable, Codable {
     /// summed with the terms' coefficients (fragments evaluate each distinct restriction once).
     public let observableTerms: [ObservableTerm]
     /// Every sub-experiment, fragment by fragment, setting by setting, observable by observable.
-    public let workUnits: [WorkUnit]
-    /// First work unit of each fragment.
-    let unitOffsets: [Int]
+    public let workUnits: WorkUnits
+    /// The resolved cuts (working-circuit terms): with the circuit, all a rank needs to rebuild
+    /// this plan without searching (`blueprint`).
+    let resolution: CutResolution
     let contraction: ContractionProgram
 
     /// Partition the circuit and generate every fragment setting.
@@ -104,30 +199,42 @@ public struct CutPlan: Sendable, Codable {
         let working = RelabelledCircuit(circuit)
         let resolved = try CutResolution(specification, working: working, original: circuit,
                                          observable: working.relabel(observable), options: options, call: call)
+        try self.init(circuit: circuit, observable: observable, working: working, resolution: resolved,
+                      options: options, call: call)
+    }
+
+    /// Derive the plan of already resolved cuts (no search): what `init(blueprint:)` runs on ranks.
+    init(circuit: Circuit, observable: Observable, working: RelabelledCircuit, resolution: CutResolution,
+         options: CutPlanOptions, call: String) throws {
         self.circuit = circuit
         self.observable = observable
         self.options = options
+        self.resolution = resolution
         let built = try PlanBuilder(working: working, original: circuit, observable: working.relabel(observable),
-                                    resolution: resolved, options: options, call: call)
+                                    resolution: resolution, options: options, call: call)
         cuts = built.cuts
         fragments = built.fragments
         observableTerms = built.observableTerms
-        var units: [WorkUnit] = []
         var offsets: [Int] = []
-        for (f, fragment) in fragments.enumerated() {
-            offsets.append(units.count)
-            for s in 0..<fragment.settingCount {
-                for o in fragment.observables.indices { units.append(WorkUnit(fragment: f, setting: s, observable: o)) }
-            }
+        var next = 0
+        for fragment in fragments {
+            offsets.append(next)
+            next += fragment.settingCount * fragment.observables.count
         }
-        workUnits = units
-        unitOffsets = offsets
+        offsets.append(next)
+        workUnits = WorkUnits(offsets: offsets, observableCounts: fragments.map(\.observables.count))
         contraction = ContractionProgram(cuts: cuts, fragments: fragments)
+    }
+
+    /// The circuit of a work unit's fragment setting.
+    public func circuit(unit: Int) -> Circuit {
+        let u = workUnits[unit]
+        return fragments[u.fragment].circuit(setting: u.setting)
     }
 
     /// The index in `workUnits` of a sub-experiment.
     public func workUnitIndex(fragment: Int, setting: Int, observable: Int) -> Int {
-        unitOffsets[fragment] + setting * fragments[fragment].observables.count + observable
+        workUnits.offsets[fragment] + setting * fragments[fragment].observables.count + observable
     }
 
     /// Number of distinct fragment circuits (sub-experiments before observables are counted).

@@ -11,7 +11,7 @@ struct WorkingWireCut: Hashable, Sendable {
 }
 
 /// The cuts a specification asks for, in working-circuit terms.
-struct CutResolution: Sendable {
+struct CutResolution: Hashable, Sendable {
     var gateCuts: [Int] = []
     var wireCuts: [WorkingWireCut] = []
     /// Fragment of every segment, or nil for "connected components".

@@ -83,9 +83,12 @@ public struct ShiftedCircuit: Sendable {
 
     /// The number of shifted circuits `circuit` needs (without building them).
     public static func termCount(_ circuit: Circuit, inputs: Bool) -> Int {
-        circuit.gates.reduce(0) { count, gate in
-            count + gate.angles.filter { $0.isTrainable || (inputs && $0.readsInput) }.count * ShiftRule.terms(gate.kind).count
-        }
+        circuit.gates.reduce(0) { $0 + termCount($1, inputs: inputs) }
+    }
+
+    /// The shifted circuits one gate contributes.
+    public static func termCount(_ gate: Gate, inputs: Bool) -> Int {
+        gate.angles.filter { $0.isTrainable || (inputs && $0.readsInput) }.count * ShiftRule.terms(gate.kind).count
     }
 
     public init(_ original: Circuit, inputs: Bool = false) {

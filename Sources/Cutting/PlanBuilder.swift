@@ -1,20 +1,14 @@
 /// Building a plan from resolved cuts (`CutResolution`): fragments as connected pieces or given
 /// blocks, local qubits, cut sides, every fragment setting's circuit (with measure/prepare gates),
-/// and the observable split per fragment.
+/// and the observable split per fragment. Settings are not expanded: each fragment gets a template
+/// and its sides' local operations (`Fragment.circuit(setting:)`).
 import Circuits
 
-/// Builds cuts, fragments (with every setting's circuit) and the observable split.
+/// Builds cuts, fragments (templates) and the observable split.
 struct PlanBuilder {
     var cuts: [Cut] = []
     var fragments: [Fragment] = []
     var observableTerms: [ObservableTerm] = []
-
-    /// One step of a fragment's circuit template.
-    private enum TemplateItem {
-        case gate(Gate)
-        /// The local operation chosen by setting digit `digit` for side `side` of cut `cut`.
-        case cutSide(digit: Int, cut: Int, side: Int, localQubit: Int)
-    }
 
     init(working: RelabelledCircuit, original: Circuit, observable: Observable, resolution: CutResolution,
          options: CutPlanOptions, call: String) throws {
@@ -86,12 +80,12 @@ struct PlanBuilder {
             for side in 0..<2 { cutSidesOf[cut.fragments[side]].append(CutSide(cut: c, side: side)) }
         }
         for f in 0..<fragmentCount { cutSidesOf[f].sort { ($0.cut, $0.side) < ($1.cut, $1.side) } }
-        var templates = Array(repeating: [TemplateItem](), count: fragmentCount)
+        var templates = Array(repeating: [FragmentStep](), count: fragmentCount)
         func emitSides(ofCut c: Int) {
             for side in 0..<2 {
                 let f = cuts[c].fragments[side]
                 let digit = cutSidesOf[f].firstIndex(of: CutSide(cut: c, side: side))!
-                templates[f].append(.cutSide(digit: digit, cut: c, side: side, localQubit: cuts[c].localQubits[side]))
+                templates[f].append(.cutSide(digit: digit))
             }
         }
         for g in 0...gates.count {
@@ -140,31 +134,21 @@ struct PlanBuilder {
 
         for f in 0..<fragmentCount {
             let radices = cutSidesOf[f].map { cuts[$0.cut].basis.sideOperations[$0.side].count }
-            var fragment = Fragment(wires: wiresOf[f], cutSides: cutSidesOf[f], radices: radices, circuits: [],
-                                    observables: fragmentObservables[f])
-            let settingCount = radices.reduce(1) { product, radix in
-                let (p, overflow) = product.multipliedReportingOverflow(by: radix)
-                return overflow ? Int.max : p
-            }
-            guard settingCount <= options.maxSettingsPerFragment else {
-                throw CuttingError.tooManySettings(call: call, fragment: f, settings: settingCount, limit: options.maxSettingsPerFragment)
-            }
-            fragment.circuits.reserveCapacity(settingCount)
-            for setting in 0..<settingCount {
-                let digits = fragment.digits(of: setting)
-                var circuitGates: [Gate] = []
-                for item in templates[f] {
-                    switch item {
-                    case let .gate(gate): circuitGates.append(gate)
-                    case let .cutSide(digit, c, side, q):
-                        for var op in cuts[c].basis.sideOperations[side][digits[digit]] {
-                            op.qubits = [q]
-                            circuitGates.append(op)
-                        }
+            let sideOperations = cutSidesOf[f].map { side in
+                cuts[side.cut].basis.sideOperations[side.side].map { op in
+                    op.map { gate in
+                        var local = gate
+                        local.qubits = [cuts[side.cut].localQubits[side.side]]
+                        return local
                     }
                 }
-                fragment.circuits.append(Circuit(qubitCount: wiresOf[f].count, gates: circuitGates,
-                                                 parameterCount: original.parameterCount, inputCount: original.inputCount))
+            }
+            let fragment = Fragment(wires: wiresOf[f], cutSides: cutSidesOf[f], radices: radices, template: templates[f],
+                                    sideOperations: sideOperations, parameterCount: original.parameterCount,
+                                    inputCount: original.inputCount, observables: fragmentObservables[f])
+            guard fragment.settingCount <= options.maxSettingsPerFragment else {
+                throw CuttingError.tooManySettings(call: call, fragment: f, settings: fragment.settingCount,
+                                                   limit: options.maxSettingsPerFragment)
             }
             fragments.append(fragment)
         }

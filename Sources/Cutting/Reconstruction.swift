@@ -45,11 +45,12 @@ public struct FragmentValueTable: Sendable {
         fragmentColumns = method == .adjoint ? plan.contraction.fragmentSupport : plan.fragments.map { _ in [] }
         unitFragment = plan.workUnits.map(\.fragment)
         if method.shifts.any {
-            let counts = plan.fragments.map { $0.circuits.map { ShiftedCircuit.termCount($0, inputs: method.shifts.inputs) } }
-            unitShifts = plan.workUnits.map { counts[$0.fragment][$0.setting] }
+            let inputs = method.shifts.inputs
+            let shifts = plan.workUnits.map { plan.fragments[$0.fragment].shiftTermCount(setting: $0.setting, inputs: inputs) }
+            unitShifts = shifts
             // Rows of one fragment share a width (the contraction steps over settings with one
             // stride); settings differ only in constant operations, so their counts agree anyway.
-            fragmentShiftWidth = counts.map { $0.max() ?? 0 }
+            fragmentShiftWidth = plan.fragments.indices.map { f in plan.workUnits.range(fragment: f).map { shifts[$0] }.max() ?? 0 }
         } else {
             unitShifts = Array(repeating: 0, count: unitCount)
             fragmentShiftWidth = plan.fragments.map { _ in 0 }
@@ -172,7 +173,7 @@ extension CutPlan {
     public func evaluate(unit: Int, theta: [Double], inputs: [[Double]], gradients: Bool) -> Evaluation {
         let u = workUnits[unit]
         let fragment = fragments[u.fragment]
-        return Simulator.evaluate(fragment.circuits[u.setting], observable: fragment.observables[u.observable],
+        return Simulator.evaluate(fragment.circuit(setting: u.setting), observable: fragment.observables[u.observable],
                                   theta: theta, inputs: inputs, gradients: gradients)
     }
 
@@ -181,7 +182,7 @@ extension CutPlan {
     public func shiftedCircuit(unit: Int, inputs: Bool) -> (shifted: ShiftedCircuit, prepared: PreparedCircuit) {
         let u = workUnits[unit]
         let fragment = fragments[u.fragment]
-        let shifted = ShiftedCircuit(fragment.circuits[u.setting], inputs: inputs)
+        let shifted = ShiftedCircuit(fragment.circuit(setting: u.setting), inputs: inputs)
         return (shifted, Simulator.prepare(shifted.circuit, observable: fragment.observables[u.observable]))
     }
 
@@ -190,7 +191,7 @@ extension CutPlan {
     public func preparedCircuit(unit: Int) -> PreparedCircuit {
         let u = workUnits[unit]
         let fragment = fragments[u.fragment]
-        return Simulator.prepare(fragment.circuits[u.setting], observable: fragment.observables[u.observable])
+        return Simulator.prepare(fragment.circuit(setting: u.setting), observable: fragment.observables[u.observable])
     }
 
     /// Simulate the given work units into `table`, with the table's gradient method.

@@ -50,7 +50,13 @@ extension CutPlan {
             throw CuttingError.invalidValues(call: call, reason: "shots must be at least 1, got \(shots)")
         }
         // The shift terms of every (fragment, setting) circuit; units differ only in observable.
-        let terms = fragments.map { $0.circuits.map { ShiftedCircuit($0, inputs: table.method.shifts.inputs).terms } }
+        var termsOfSetting: [[Int: [ShiftTerm]]] = fragments.map { _ in [:] }
+        func terms(_ unit: WorkUnit) -> [ShiftTerm] {
+            if let known = termsOfSetting[unit.fragment][unit.setting] { return known }
+            let made = ShiftedCircuit(fragments[unit.fragment].circuit(setting: unit.setting), inputs: table.method.shifts.inputs).terms
+            termsOfSetting[unit.fragment][unit.setting] = made
+            return made
+        }
         let slots = circuit.parameterCount + circuit.inputCount
         var estimated = FragmentValueTable(plan: self, sampleCount: inputs.count, method: .adjoint)
         var shotsUsed = [Int](repeating: 0, count: inputs.count)
@@ -68,7 +74,7 @@ extension CutPlan {
             var rng = Xoshiro256(seed: shots == nil ? 0 : seeds[b])
             for u in allocation.keys.sorted() {
                 let n = allocation[u]!
-                let unitTerms = terms[workUnits[u].fragment][workUnits[u].setting]
+                let unitTerms = terms(workUnits[u])
                 func measure(_ value: Double) -> Double { n.map { rng.shotEstimate(of: value, shots: $0) } ?? value }
                 let value = measure(table.value(unit: u, sample: b))
                 var derivative = [Double](repeating: 0, count: slots)

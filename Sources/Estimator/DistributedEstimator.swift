@@ -30,34 +30,49 @@ public struct EstimatorOptions: Hashable, Sendable, Codable {
 }
 
 /// Seconds per stage. For a batch these are wall-clock seconds of the round at rank 0 and they
-/// add up to its total; `execute` is the slowest rank's execute phase.
+/// add up to its total: `generate` (the header broadcast), `execute` (rank 0's own work units),
+/// `wait` (rank 0 waiting for the slowest rank to finish executing: load imbalance and
+/// stragglers — never work, never reconstruction) and `reconstruct` (the reduction once every rank
+/// has arrived, and the contraction).
 public struct StageTimes: Hashable, Sendable, Codable {
     public var partition = 0.0
     public var generate = 0.0
     public var execute = 0.0
+    public var wait = 0.0
     public var reconstruct = 0.0
-    public var total: Double { partition + generate + execute + reconstruct }
+    public var total: Double { partition + generate + execute + wait + reconstruct }
 
-    public init(partition: Double = 0, generate: Double = 0, execute: Double = 0, reconstruct: Double = 0) {
+    public init(partition: Double = 0, generate: Double = 0, execute: Double = 0, wait: Double = 0,
+                reconstruct: Double = 0) {
         self.partition = partition
         self.generate = generate
         self.execute = execute
+        self.wait = wait
         self.reconstruct = reconstruct
     }
 
     /// The same times divided by `count` (per query of a batch).
     public func divided(by count: Int) -> StageTimes {
         let d = Double(max(count, 1))
-        return StageTimes(partition: partition / d, generate: generate / d, execute: execute / d, reconstruct: reconstruct / d)
+        return StageTimes(partition: partition / d, generate: generate / d, execute: execute / d, wait: wait / d,
+                          reconstruct: reconstruct / d)
     }
 }
 
-/// The one-off costs of a run: building the plan at rank 0 and broadcasting it.
+/// The one-off costs of a run: deciding the plan at rank 0, broadcasting the decision, and
+/// every rank deriving the plan from it.
 public struct SetupTimes: Hashable, Sendable, Codable {
-    /// Cut finding, fragment circuits and settings (rank 0).
+    /// Cut finding and validation (rank 0): the `partition` stage of DESIGN §2.
     public var planBuild = 0.0
-    /// Broadcasting the plan to every rank.
+    /// Broadcasting the blueprint (O(circuit + cuts) bytes) to every rank.
     public var planBroadcast = 0.0
+    /// Deriving fragments, settings and units from the blueprint: the slowest rank's seconds
+    /// (rank 0 derives nothing: it built the plan).
+    public var planDerive = 0.0
+    /// Comparing the plan digests of every rank (one `MPI_Allreduce`).
+    public var planAgree = 0.0
+    /// Size of the broadcast blueprint in bytes.
+    public var blueprintBytes = 0
 }
 
 /// What rank 0 learns from one round.
@@ -66,14 +81,17 @@ public struct BatchResult: Sendable {
     public var estimate: CutEstimate
     /// Stage seconds of the whole batch (partition is 0: it is a one-off, see `SetupTimes`).
     public var stages: StageTimes
-    /// Inside `stages.reconstruct`: the reduction (including waiting for the slowest rank's
-    /// arrival beyond `execute`) and the contraction at rank 0.
+    /// Inside `stages.reconstruct`: the reduction (every rank has arrived: pure communication)
+    /// and the contraction at rank 0.
     public var reduceSeconds: Double
     public var contractSeconds: Double
     public var ranks: [RankTimes]
     public var chunkCount: Int
     /// The stitched fragment values (for sampled estimates drawn from exact values).
     public var table: FragmentValueTable
+    /// The slowest rank's execute phase (= `stages.execute + stages.wait` up to the barrier's own
+    /// latency): the round's critical path of work.
+    public var slowestExecute: Double
 }
 
 public final class DistributedEstimator {
@@ -84,44 +102,46 @@ public final class DistributedEstimator {
     public private(set) var round = 0
     /// Each work unit's fragment circuit compiled for the simulator, on first use by this rank
     /// (constant gate matrices, op list, branch structure), then reused every round.
-    private var prepared: [PreparedCircuit?]
-    /// The same for the parameter-shift form of each unit's circuit (shot-mode gradient rounds):
-    /// `preparedShifted[0]` shifts θ-dependent angles, `[1]` input-dependent ones too.
-    private var preparedShifted: [[(shifted: ShiftedCircuit, prepared: PreparedCircuit)?]]
+    /// (Also the parameter-shift forms, for shot-mode gradient rounds.) Memory-bounded.
+    private var circuits = PreparedCircuitCache()
 
-    /// Collective. `makePlan` runs on rank 0 only; its plan (or its error, raised on every rank as
-    /// an `AgreedFailure`) reaches every rank.
+    /// Collective. `makePlan` runs on rank 0 only; its decision (or its error, raised on every
+    /// rank as an `AgreedFailure`) reaches every rank as a `PlanBlueprint`, from which each rank
+    /// derives the plan itself; the ranks then prove they hold the same plan (digest).
     public init(world: Communicator, options: EstimatorOptions, makePlan: () throws -> CutPlan) throws {
         self.world = world
         self.options = options
+        var times = SetupTimes()
         let t0 = MPI.wallTime()
-        var planBuild = 0.0
-        plan = try world.rootDecides {
-            let built = try makePlan()
-            planBuild = MPI.wallTime() - t0
-            return built
+        var built: CutPlan?
+        let blueprint = try world.rootDecidesBytes {
+            let plan = try makePlan()
+            times.planBuild = MPI.wallTime() - t0
+            built = plan
+            return plan.blueprint.encoded()
         }
-        setup = SetupTimes(planBuild: planBuild, planBroadcast: MPI.wallTime() - t0 - planBuild)
-        prepared = Array(repeating: nil, count: plan.workUnits.count)
-        preparedShifted = Array(repeating: Array(repeating: nil, count: plan.workUnits.count), count: 2)
+        let t1 = MPI.wallTime()
+        times.planBroadcast = t1 - t0 - times.planBuild
+        times.blueprintBytes = blueprint.count
+        if let built {
+            plan = built
+        } else {
+            // Same inputs, same code: a failure here is a broken installation, not a user error.
+            plan = try CutPlan(blueprint: PlanBlueprint(decoding: blueprint))
+        }
+        let t2 = MPI.wallTime()
+        let derive = try world.allreduce([t2 - t1], op: .max)
+        times.planDerive = derive[0]
+        guard try world.allAgree(on: plan.digest) else {
+            throw AgreedFailure("the ranks derived different cut plans from rank 0's blueprint (plan digests differ): mixed qnncut builds in one job?")
+        }
+        times.planAgree = MPI.wallTime() - t2
+        setup = times
     }
 
-    /// The compiled circuit of a work unit.
-    func preparedCircuit(_ unit: Int) -> PreparedCircuit {
-        if let done = prepared[unit] { return done }
-        let compiled = plan.preparedCircuit(unit: unit)
-        prepared[unit] = compiled
-        return compiled
-    }
-
-    /// The compiled parameter-shift form of a work unit's circuit.
-    func shiftedCircuit(_ unit: Int, inputs: Bool) -> (shifted: ShiftedCircuit, prepared: PreparedCircuit) {
-        let variant = inputs ? 1 : 0
-        if let done = preparedShifted[variant][unit] { return done }
-        let compiled = plan.shiftedCircuit(unit: unit, inputs: inputs)
-        preparedShifted[variant][unit] = compiled
-        return compiled
-    }
+    /// Seconds this rank has spent compiling unit circuits (first use of each; a one-off per run
+    /// while the cache budget holds them).
+    public var compileSeconds: Double { circuits.compileSeconds }
 
     /// Collective: one round with adjoint gradients or none (see `evaluate(theta:inputs:method:)`).
     public func evaluate(theta: [Double]?, inputs: [[Double]]?, gradients: Bool) throws -> BatchResult? {
@@ -156,8 +176,9 @@ public final class DistributedEstimator {
         var touched: [Int] = []
         let evaluateUnit: (Int) throws -> Double = { unit in
             let t0 = MPI.wallTime()
-            table.evaluate(unit: unit, circuit: self.preparedCircuit(unit), theta: batchTheta, inputs: batchInputs) {
-                self.shiftedCircuit(unit, inputs: $0)
+            let compiled = self.circuits.circuit(unit: unit, plan: self.plan)
+            table.evaluate(unit: unit, circuit: compiled, theta: batchTheta, inputs: batchInputs) {
+                self.circuits.shiftedCircuit(unit: unit, inputs: $0, plan: self.plan)
             }
             touched.append(unit)
             return MPI.wallTime() - t0
@@ -185,6 +206,12 @@ public final class DistributedEstimator {
         }
         let executeSeconds = MPI.wallTime() - executeStart
 
+        // Wait: until every rank has finished executing. Timed apart from the reduction, so that
+        // imbalance and stragglers are never booked as reconstruction.
+        let waitStart = MPI.wallTime()
+        try world.barrier()
+        times.wait = MPI.wallTime() - waitStart
+
         // Reconstruct: tree reduction of the tables to rank 0, then the contraction there.
         let reduceStart = MPI.wallTime()
         let reduced = try times.communicating { try world.reduce(table.storage, op: .sum, root: 0) }
@@ -198,20 +225,22 @@ public final class DistributedEstimator {
             contractSeconds = MPI.wallTime() - t0
         }
         let roundSeconds = MPI.wallTime() - roundStart
-        times.idle = max(0, roundSeconds - times.busy - times.communication - times.injectedDelay)
+        times.idle = max(0, roundSeconds - times.busy - times.communication - times.injectedDelay - times.wait)
 
         // Trace rows travel to rank 0 (after the round: not part of its time).
         var row = times
         row.executeSeconds = executeSeconds
+        row.compile = circuits.compileSeconds
         let rows = try world.gather(row, root: 0)
         guard let estimate, let rows else { return nil }
         let generate = generated - roundStart
-        let execute = min(rows.map(\.executeSeconds).max() ?? executeSeconds, roundSeconds - generate)
         return BatchResult(
             round: round, estimate: estimate,
-            stages: StageTimes(generate: generate, execute: execute, reconstruct: roundSeconds - generate - execute),
+            stages: StageTimes(generate: generate, execute: executeSeconds, wait: times.wait,
+                               reconstruct: roundSeconds - generate - executeSeconds - times.wait),
             reduceSeconds: reduceSeconds, contractSeconds: contractSeconds, ranks: rows,
-            chunkCount: schedule.chunks.count, table: table)
+            chunkCount: schedule.chunks.count, table: table,
+            slowestExecute: rows.map(\.executeSeconds).max() ?? executeSeconds)
     }
 
     static func decodeHeader(_ header: [Double]) -> (theta: [Double], inputs: [[Double]], method: GradientMethod) {

@@ -9,7 +9,9 @@ public struct RankTimes: Hashable, Sendable, Codable {
     public var communication = 0.0
     /// Seconds of injected straggler delay.
     public var injectedDelay = 0.0
-    /// The rest of the round's wall time: waiting for work or for other ranks.
+    /// Seconds waiting, after this rank's execute phase, for the other ranks to finish theirs.
+    public var wait = 0.0
+    /// The rest of the round's wall time (waiting for work inside the execute phase).
     public var idle = 0.0
     public var units = 0
     public var chunks = 0
@@ -19,6 +21,9 @@ public struct RankTimes: Hashable, Sendable, Codable {
     public var cancelled = 0
     /// Wall seconds of this rank's execute phase (its work, delays and scheduling messages).
     public var executeSeconds = 0.0
+    /// Seconds this rank has spent compiling unit circuits so far in the run (cumulative: the
+    /// first round carries nearly all of it).
+    public var compile = 0.0
 
     public init(rank: Int) { self.rank = rank }
 

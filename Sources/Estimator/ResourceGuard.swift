@@ -93,7 +93,8 @@ public enum ResourceGuard {
         let terms = plan.cuts.reduce(1.0) { $0 * Double($1.basis.terms.count) }
         // Per unit and sample: adjoint rows hold at most P + X derivatives, parameter-shift rows
         // one value per shifted circuit; the larger bounds either.
-        let shifted = plan.fragments.flatMap { $0.circuits.map { ShiftedCircuit.termCount($0, inputs: true) } }.max() ?? 0
+        // Settings differ only in constant local operations: setting 0 stands for every one.
+        let shifted = plan.fragments.map { $0.shiftTermCount(setting: 0, inputs: true) }.max() ?? 0
         return ResourceEstimate(widestFragment: plan.fragments.map(\.width).max() ?? plan.circuit.qubitCount,
                                 batch: batch, gradients: gradients, workUnits: plan.workUnits.count,
                                 derivativeColumns: max(plan.circuit.parameterCount + plan.circuit.inputCount, shifted),

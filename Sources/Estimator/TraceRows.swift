@@ -17,6 +17,8 @@ public struct QueryTraceRow: BitwiseCopyable, Sendable, Equatable {
     public var partition_s: Double
     public var generate_s: Double
     public var execute_s: Double
+    /// Waiting for the slowest rank to finish executing (schema 2).
+    public var wait_s: Double
     public var reconstruct_s: Double
     public var total_s: Double
 
@@ -24,7 +26,7 @@ public struct QueryTraceRow: BitwiseCopyable, Sendable, Equatable {
         .field("step", \.step), .field("round", \.round), .field("query", \.query),
         .field("observable", \.observable), .field("value", \.value), .field("stderr", \.stderr),
         .field("partition_s", \.partition_s), .field("generate_s", \.generate_s), .field("execute_s", \.execute_s),
-        .field("reconstruct_s", \.reconstruct_s), .field("total_s", \.total_s),
+        .field("wait_s", \.wait_s), .field("reconstruct_s", \.reconstruct_s), .field("total_s", \.total_s),
     ])
 }
 
@@ -38,17 +40,22 @@ public struct BatchTraceRow: BitwiseCopyable, Sendable, Equatable {
     public var chunks: Int32
     public var generate_s: Double
     public var execute_s: Double
+    /// Rank 0 waiting for the slowest rank to finish executing (schema 2).
+    public var wait_s: Double
     public var reconstruct_s: Double
     /// Inside reconstruct_s: the MPI_Reduce at rank 0 and the contraction there.
     public var reduce_s: Double
     public var contract_s: Double
     public var total_s: Double
+    /// The slowest rank's execute phase (schema 2).
+    public var slowest_execute_s: Double
 
     public static let layout = try! CompoundLayout<BatchTraceRow>([
         .field("step", \.step), .field("round", \.round), .field("batch_size", \.batch_size),
         .field("gradients", \.gradients), .field("units", \.units), .field("chunks", \.chunks),
-        .field("generate_s", \.generate_s), .field("execute_s", \.execute_s), .field("reconstruct_s", \.reconstruct_s),
-        .field("reduce_s", \.reduce_s), .field("contract_s", \.contract_s), .field("total_s", \.total_s),
+        .field("generate_s", \.generate_s), .field("execute_s", \.execute_s), .field("wait_s", \.wait_s),
+        .field("reconstruct_s", \.reconstruct_s), .field("reduce_s", \.reduce_s), .field("contract_s", \.contract_s),
+        .field("total_s", \.total_s), .field("slowest_execute_s", \.slowest_execute_s),
     ])
 }
 
@@ -66,12 +73,17 @@ public struct RankTraceRow: BitwiseCopyable, Sendable, Equatable {
     public var comm_s: Double
     public var delay_s: Double
     public var execute_s: Double
+    /// Waiting after this rank's execute phase for the others (schema 2).
+    public var wait_s: Double
+    /// Seconds compiling unit circuits so far in the run, cumulative (schema 2).
+    public var compile_s: Double
 
     public static let layout = try! CompoundLayout<RankTraceRow>([
         .field("step", \.step), .field("round", \.round), .field("rank", \.rank), .field("units", \.units),
         .field("chunks", \.chunks), .field("backups", \.backups), .field("cancelled", \.cancelled),
         .field("busy_s", \.busy_s), .field("idle_s", \.idle_s), .field("comm_s", \.comm_s),
-        .field("delay_s", \.delay_s), .field("execute_s", \.execute_s),
+        .field("delay_s", \.delay_s), .field("execute_s", \.execute_s), .field("wait_s", \.wait_s),
+        .field("compile_s", \.compile_s),
     ])
 
     init(step: Int, round: Int, _ t: RankTimes) {
@@ -87,5 +99,7 @@ public struct RankTraceRow: BitwiseCopyable, Sendable, Equatable {
         comm_s = t.communication
         delay_s = t.injectedDelay
         execute_s = t.executeSeconds
+        wait_s = t.wait
+        compile_s = t.compile
     }
 }

@@ -7,7 +7,9 @@ import HDF5
 
 public final class TraceWriter {
     public static let schemaName = "qnncut-traces"
-    public static let schemaVersion = 1
+    /// 2: `wait_s` in queries, batches and ranks; `slowest_execute_s`, `compile_s`; plan setup
+    /// attributes `plan_derive_s`, `plan_agree_s`, `blueprint_bytes`.
+    public static let schemaVersion = 2
 
     public let file: File
     let queries: Table<QueryTraceRow>
@@ -52,6 +54,9 @@ public final class TraceWriter {
         try group.setAttribute("gamma", plan.planningGamma)
         try group.setAttribute("partition_s", estimator.setup.planBuild)
         try group.setAttribute("plan_broadcast_s", estimator.setup.planBroadcast)
+        try group.setAttribute("plan_derive_s", estimator.setup.planDerive)
+        try group.setAttribute("plan_agree_s", estimator.setup.planAgree)
+        try group.setAttribute("blueprint_bytes", estimator.setup.blueprintBytes)
         try group.setAttribute("policy", estimator.options.policy.rawValue)
         try group.setAttribute("ranks", estimator.world.size)
         try file.flush()
@@ -64,16 +69,16 @@ public final class TraceWriter {
         try queries.append(batch.estimate.values.enumerated().map { q, value in
             QueryTraceRow(step: Int64(step), round: Int64(batch.round), query: Int64(q), observable: Int32(observable),
                           value: value, stderr: stderrs?[q] ?? 0, partition_s: 0,
-                          generate_s: perQuery.generate, execute_s: perQuery.execute,
+                          generate_s: perQuery.generate, execute_s: perQuery.execute, wait_s: perQuery.wait,
                           reconstruct_s: perQuery.reconstruct, total_s: perQuery.total)
         })
         try batches.append([BatchTraceRow(
             step: Int64(step), round: Int64(batch.round), batch_size: Int32(count),
             gradients: batch.estimate.thetaGradients.isEmpty ? 0 : 1,
             units: Int32(batch.ranks.reduce(0) { $0 + $1.units }), chunks: Int32(batch.chunkCount),
-            generate_s: batch.stages.generate, execute_s: batch.stages.execute,
+            generate_s: batch.stages.generate, execute_s: batch.stages.execute, wait_s: batch.stages.wait,
             reconstruct_s: batch.stages.reconstruct, reduce_s: batch.reduceSeconds,
-            contract_s: batch.contractSeconds, total_s: batch.stages.total)])
+            contract_s: batch.contractSeconds, total_s: batch.stages.total, slowest_execute_s: batch.slowestExecute)])
         try ranks.append(batch.ranks.map { RankTraceRow(step: step, round: batch.round, $0) })
         try file.flush()
     }

@@ -219,6 +219,34 @@ extension Communicator {
     }
 }
 
+extension Communicator {
+    /// `rootDecides` for a value that already is bytes (a plan blueprint): no JSON on the wire,
+    /// and no broadcast at all in a world of one. The root's error reaches every rank as an
+    /// `AgreedFailure`.
+    /// The corresponding C function is `MPI_Bcast`.
+    public func rootDecidesBytes(root: Int = 0, _ body: () throws -> [UInt8]) throws -> [UInt8] {
+        var message: [UInt8] = []
+        if rank == root {
+            do { message = [1] + (try body()) } catch { message = [0] + Array("\(error)".utf8) }
+        }
+        if size > 1 { try broadcast(&message, root: root) }
+        guard let status = message.first else { throw AgreedFailure("rank \(root) sent nothing") }
+        guard status == 1 else { throw AgreedFailure(String(decoding: message.dropFirst(), as: UTF8.self)) }
+        return Array(message.dropFirst())
+    }
+
+    /// Collective: true on every rank iff every rank passed the same value — one
+    /// `MPI_Allreduce(MAX)` of (v, −v), v split into four exact 16-bit pieces, so the cost does
+    /// not grow with the number of ranks beyond the reduction tree's depth.
+    /// The corresponding C function is `MPI_Allreduce`.
+    public func allAgree(on value: UInt64) throws(MPIError) -> Bool {
+        let pieces = (0..<4).map { Double((value >> (16 * UInt64($0))) & 0xffff) }
+        if size == 1 { return true }
+        let extremes = try allreduce(pieces + pieces.map { -$0 }, op: .max)
+        return (0..<4).allSatisfy { extremes[$0] == -extremes[$0 + 4] }
+    }
+}
+
 /// A value or the reason there is none, as broadcast by `rootDecides`.
 struct Outcome<T: Codable>: Codable {
     var value: T?

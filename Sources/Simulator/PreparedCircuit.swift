@@ -41,6 +41,13 @@ public final class PreparedCircuit: Sendable {
     let bindingShared: Int
     let bindingPerSample: Int
 
+    /// Approximate heap bytes this object holds (for caches with a memory budget).
+    public var approximateBytes: Int {
+        (operations.count + forwardOperations.count) * MemoryLayout<PreparedOperation>.stride
+            + fusedMembers.count * 8 + angles.count * MemoryLayout<Angle>.stride + constants.count * 8
+            + (observable.count + negatedObservable.count) * MemoryLayout<PauliMasks>.stride + 256
+    }
+
     /// Prepare `circuit` for evaluating ⟨`observable`⟩. The observable must act on the circuit's
     /// qubits.
     public init(_ circuit: Circuit, observable: Observable) {

@@ -30,12 +30,15 @@ struct QueryTimes: Codable, Equatable {
     var total: Spread
     var generate: Spread
     var execute: Spread
+    /// Waiting for the slowest rank (traces of schema 2; zeros before).
+    var wait: Spread
     var reconstruct: Spread
 
     init(_ queries: [TraceRun.Query]) {
         total = Spread(queries.map { 1000 * $0.total_s })
         generate = Spread(queries.map { 1000 * $0.generate_s })
         execute = Spread(queries.map { 1000 * $0.execute_s })
+        wait = Spread(queries.map { 1000 * $0.wait_s })
         reconstruct = Spread(queries.map { 1000 * $0.reconstruct_s })
     }
 }

@@ -67,6 +67,9 @@ struct RunSummary: Codable, Equatable {
     var stragglerRanks: [Int]
     var injectedDelaySeconds: Double
     var rankUtilisation: [RankUtilisation]
+    /// One-off seconds of the run, summed over its plans: `partition_s` (cut search),
+    /// `plan_broadcast_s`, `plan_derive_s`, `plan_agree_s` (see docs/hdf5-schema.md).
+    var setupSeconds: [String: Double]
 
     init(_ run: TraceRun) {
         self.run = run.path
@@ -93,5 +96,8 @@ struct RunSummary: Codable, Equatable {
         rankUtilisation = RankUtilisation.perRank(run.ranks)
         stragglerRanks = rankUtilisation.filter { $0.delay_s > 0 }.map(\.rank)
         injectedDelaySeconds = rankUtilisation.reduce(0) { $0 + $1.delay_s }
+        setupSeconds = run.plans.reduce(into: [:]) { sums, plan in
+            for (key, seconds) in plan.setup { sums[key, default: 0] += seconds }
+        }
     }
 }

@@ -38,7 +38,9 @@ struct AnalysisReport: Codable {
         var out = ["# qnncut analyze: \(runs.count) run(s)", "",
                    "## By cut count", "", paperTable().markdown(), "",
                    "## Runs", "", runTable().markdown(), "",
-                   "## Per-query stage times (ms; partition is a one-off per plan)", "", stageTable().markdown(), "",
+                   "## Per-query stage times (ms; wait = waiting for the slowest rank; partition is a one-off per plan)", "",
+                   stageTable().markdown(), "",
+                   "## One-off setup (seconds per run)", "", setupTable().markdown(), "",
                    "## Query kinds (gradient: values and ∂E/∂θ; forward: values only)", "", kindTable().markdown(), ""]
         let robustness = robustnessTable()
         out += ["## Robustness", ""] + (robustness.rows.isEmpty ? ["No training runs with a robustness sweep."] : [robustness.markdown()]) + [""]
@@ -73,11 +75,20 @@ struct AnalysisReport: Codable {
         var table = TextTable(headers: ["run", "stage", "mean", "median", "p95"])
         for r in runs {
             let t = r.perQueryMs
-            for (stage, spread) in [("generate", t.generate), ("execute", t.execute), ("reconstruct", t.reconstruct), ("total", t.total)] {
+            for (stage, spread) in [("generate", t.generate), ("execute", t.execute), ("wait", t.wait),
+                                   ("reconstruct", t.reconstruct), ("total", t.total)] {
                 table.rows.append([r.run, stage, number(spread.mean), number(spread.median), number(spread.p95)])
             }
         }
         return table
+    }
+
+    /// Cut search (partition), blueprint broadcast, the slowest rank's plan derivation and the
+    /// digest agreement: what a run pays once, never charged to a query.
+    func setupTable() -> TextTable {
+        let keys = ["partition_s", "plan_broadcast_s", "plan_derive_s", "plan_agree_s"]
+        return TextTable(headers: ["run", "partition", "plan broadcast", "plan derive (slowest rank)", "plan agree"],
+                         rows: runs.map { r in [r.run] + keys.map { r.setupSeconds[$0].map { number($0) } ?? "–" } })
     }
 
     func kindTable() -> TextTable {

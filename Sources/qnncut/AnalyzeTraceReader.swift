@@ -13,9 +13,15 @@ struct AnalyzeError: Error, CustomStringConvertible {
 /// Everything `analyze` uses from one traces file. The row structs name only the columns read:
 /// tables are read by field name (docs/hdf5-schema.md).
 struct TraceRun {
-    struct Plan { var observable: String; var cuts: Int; var terms: Int; var subexperiments: Int; var policy: String; var ranks: Int }
+    struct Plan { var observable: String; var cuts: Int; var terms: Int; var subexperiments: Int; var policy: String; var ranks: Int
+        /// One-off seconds: cut search at rank 0 (`partition_s`), blueprint broadcast, and (schema
+        /// 2) the slowest rank's plan derivation and the digest agreement; absent ones are 0.
+        var setup: [String: Double] = [:] }
     struct Query: BitwiseCopyable { var step: Int64; var round: Int64; var observable: Int32
-        var generate_s: Double; var execute_s: Double; var reconstruct_s: Double; var total_s: Double }
+        var generate_s: Double; var execute_s: Double; var reconstruct_s: Double; var total_s: Double
+        /// Schema 2; 0 for older traces (whose reconstruct_s includes the waiting).
+        var wait_s = 0.0 }
+    struct QueryWait: BitwiseCopyable { var wait_s: Double }
     struct Batch: BitwiseCopyable { var step: Int64; var round: Int64; var batch_size: Int32; var gradients: Int32
         var total_s: Double }
     struct Rank: BitwiseCopyable { var step: Int64; var round: Int64; var rank: Int32
@@ -42,7 +48,7 @@ struct TraceRun {
 enum TraceReader {
     static let schemaName = "qnncut-traces"
     /// The newest `schema_version` this reader understands.
-    static let schemaVersion = 1
+    static let schemaVersion = 2
 
     static func read(_ path: String) throws -> TraceRun {
         guard FileManager.default.fileExists(atPath: path) else { throw AnalyzeError("\(path): no such file") }
@@ -54,12 +60,18 @@ enum TraceReader {
             throw AnalyzeError("\(path): not a readable HDF5 file (\(error.message))")
         }
         defer { try? file.close() }
-        try checkSchema(file, path)
+        let version = try checkSchema(file, path)
+        var queries = try rows(file, "queries", Queries.layout, path, required: true)
+        if version >= 2 {
+            let waits = try rows(file, "queries", Queries.waitLayout, path, required: true)
+            guard waits.count == queries.count else { throw AnalyzeError("\(path): table 'queries' changed while being read") }
+            for i in queries.indices { queries[i].wait_s = waits[i].wait_s }
+        }
         let world = (try? file.attribute("world_size", as: String.self)).flatMap { Int($0) } ?? 0
         return TraceRun(
             path: path, worldSize: world, configName: try? file.attribute("config_name", as: String.self),
             plans: try readPlans(file, path),
-            queries: try rows(file, "queries", Queries.layout, path, required: true),
+            queries: queries,
             batches: try rows(file, "batches", Batches.layout, path, required: true),
             ranks: try rows(file, "ranks", Ranks.layout, path, required: true),
             steps: try rows(file, "steps", Steps.layout, path),
@@ -68,7 +80,8 @@ enum TraceReader {
     }
 
     /// Refuses files that are not traces (a checkpoint, someone else's HDF5) or that are newer.
-    static func checkSchema(_ file: File, _ path: String) throws {
+    @discardableResult
+    static func checkSchema(_ file: File, _ path: String) throws -> Int {
         guard (try? file.hasAttribute("schema")) == true, let schema = try? file.attribute("schema", as: String.self) else {
             throw AnalyzeError("\(path): not a qnncut traces file (no 'schema' attribute at the root)")
         }
@@ -81,6 +94,7 @@ enum TraceReader {
         guard (1 ... schemaVersion).contains(version) else {
             throw AnalyzeError("\(path): schema_version \(version) is not one this qnncut reads (1…\(schemaVersion)); use a newer qnncut")
         }
+        return version
     }
 
     static func readPlans(_ file: File, _ path: String) throws -> [TraceRun.Plan] {
@@ -90,9 +104,14 @@ enum TraceReader {
         return try names.map { name in
             let g = try group.openGroup(name)
             do {
-                return TraceRun.Plan(observable: try g.attribute("observable"), cuts: try g.attribute("cuts"),
-                                     terms: try g.attribute("terms"), subexperiments: try g.attribute("subexperiments"),
-                                     policy: try g.attribute("policy"), ranks: try g.attribute("ranks"))
+                var plan = TraceRun.Plan(observable: try g.attribute("observable"), cuts: try g.attribute("cuts"),
+                                         terms: try g.attribute("terms"), subexperiments: try g.attribute("subexperiments"),
+                                         policy: try g.attribute("policy"), ranks: try g.attribute("ranks"))
+                for key in ["partition_s", "plan_broadcast_s", "plan_derive_s", "plan_agree_s"]
+                where (try? g.hasAttribute(key)) == true {
+                    plan.setup[key] = try g.attribute(key, as: Double.self)
+                }
+                return plan
             } catch let error as HDF5Error {
                 throw AnalyzeError("\(path): plans/\(name): \(error.message) (\(error.path))")
             }
@@ -121,6 +140,7 @@ private enum Queries {
         .field("generate_s", \.generate_s), .field("execute_s", \.execute_s),
         .field("reconstruct_s", \.reconstruct_s), .field("total_s", \.total_s),
     ])
+    static let waitLayout = try! CompoundLayout<TraceRun.QueryWait>([.field("wait_s", \.wait_s)])
 }
 
 private enum Batches {

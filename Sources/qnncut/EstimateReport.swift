@@ -16,7 +16,19 @@ struct EstimateReport: Encodable {
         var partition = 0.0
         var generate = 0.0
         var execute = 0.0
+        /// Waiting for the slowest rank: never counted as execute or reconstruct.
+        var wait = 0.0
         var reconstruct = 0.0
+    }
+    /// One-off seconds besides `partition` (summed over the observables' plans).
+    struct Setup: Encodable {
+        var plan_broadcast = 0.0
+        /// The slowest rank deriving its plan from the broadcast blueprint.
+        var plan_derive = 0.0
+        var plan_agree = 0.0
+        var blueprint_bytes = 0
+        /// Rank 0 compiling the circuits of its units (first use).
+        var compile = 0.0
     }
     struct Gradient: Encodable {
         var theta: [Double]
@@ -33,6 +45,7 @@ struct EstimateReport: Encodable {
     var subexperiments = 1
     /// Seconds per query (partition: one-off seconds of building the plans).
     var stages = Stages()
+    var setup = Setup()
     var ranks: Int
     var schedule: String
     var queries = 0
@@ -62,7 +75,13 @@ struct EstimateReport: Encodable {
         stages.partition += estimator.setup.planBuild
         stages.generate += perQuery.generate
         stages.execute += perQuery.execute
+        stages.wait += perQuery.wait
         stages.reconstruct += perQuery.reconstruct
+        setup.plan_broadcast += estimator.setup.planBroadcast
+        setup.plan_derive += estimator.setup.planDerive
+        setup.plan_agree += estimator.setup.planAgree
+        setup.blueprint_bytes += estimator.setup.blueprintBytes
+        setup.compile += estimator.compileSeconds
         append(values: values, stderrs: stderrs,
                theta: batch.estimate.thetaGradients.first, x: batch.estimate.inputGradients.first)
     }
@@ -104,8 +123,10 @@ struct EstimateReport: Encodable {
         Swift.print("fragment qubits: \(fragment_qubits.map(String.init).joined(separator: ", "))")
         Swift.print(String(format: "gamma: %.6g (sampling overhead %.6g)", gamma, gamma * gamma))
         Swift.print("QPD terms: \(terms), unique sub-experiments: \(subexperiments)")
-        Swift.print(String(format: "seconds: partition %.3g (one-off), per query: generate %.3g, execute %.3g, reconstruct %.3g",
-                           stages.partition, stages.generate, stages.execute, stages.reconstruct))
+        Swift.print(String(format: "seconds: partition %.3g (one-off), per query: generate %.3g, execute %.3g, wait %.3g, reconstruct %.3g",
+                           stages.partition, stages.generate, stages.execute, stages.wait, stages.reconstruct))
+        Swift.print(String(format: "setup seconds: plan broadcast %.3g (%d bytes), plan derive %.3g (slowest rank), plan agree %.3g, compile %.3g (rank 0)",
+                           setup.plan_broadcast, setup.blueprint_bytes, setup.plan_derive, setup.plan_agree, setup.compile))
         Swift.print("ranks: \(ranks), schedule: \(schedule)")
     }
 }

@@ -95,7 +95,7 @@ import Simulator
         let again = try plan.parameterShiftGradients(table, theta: theta, inputs: [input], shots: shots, seeds: [UInt64(runs - 1)])
         #expect(again.thetaGradients == (try plan.parameterShiftGradients(table, theta: theta, inputs: [input], shots: shots, seeds: [UInt64(runs - 1)])).thetaGradients)
         #expect(again.shotsUsed[0] == used && used > shots)
-        let terms = plan.workUnits.map { ShiftedCircuit(plan.fragments[$0.fragment].circuits[$0.setting]).terms.count }
+        let terms = plan.workUnits.map { ShiftedCircuit(plan.fragments[$0.fragment].circuit(setting: $0.setting)).terms.count }
         #expect(used <= (shots + plan.workUnits.count) * (1 + terms.max()!))
     }
 
