@@ -226,6 +226,9 @@ public struct CutPlan: Sendable {
         contraction = ContractionProgram(cuts: cuts, fragments: fragments)
     }
 
+    /// Multiply-adds of one contraction pass (for memory and cost estimates).
+    public var contractionEntryCount: Int { contraction.entryCount }
+
     /// The circuit of a work unit's fragment setting.
     public func circuit(unit: Int) -> Circuit {
         let u = workUnits[unit]

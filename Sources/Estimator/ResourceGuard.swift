@@ -1,10 +1,16 @@
-/// Resource guard: refuse a run whose fragment state vectors, QPD term count or trace would not fit,
-/// before any rank allocates anything, and say what it would have needed.
+/// Resource guard: refuse a run whose memory, simulation work or trace would not fit, before any
+/// rank allocates anything, and say what it would have needed. The QPD term count is *not* a
+/// default refusal: the contraction never enumerates the terms (a 60-qubit chain with 6·10⁷ terms
+/// runs in seconds); `--max-qpd-terms` / `limits.max_qpd_terms` remains as an opt-in limit.
 ///
 /// Memory model (per rank, doubles are 8 bytes, amplitudes 16): the widest fragment's batch of
 /// states, 16·2^w·B bytes, twice over when gradients run (the adjoint pass keeps ψ and λ side by
 /// side; forward passes with branches keep one copy per branch pair), plus the fragment value table
-/// (units · B · (1 + derivative columns) doubles, doubled on rank 0 for the MPI_Reduce buffer).
+/// (units · B · (1 + derivative columns) doubles, doubled on rank 0 for the MPI_Reduce buffer, plus
+/// three index words per unit), the compiled contraction (8 bytes per entry) and the compiled
+/// circuit cache (at most its budget). Work is the amplitude updates of one round: per unit
+/// 2^w · (gates + 1) · B · E[branches], where each cut side that may measure doubles the branches
+/// with the probability that its setting measures.
 /// Ranks on one node share its memory, so the total is the per-rank need times the local ranks.
 /// The estimate deliberately rounds up; it is compared with physical memory (/proc/meminfo, else
 /// sysconf) or an explicit `--max-memory` / `limits.max_memory`.
@@ -29,11 +35,15 @@ public struct ResourceEstimate: Sendable, Equatable, CustomStringConvertible {
     public var ranksPerNode: Int
     /// QPD terms summed per query (the product of the cut bases' term counts).
     public var qpdTerms: Double
+    /// Bytes of the plan's per-rank structures: the compiled contraction and circuit cache.
+    public var planBytes: Double = 0
+    /// Amplitude updates of one round over all ranks (0 when not known before the plan).
+    public var work: Double = 0
     /// Bytes the trace file will grow to (nil when no trace is written).
     public var traceBytes: Double?
 
     /// Memory of the whole node: every local rank holds its own states and table.
-    public var totalBytes: Double { (stateBytes + tableBytes) * Double(ranksPerNode) }
+    public var totalBytes: Double { (stateBytes + tableBytes + planBytes) * Double(ranksPerNode) }
 
     public init(widestFragment: Int, batch: Int, gradients: Bool, workUnits: Int, derivativeColumns: Int,
                 ranksPerNode: Int, qpdTerms: Double, traceBytes: Double? = nil) {
@@ -43,7 +53,7 @@ public struct ResourceEstimate: Sendable, Equatable, CustomStringConvertible {
         let copies = gradients ? 2.0 : 1.0
         stateBytes = widestFragment == 0 ? 0 : 16 * pow(2, Double(widestFragment)) * Double(self.batch) * copies
         let columns = 1 + (gradients ? derivativeColumns : 0)
-        tableBytes = 2 * 8 * Double(workUnits) * Double(self.batch) * Double(columns)
+        tableBytes = 2 * 8 * Double(workUnits) * Double(self.batch) * Double(columns) + 24 * Double(workUnits)
         self.ranksPerNode = max(1, ranksPerNode)
         self.qpdTerms = qpdTerms
         self.traceBytes = traceBytes
@@ -53,7 +63,9 @@ public struct ResourceEstimate: Sendable, Equatable, CustomStringConvertible {
         var text = widestFragment == 0 ? "fragment widths not known before the plan;"
             : "widest state \(widestFragment) qubits × batch \(batch)\(gradients ? " × 2 (gradients)" : "")"
                 + " = \(ResourceGuard.format(bytes: stateBytes)) per rank, table \(ResourceGuard.format(bytes: tableBytes)),"
+                + " plan \(ResourceGuard.format(bytes: planBytes)),"
                 + " × \(ranksPerNode) rank(s) on this node = \(ResourceGuard.format(bytes: totalBytes));"
+        if work > 0 { text += " \(ResourceGuard.format(count: work)) amplitude updates per round;" }
         text += " \(ResourceGuard.format(count: qpdTerms)) QPD term(s) per query"
         if let traceBytes { text += "; trace about \(ResourceGuard.format(bytes: traceBytes))" }
         return text
@@ -64,19 +76,23 @@ public struct ResourceEstimate: Sendable, Equatable, CustomStringConvertible {
 public struct ResourceLimits: Sendable, Equatable {
     /// Bytes the node may use; default: physical memory.
     public var maxMemoryBytes: Double
-    /// QPD terms per query; default `ResourceLimits.defaultMaxQPDTerms`.
-    public var maxQPDTerms: Double
+    /// QPD terms per query: an opt-in limit (nil: not checked).
+    public var maxQPDTerms: Double?
+    /// Amplitude updates per round; default `ResourceLimits.defaultMaxWork`.
+    public var maxWork: Double
     /// Bytes a trace may reach; default: free space of its folder (nil: not checked).
     public var maxTraceBytes: Double?
 
-    /// 6^9 ≈ 10^7 terms (nine gate cuts) per query is hours of reconstruction per query on a
-    /// workstation; beyond it a run must be asked for explicitly.
-    public static let defaultMaxQPDTerms = 1e7
+    /// 10^14 amplitude updates per round is about a day of one core (≈ 1 ns per update): beyond
+    /// it a run must be asked for explicitly (`--max-work`, `limits.max_work`).
+    public static let defaultMaxWork = 1e14
 
-    public init(maxMemoryBytes: Double? = nil, maxQPDTerms: Double? = nil, maxTraceBytes: Double? = nil) {
+    public init(maxMemoryBytes: Double? = nil, maxQPDTerms: Double? = nil, maxTraceBytes: Double? = nil,
+                maxWork: Double? = nil) {
         self.maxMemoryBytes = maxMemoryBytes ?? Double(ResourceGuard.physicalMemoryBytes())
-        self.maxQPDTerms = maxQPDTerms ?? Self.defaultMaxQPDTerms
+        self.maxQPDTerms = maxQPDTerms
         self.maxTraceBytes = maxTraceBytes
+        self.maxWork = maxWork ?? Self.defaultMaxWork
     }
 }
 
@@ -95,10 +111,25 @@ public enum ResourceGuard {
         // one value per shifted circuit; the larger bounds either.
         // Settings differ only in constant local operations: setting 0 stands for every one.
         let shifted = plan.fragments.map { $0.shiftTermCount(setting: 0, inputs: true) }.max() ?? 0
-        return ResourceEstimate(widestFragment: plan.fragments.map(\.width).max() ?? plan.circuit.qubitCount,
-                                batch: batch, gradients: gradients, workUnits: plan.workUnits.count,
-                                derivativeColumns: max(plan.circuit.parameterCount + plan.circuit.inputCount, shifted),
-                                ranksPerNode: ranksPerNode, qpdTerms: terms, traceBytes: traceBytes)
+        var estimate = ResourceEstimate(widestFragment: plan.fragments.map(\.width).max() ?? plan.circuit.qubitCount,
+                                        batch: batch, gradients: gradients, workUnits: plan.workUnits.count,
+                                        derivativeColumns: max(plan.circuit.parameterCount + plan.circuit.inputCount, shifted),
+                                        ranksPerNode: ranksPerNode, qpdTerms: terms, traceBytes: traceBytes)
+        var work = 0.0, cacheBytes = 0.0
+        for (f, fragment) in plan.fragments.enumerated() {
+            let units = Double(plan.workUnits.range(fragment: f).count)
+            // E[2^m]: each cut side measures in the fraction of its local operations that measure.
+            let branches = fragment.sideOperations.reduce(1.0) { product, ops in
+                let measuring = ops.filter { $0.contains { $0.kind.measuredPauli != nil } }.count
+                return product * (1 + Double(measuring) / Double(max(ops.count, 1)))
+            }
+            let gates = Double(fragment.template.count + 2)
+            work += units * pow(2, Double(fragment.width)) * gates * Double(max(batch, 1)) * branches * (gradients ? 3 : 1)
+            cacheBytes += units * gates * 400
+        }
+        estimate.work = work
+        estimate.planBytes = 8 * Double(plan.contractionEntryCount) + min(cacheBytes, Double(circuitCacheBudget))
+        return estimate
     }
 
     /// Estimate before a plan exists: `width` qubits simulated whole (uncut; 0 when the fragment
@@ -110,21 +141,27 @@ public enum ResourceGuard {
                          qpdTerms: pow(6, Double(cuts)))
     }
 
+    /// Bytes each rank may keep in compiled circuits (`PreparedCircuitCache`).
+    static var circuitCacheBudget: Int { PreparedCircuitCache.defaultBudget }
+
     /// Throw a `ResourceError` naming `what` (config file or circuit) if the estimate exceeds a limit.
     public static func check(_ estimate: ResourceEstimate, limits: ResourceLimits, what: String) throws {
         var problems: [String] = []
         if estimate.totalBytes > limits.maxMemoryBytes {
             problems.append("needs \(format(bytes: estimate.totalBytes)) of memory, more than the limit of \(format(bytes: limits.maxMemoryBytes))")
         }
-        if estimate.qpdTerms > limits.maxQPDTerms {
-            problems.append("sums \(format(count: estimate.qpdTerms)) QPD terms per query, more than the limit of \(format(count: limits.maxQPDTerms))")
+        if let maxTerms = limits.maxQPDTerms, estimate.qpdTerms > maxTerms {
+            problems.append("sums \(format(count: estimate.qpdTerms)) QPD terms per query, more than the limit of \(format(count: maxTerms))")
+        }
+        if estimate.work > limits.maxWork {
+            problems.append("needs \(format(count: estimate.work)) amplitude updates per round, more than the limit of \(format(count: limits.maxWork))")
         }
         if let trace = estimate.traceBytes, let limit = limits.maxTraceBytes, trace > limit {
             problems.append("its trace would reach \(format(bytes: trace)), more than the \(format(bytes: limit)) allowed (limits.max_trace, or the free disk space)")
         }
         guard !problems.isEmpty else { return }
         throw ResourceError("\(what): refused before starting: \(problems.joined(separator: "; ")) (estimate: \(estimate));"
-            + " raise a limit (--max-memory, --max-qpd-terms, or limits.max_memory / max_qpd_terms / max_trace in a config) or cut into narrower fragments")
+            + " raise a limit (--max-memory, --max-work, --max-qpd-terms, or limits.max_memory / max_work / max_qpd_terms / max_trace in a config), or choose other cuts")
     }
 
     /// Physical memory of this node: MemTotal in /proc/meminfo, else sysconf pages × page size.
@@ -173,6 +210,13 @@ public enum ResourceGuard {
         var v = bytes, i = 0
         while v >= 1024 && i < units.count - 1 { v /= 1024; i += 1 }
         return i == 0 ? "\(Int(v)) B" : String(format: "%.1f ", v) + units[i]
+    }
+
+    /// "100000000", "1e8", "2.5E9" → a positive whole count; nil if malformed or fractional.
+    public static func parseCount(_ text: String) -> Double? {
+        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite, value >= 1,
+              value == value.rounded() else { return nil }
+        return value
     }
 
     static func format(count: Double) -> String {

@@ -203,7 +203,8 @@ public final class Trainer {
         let config = job.config, circuit = job.model.circuit, batch = config.training.batchSize
         let limits = ResourceLimits(maxMemoryBytes: config.limits?.maxMemory, maxQPDTerms: config.limits?.maxQPDTerms,
                                     maxTraceBytes: [ResourceGuard.freeDiskBytes(folder: job.outputFolder), config.limits?.maxTrace]
-                                        .compactMap { $0 }.min())
+                                        .compactMap { $0 }.min(),
+                                    maxWork: config.limits?.maxWork)
         let ranks = ResourceGuard.ranksPerNode(worldSize: worldSize)
         guard let plan else {
             // Without a plan: gates between partition labels become cuts, and no fragment is wider

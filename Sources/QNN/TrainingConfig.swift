@@ -71,8 +71,10 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public struct LimitsSection: Codable, Sendable, Equatable {
         /// Bytes the node may use (default: physical memory).
         public var maxMemory: Double?
-        /// QPD terms per query (default `ResourceLimits.defaultMaxQPDTerms`).
+        /// QPD terms per query (opt-in; default: not checked).
         public var maxQPDTerms: Double?
+        /// Amplitude updates per round (default `ResourceLimits.defaultMaxWork`).
+        public var maxWork: Double?
         /// Bytes traces.h5 may reach (default: the free space of the run folder's file system).
         public var maxTrace: Double?
     }
@@ -173,9 +175,14 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
             return value
         }
         let maxMemory = try bytes("limits.max_memory"), maxTrace = try bytes("limits.max_trace")
-        let maxTerms = try r.int("limits.max_qpd_terms", default: 0, range: 0 ... Int.max)
-        limits = maxMemory == nil && maxTrace == nil && maxTerms == 0 ? nil
-            : LimitsSection(maxMemory: maxMemory, maxQPDTerms: maxTerms > 0 ? Double(maxTerms) : nil, maxTrace: maxTrace)
+        func count(_ key: String) throws -> Double? {
+            let value = try r.double(key, default: 0, range: 0 ... 1e300)
+            guard value == value.rounded() else { throw ConfigError("\(source): \(key): expected a whole number such as 1e8, got \(value)") }
+            return value > 0 ? value : nil
+        }
+        let maxTerms = try count("limits.max_qpd_terms"), maxWork = try count("limits.max_work")
+        limits = maxMemory == nil && maxTrace == nil && maxTerms == nil && maxWork == nil ? nil
+            : LimitsSection(maxMemory: maxMemory, maxQPDTerms: maxTerms, maxWork: maxWork, maxTrace: maxTrace)
         try r.finish()
         canonicalText = tree.canonicalText
     }

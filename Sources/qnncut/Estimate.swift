@@ -80,8 +80,11 @@ struct Estimate: ParsableCommand {
     @Option(help: ArgumentHelp("Memory the run may use on this node, e.g. 8G (default: physical memory).", valueName: "bytes"))
     var maxMemory: String?
 
-    @Option(help: ArgumentHelp("QPD terms a query may sum (default 10^7).", valueName: "n"))
-    var maxQpdTerms: Int?
+    @Option(help: ArgumentHelp("Refuse plans whose queries sum more QPD terms than this, e.g. 1e8 (default: no limit; the contraction never enumerates terms).", valueName: "n"))
+    var maxQpdTerms: String?
+
+    @Option(help: ArgumentHelp("Amplitude updates a round may need, e.g. 1e15 (default 1e14, about a day of one core).", valueName: "n"))
+    var maxWork: String?
 
     @OptionGroup var distribution: DistributionOptions
 
@@ -106,7 +109,11 @@ struct Estimate: ParsableCommand {
         if let s = shots, s < 1 { throw ValidationError("--shots must be ≥ 1, got \(s)") }
         if x != nil && inputs != nil { throw ValidationError("give --x or --inputs, not both") }
         if uncut && samples != nil { throw ValidationError("--uncut is exact; drop --samples/--shots") }
-        if let t = maxQpdTerms, t < 1 { throw ValidationError("--max-qpd-terms must be ≥ 1, got \(t)") }
+        for (flag, value) in [("--max-qpd-terms", maxQpdTerms), ("--max-work", maxWork)] {
+            if let value, ResourceGuard.parseCount(value) == nil {
+                throw ValidationError("\(flag): expected a whole number ≥ 1 such as 100000000 or 1e8, got '\(value.prefix(40))'")
+            }
+        }
         if let m = maxMemory, ResourceGuard.parseBytes(m) == nil { throw ValidationError("--max-memory: expected bytes such as 8G or 512M, got '\(m)'") }
     }
 
@@ -138,7 +145,8 @@ struct Estimate: ParsableCommand {
                 traceWriter = try TraceWriter(path: path, overwrite: overwrite, attributes: runAttributes(world))
                 return true
             }
-            let limits = ResourceLimits(maxMemoryBytes: maxMemory.flatMap(ResourceGuard.parseBytes), maxQPDTerms: maxQpdTerms.map(Double.init))
+            let limits = ResourceLimits(maxMemoryBytes: maxMemory.flatMap(ResourceGuard.parseBytes), maxQPDTerms: maxQpdTerms.flatMap(ResourceGuard.parseCount),
+                                        maxWork: maxWork.flatMap(ResourceGuard.parseCount))
             let ranksPerNode = ResourceGuard.ranksPerNode(worldSize: world.size)
             _ = try world.rootDecides { () throws -> Bool in
                 // Refuse before anything is simulated: the whole circuit when uncut, else the
