@@ -5,6 +5,7 @@
 /// (the circuit and the *resolved* cuts, O(circuit + cuts) bytes): every rank derives the same
 /// fragments and units from it, and `digest` proves they did.
 import Circuits
+import Foundation
 
 /// One side of one cut.
 public struct CutSide: Hashable, Sendable, Codable {
@@ -228,6 +229,25 @@ public struct CutPlan: Sendable {
 
     /// Multiply-adds of one contraction pass (for memory and cost estimates).
     public var contractionEntryCount: Int { contraction.entryCount }
+
+    /// Relative simulation cost of every unit, for balancing static schedules: amplitudes ×
+    /// (gates + 1) × branches, where each cut side whose local operation in this setting
+    /// measures doubles the branches (the simulator runs both projected branches).
+    public var unitCosts: [Double] {
+        var costs: [Double] = []
+        costs.reserveCapacity(workUnits.count)
+        for fragment in fragments {
+            let base = pow(2, Double(fragment.width)) * Double(fragment.template.count + 1)
+            let measures = fragment.sideOperations.map { ops in ops.map { op in op.contains { $0.kind.measuredPauli != nil } } }
+            for setting in 0..<fragment.settingCount {
+                let digits = fragment.digits(of: setting)
+                var branches = 1.0
+                for (side, d) in digits.enumerated() where measures[side][d] { branches *= 2 }
+                for _ in fragment.observables { costs.append(base * branches) }
+            }
+        }
+        return costs
+    }
 
     /// The circuit of a work unit's fragment setting.
     public func circuit(unit: Int) -> Circuit {

@@ -104,6 +104,8 @@ public final class DistributedEstimator {
     /// (constant gate matrices, op list, branch structure), then reused every round.
     /// (Also the parameter-shift forms, for shot-mode gradient rounds.) Memory-bounded.
     private var circuits = PreparedCircuitCache()
+    /// Relative cost of every unit (static schedules balance it), computed once per run.
+    private lazy var unitCosts: [Double] = plan.unitCosts
 
     /// Collective. `makePlan` runs on rank 0 only; its decision (or its error, raised on every
     /// rank as an `AgreedFailure`) reaches every rank as a `PlanBlueprint`, from which each rank
@@ -172,7 +174,7 @@ public final class DistributedEstimator {
         let executeStart = MPI.wallTime()
         var table = FragmentValueTable(plan: plan, sampleCount: batchInputs.count, method: batchMethod)
         let schedule = Schedule(policy: options.policy, unitCount: plan.workUnits.count, ranks: world.size,
-                                chunkSize: options.chunkSize)
+                                chunkSize: options.chunkSize, costs: options.policy == .static ? unitCosts : nil)
         var touched: [Int] = []
         let evaluateUnit: (Int) throws -> Double = { unit in
             let t0 = MPI.wallTime()

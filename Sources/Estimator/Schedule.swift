@@ -5,7 +5,8 @@
 
 /// The scheduling policies of DESIGN §4.
 public enum SchedulePolicy: String, Hashable, Sendable, Codable, CaseIterable {
-    /// Contiguous blocks of units, one per rank, fixed in advance.
+    /// Contiguous blocks of units, one per rank, fixed in advance; with unit costs the blocks
+    /// hold equal shares of the estimated cost rather than equal counts.
     case `static`
     /// Units dealt round-robin, fixed in advance.
     case cyclic
@@ -28,13 +29,29 @@ public struct Schedule: Sendable {
     /// - Parameter chunkSize: units per chunk for the dynamic policies; 0 = automatic *guided*
     ///   chunks: each chunk is ⌈remaining / (2·ranks)⌉ units, so early chunks are large (few
     ///   requests) and the last ones single units (a slow rank holds back only a small tail).
-    public init(policy: SchedulePolicy, unitCount: Int, ranks: Int, chunkSize: Int = 0) {
+    /// - Parameter costs: relative cost of every unit (`CutPlan.unitCosts`), or nil for equal.
+    public init(policy: SchedulePolicy, unitCount: Int, ranks: Int, chunkSize: Int = 0, costs: [Double]? = nil) {
         precondition(ranks > 0 && unitCount >= 0)
+        precondition(costs == nil || costs!.count == unitCount, "one cost per unit")
         self.policy = policy
         switch policy {
         case .static:
-            // Rank r gets units [r·n/R, (r+1)·n/R): sizes differ by at most one.
-            chunks = (0 ..< ranks).map { r in Array(r * unitCount / ranks ..< (r + 1) * unitCount / ranks) }
+            if let costs {
+                // Rank r gets the units whose cost midpoint falls in [r·T/R, (r+1)·T/R): contiguous
+                // blocks of (nearly) equal estimated cost.
+                let total = costs.reduce(0, +)
+                var blocks = Array(repeating: [Int](), count: ranks)
+                var before = 0.0
+                for u in 0..<unitCount {
+                    let mid = before + costs[u] / 2
+                    blocks[min(ranks - 1, total > 0 ? Int(mid / total * Double(ranks)) : u * ranks / max(unitCount, 1))].append(u)
+                    before += costs[u]
+                }
+                chunks = blocks
+            } else {
+                // Rank r gets units [r·n/R, (r+1)·n/R): sizes differ by at most one.
+                chunks = (0 ..< ranks).map { r in Array(r * unitCount / ranks ..< (r + 1) * unitCount / ranks) }
+            }
             owners = Array(0 ..< ranks)
         case .cyclic:
             chunks = (0 ..< ranks).map { r in Array(stride(from: r, to: unitCount, by: ranks)) }
