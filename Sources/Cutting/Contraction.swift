@@ -83,6 +83,8 @@ struct ContractionProgram: Sendable {
             let li = labels[i]!, lj = labels[j]!
             let shared = li.filter(lj.contains)
             let outLabels = li.filter { !shared.contains($0) } + lj.filter { !shared.contains($0) }
+            // Strides of every output and shared label in the two operands (0 where absent):
+            // plain arrays, so the loops below allocate nothing per entry.
             func strides(_ ls: [Int]) -> [Int: Int] {
                 var s: [Int: Int] = [:]
                 var stride = 1
@@ -91,27 +93,28 @@ struct ContractionProgram: Sendable {
             }
             let si = strides(li), sj = strides(lj)
             let outDims = outLabels.map(dim), sharedDims = shared.map(dim)
+            let outLeft = outLabels.map { si[$0] ?? 0 }, outRight = outLabels.map { sj[$0] ?? 0 }
+            let sharedLeft = shared.map { si[$0]! }, sharedRight = shared.map { sj[$0]! }
+            let leftMask = nonzero[i], rightMask = nonzero[j]
+            let outputCount = size(outLabels), sharedCount = size(shared)
             var start: [Int32] = [0], leftIndex: [Int32] = [], rightIndex: [Int32] = []
+            start.reserveCapacity(outputCount + 1)
             var outDigits = Array(repeating: 0, count: outLabels.count)
-            for _ in 0..<size(outLabels) {
-                var baseI = 0, baseJ = 0
-                for (k, l) in outLabels.enumerated() {
-                    if let s = si[l] { baseI += s * outDigits[k] } else { baseJ += sj[l]! * outDigits[k] }
-                }
-                var sharedDigits = Array(repeating: 0, count: shared.count)
-                for _ in 0..<size(shared) {
-                    var a = baseI, b = baseJ
-                    for (k, l) in shared.enumerated() { a += si[l]! * sharedDigits[k]; b += sj[l]! * sharedDigits[k] }
-                    if nonzero[i]?[a] != false && nonzero[j]?[b] != false {
+            var sharedDigits = Array(repeating: 0, count: shared.count)
+            var baseI = 0, baseJ = 0
+            for _ in 0..<outputCount {
+                var a = baseI, b = baseJ
+                for _ in 0..<sharedCount {
+                    if leftMask?[a] != false && rightMask?[b] != false {
                         leftIndex.append(Int32(a))
                         rightIndex.append(Int32(b))
                     }
-                    Self.increment(&sharedDigits, dims: sharedDims)
+                    Self.increment(&sharedDigits, dims: sharedDims, a: &a, b: &b, strideA: sharedLeft, strideB: sharedRight)
                 }
                 start.append(Int32(leftIndex.count))
-                Self.increment(&outDigits, dims: outDims)
+                Self.increment(&outDigits, dims: outDims, a: &baseI, b: &baseJ, strideA: outLeft, strideB: outRight)
             }
-            steps.append(ContractionStep(left: i, right: j, outputSize: size(outLabels), entryStart: start,
+            steps.append(ContractionStep(left: i, right: j, outputSize: outputCount, entryStart: start,
                                          leftIndex: leftIndex, rightIndex: rightIndex))
             labels[i] = nil
             labels[j] = nil
@@ -120,12 +123,18 @@ struct ContractionProgram: Sendable {
         }
     }
 
-    /// Mixed-radix increment, last digit fastest.
-    private static func increment(_ digits: inout [Int], dims: [Int]) {
+    /// Mixed-radix increment, last digit fastest, keeping two flat offsets in step (`a`, `b`
+    /// move by their strides of each digit that changes).
+    private static func increment(_ digits: inout [Int], dims: [Int], a: inout Int, b: inout Int,
+                                  strideA: [Int], strideB: [Int]) {
         var k = digits.count - 1
         while k >= 0 {
             digits[k] += 1
+            a += strideA[k]
+            b += strideB[k]
             if digits[k] < dims[k] { return }
+            a -= strideA[k] * dims[k]
+            b -= strideB[k] * dims[k]
             digits[k] = 0
             k -= 1
         }

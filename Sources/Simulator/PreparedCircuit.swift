@@ -91,12 +91,8 @@ public final class PreparedCircuit: Sendable {
                     if dependsOnInput { perSample += op.boundCount } else { shared += op.boundCount }
                 } else if op.packedCount > 0 {
                     op.sharedOffset = constants.count
-                    let m = kind.denseMatrix(constantValues)
-                    constants.append(contentsOf: repeatElement(0, count: 2 * op.packedCount))
-                    constants.withUnsafeMutableBufferPointer {
-                        operation.pack(m, to: $0.baseAddress! + op.sharedOffset)
-                        operation.pack(m.adjoint, to: $0.baseAddress! + op.sharedOffset + op.packedCount)
-                    }
+                    constants.append(contentsOf: ConstantMatrixCache.packed(kind: kind, angles: constantValues,
+                                                                            operation: operation, packedCount: op.packedCount))
                 }
                 operations.append(op)
             }
