@@ -152,6 +152,44 @@ public struct FragmentValueTable: Sendable {
         for i in storageRange(unit: unit) { storage[i] = 0 }
     }
 
+    /// Doubles one sample occupies across every unit (the table holds `sampleCount` of them).
+    public var sampleStride: Int { sampleCount > 0 ? storage.count / sampleCount : 0 }
+
+    /// The storage reordered sample by sample (each sample's rows of every unit, in unit order):
+    /// the layout in which `MPI_Reduce_scatter` hands each rank whole samples.
+    public func sampleMajor() -> [Double] {
+        var out = [Double](repeating: 0, count: storage.count)
+        var next = 0
+        storage.withUnsafeBufferPointer { from in
+            out.withUnsafeMutableBufferPointer { to in
+                for b in 0..<sampleCount {
+                    for u in 0..<unitCount {
+                        let width = rowWidth(unit: u), start = unitStart[u] + b * width
+                        for k in 0..<width { to[next + k] = from[start + k] }
+                        next += width
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// A table of this plan's shape for the samples whose sample-major rows are `rows`
+    /// (consecutive whole samples, as `sampleMajor()` lays them out).
+    public init(plan: CutPlan, method: GradientMethod, sampleMajorRows rows: [Double]) {
+        let probe = FragmentValueTable(plan: plan, sampleCount: 1, method: method)
+        let count = probe.sampleStride > 0 ? rows.count / probe.sampleStride : 0
+        self.init(plan: plan, sampleCount: count, method: method)
+        var next = 0
+        for b in 0..<count {
+            for u in 0..<unitCount {
+                let width = rowWidth(unit: u), start = unitStart[u] + b * width
+                for k in 0..<width { storage[start + k] = rows[next + k] }
+                next += width
+            }
+        }
+    }
+
     /// Add another table of the same shape (what `MPI_Reduce(SUM)` does to the storage).
     public mutating func add(_ other: FragmentValueTable) {
         precondition(other.storage.count == storage.count, "FragmentValueTable.add: shapes differ")
@@ -166,6 +204,12 @@ public struct CutEstimate: Sendable {
     public var thetaGradients: [[Double]]
     /// [sample][feature], empty without gradients.
     public var inputGradients: [[Double]]
+
+    public init(values: [Double], thetaGradients: [[Double]], inputGradients: [[Double]]) {
+        self.values = values
+        self.thetaGradients = thetaGradients
+        self.inputGradients = inputGradients
+    }
 }
 
 extension CutPlan {

@@ -21,11 +21,15 @@ public struct EstimatorOptions: Hashable, Sendable, Codable {
     /// Units per chunk for the dynamic policies; 0 = automatic.
     public var chunkSize: Int
     public var straggler: StragglerInjection
+    /// How the reconstruct stage combines the ranks' results (see `Stitching`).
+    public var stitching: Stitching
 
-    public init(policy: SchedulePolicy = .static, chunkSize: Int = 0, straggler: StragglerInjection = .none) {
+    public init(policy: SchedulePolicy = .static, chunkSize: Int = 0, straggler: StragglerInjection = .none,
+                stitching: Stitching = .partialSums) {
         self.policy = policy
         self.chunkSize = chunkSize
         self.straggler = straggler
+        self.stitching = stitching
     }
 }
 
@@ -87,8 +91,9 @@ public struct BatchResult: Sendable {
     public var contractSeconds: Double
     public var ranks: [RankTimes]
     public var chunkCount: Int
-    /// The stitched fragment values (for sampled estimates drawn from exact values).
-    public var table: FragmentValueTable
+    /// The stitched fragment values, with `Stitching.fullTable` (sampled estimates draw from
+    /// them); nil with partial sums, where no rank ever holds the whole table.
+    public var table: FragmentValueTable?
     /// The slowest rank's execute phase (= `stages.execute + stages.wait` up to the barrier's own
     /// latency): the round's critical path of work.
     public var slowestExecute: Double
@@ -214,18 +219,8 @@ public final class DistributedEstimator {
         try world.barrier()
         times.wait = MPI.wallTime() - waitStart
 
-        // Reconstruct: tree reduction of the tables to rank 0, then the contraction there.
-        let reduceStart = MPI.wallTime()
-        let reduced = try times.communicating { try world.reduce(table.storage, op: .sum, root: 0) }
-        let reduceSeconds = MPI.wallTime() - reduceStart
-        var estimate: CutEstimate?
-        var contractSeconds = 0.0
-        if let reduced {
-            table.storage = reduced
-            let t0 = MPI.wallTime()
-            estimate = try plan.reconstruct(table, theta: batchTheta, inputs: batchInputs)
-            contractSeconds = MPI.wallTime() - t0
-        }
+        // Reconstruct: stitch the ranks' tables (Stitching.swift).
+        let stitched = try stitch(table, theta: batchTheta, inputs: batchInputs, method: batchMethod, times: &times)
         let roundSeconds = MPI.wallTime() - roundStart
         times.idle = max(0, roundSeconds - times.busy - times.communication - times.injectedDelay - times.wait)
 
@@ -234,14 +229,14 @@ public final class DistributedEstimator {
         row.executeSeconds = executeSeconds
         row.compile = circuits.compileSeconds
         let rows = try world.gather(row, root: 0)
-        guard let estimate, let rows else { return nil }
+        guard let estimate = stitched.estimate, let rows else { return nil }
         let generate = generated - roundStart
         return BatchResult(
             round: round, estimate: estimate,
             stages: StageTimes(generate: generate, execute: executeSeconds, wait: times.wait,
                                reconstruct: roundSeconds - generate - executeSeconds - times.wait),
-            reduceSeconds: reduceSeconds, contractSeconds: contractSeconds, ranks: rows,
-            chunkCount: schedule.chunks.count, table: table,
+            reduceSeconds: stitched.reduceSeconds, contractSeconds: stitched.contractSeconds, ranks: rows,
+            chunkCount: schedule.chunks.count, table: stitched.table,
             slowestExecute: rows.map(\.executeSeconds).max() ?? executeSeconds)
     }
 

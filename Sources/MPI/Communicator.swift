@@ -131,6 +131,28 @@ public final class Communicator: @unchecked Sendable {
         return result
     }
 
+    /// Element-wise reduction of equal-length arrays whose result is split among the ranks:
+    /// rank r receives the `counts[r]` elements after those of ranks 0..<r. Bandwidth-optimal
+    /// MPI libraries implement it without ever assembling the whole result on one rank.
+    /// The corresponding C function is `MPI_Reduce_scatter`.
+    public func reduceScatter(_ values: [Double], counts: [Int], op: ReduceOperation = .sum) throws(MPIError) -> [Double] {
+        guard counts.count == size, counts.allSatisfy({ $0 >= 0 && $0 <= Int(Int32.max) }),
+              counts.reduce(0, +) == values.count else {
+            throw MPIError(call: "MPI_Reduce_scatter", message: "counts \(counts.count) for \(size) rank(s), summing to \(counts.reduce(0, +)) of \(values.count) element(s), each within Int32")
+        }
+        var result = [Double](repeating: 0, count: counts[rank])
+        let counts32 = counts.map { Int32($0) }
+        let code = values.withUnsafeBytes { send in
+            result.withUnsafeMutableBytes { recv in
+                counts32.withUnsafeBufferPointer { c in
+                    MPI_Reduce_scatter(send.baseAddress, recv.baseAddress, c.baseAddress, cmpi_double(), op.handle, handle)
+                }
+            }
+        }
+        try check(code, "MPI_Reduce_scatter")
+        return result
+    }
+
     // MARK: Gather
 
     /// Gather one byte buffer of any length from every rank to `root`, in rank order.

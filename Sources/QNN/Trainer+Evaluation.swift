@@ -11,10 +11,11 @@ extension Trainer {
     func estimates(_ result: BatchResult, inputs: [[Double]], theta: [Double], stream: Seeds.Stream, counter: Int,
                    offset: Int = 0) -> (values: [Double], stderrs: [Double]) {
         guard shotMode else { return (result.estimate.values, Array(repeating: 0, count: inputs.count)) }
+        guard let table = result.table else { preconditionFailure("shot mode runs with Stitching.fullTable") }
         var values: [Double] = [], stderrs: [Double] = []
         let sampler = MatchedShotSampler(shots: config.estimator.shots, termSamples: config.estimator.termSamples)
         for (q, x) in inputs.enumerated() {
-            let sampled = sampler.estimate(plan: session.estimator.plan, table: result.table, sample: q, theta: theta,
+            let sampled = sampler.estimate(plan: session.estimator.plan, table: table, sample: q, theta: theta,
                                            input: x, seed: Seeds.derive(config.training.seed, stream, counter, offset + q))
             values.append(sampled.value)
             stderrs.append(sampled.standardError)

@@ -57,6 +57,9 @@ public final class Trainer {
         self.trace = trace
         self.observer = observer
         if world.isRoot { try Self.checkResources(job, plan: nil, worldSize: world.size) }
+        var options = options
+        // Shot mode samples from every unit's exact value at rank 0: it needs the whole table.
+        if job.config.estimator.mode == "shots" { options.stitching = .fullTable }
         session = try EstimatorSession(world: world, model: world.isRoot ? job.model : nil, options: options) { plan in
             try Self.checkResources(job, plan: plan, worldSize: world.size)
         }
@@ -186,7 +189,8 @@ public final class Trainer {
         guard shotMode else { return 0 }
         let plan = session.estimator.plan
         let seeds = inputs.indices.map { Seeds.derive(config.training.seed, .gradientShots, step, $0) }
-        let measured = try plan.measureShiftedCircuits(result.table, theta: theta, inputs: inputs,
+        guard let table = result.table else { preconditionFailure("shot mode runs with Stitching.fullTable") }
+        let measured = try plan.measureShiftedCircuits(table, theta: theta, inputs: inputs,
                                                        shots: config.estimator.shots, seeds: seeds)
         let t0 = MPI.wallTime()
         result.estimate.thetaGradients = try plan.reconstruct(measured.table, theta: theta, inputs: inputs).thetaGradients

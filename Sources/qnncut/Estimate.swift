@@ -168,7 +168,10 @@ struct Estimate: ParsableCommand {
                     report.addUncut(evaluation, circuit: job.circuit, seconds: MPI.wallTime() - t0)
                     continue
                 }
-                let estimator = try DistributedEstimator(world: world, options: distribution.estimatorOptions) {
+                var options = distribution.estimatorOptions
+                // Sampled mode draws from every unit's exact value at rank 0: the whole table.
+                if samples != nil { options.stitching = .fullTable }
+                let estimator = try DistributedEstimator(world: world, options: options) {
                     let plan = try CutPlan(circuit: job.circuit, observable: observable, cuts: specification)
                     try ResourceGuard.check(ResourceGuard.estimate(plan: plan, batch: job.inputs.count, gradients: gradients,
                                                                    ranksPerNode: ranksPerNode),
@@ -187,10 +190,10 @@ struct Estimate: ParsableCommand {
                                                          method: method) else { continue }
                 var stderrs = Array(repeating: 0.0, count: job.inputs.count)
                 var values = batch.estimate.values
-                if let samples, let shots {
+                if let samples, let shots, let table = batch.table {
                     for (q, input) in job.inputs.enumerated() {
                         let sampled = try estimator.plan.sampledEstimate(
-                            batch.table, sample: q, theta: job.theta, input: input,
+                            table, sample: q, theta: job.theta, input: input,
                             options: SamplingOptions(termSamples: samples, shots: shots, seed: seed &+ UInt64(q)))
                         values[q] = sampled.value
                         stderrs[q] = sampled.standardError
@@ -199,7 +202,7 @@ struct Estimate: ParsableCommand {
                         // Independent draws from the values' (seed + q): a second stream per query.
                         let seeds = job.inputs.indices.map { (seed &+ UInt64($0)) ^ 0x5EED_0F_9AD1_E175 }
                         let shifted = try estimator.plan.parameterShiftGradients(
-                            batch.table, theta: job.theta, inputs: job.inputs, shots: shots, seeds: seeds)
+                            table, theta: job.theta, inputs: job.inputs, shots: shots, seeds: seeds)
                         batch.estimate.thetaGradients = shifted.thetaGradients
                         batch.estimate.inputGradients = shifted.inputGradients
                         report.gradient_shots = shifted.shotsUsed.first
