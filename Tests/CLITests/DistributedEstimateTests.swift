@@ -119,6 +119,36 @@ struct DistributedEstimateTests {
         #expect(again.stderr.contains(path))
     }
 
+    struct BatchTimes: BitwiseCopyable { var execute_s: Double; var wait_s: Double; var reconstruct_s: Double; var total_s: Double
+        var generate_s: Double }
+    struct RankDelay: BitwiseCopyable { var round: Int64; var rank: Int32; var delay_s: Double; var wait_s: Double }
+
+    @Test("an injected straggler's cost is booked as wait, never as reconstruct")
+    func stragglerWaitIsNotReconstruction() throws {
+        let folder = NSTemporaryDirectory() + "wait-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let path = folder + "/t.h5"
+        _ = try Self.estimate(ranks: 2, ["--partition", "AAABBB", "--trace", path,
+                                         "--straggler-ranks", "1", "--straggler-delay", "0.004"])
+        let file = try File.open(path)
+        let batches = try file.openTable("batches", layout: CompoundLayout<BatchTimes>([
+            .field("execute_s", \.execute_s), .field("wait_s", \.wait_s), .field("reconstruct_s", \.reconstruct_s),
+            .field("total_s", \.total_s), .field("generate_s", \.generate_s)])).readAll()
+        let ranks = try file.openTable("ranks", layout: CompoundLayout<RankDelay>([
+            .field("round", \.round), .field("rank", \.rank), .field("delay_s", \.delay_s), .field("wait_s", \.wait_s)])).readAll()
+        try #require(batches.count == 2 && ranks.count == 4)
+        for (round, batch) in batches.enumerated() {
+            // Each observable has its own estimator (rounds restart at 1): rows come two per batch.
+            let delay = ranks[2 * round ..< 2 * round + 2].filter { $0.rank == 1 }.map(\.delay_s).reduce(0, +)
+            #expect(delay > 0.02, "round \(round + 1): rank 1 was delayed \(delay) s")
+            // Rank 0 has no delay, so it waits for most of rank 1's: in `wait`, not in reconstruct.
+            #expect(batch.wait_s > 0.5 * delay, "round \(round + 1): wait \(batch.wait_s) s for a delay of \(delay) s")
+            #expect(batch.reconstruct_s < 0.25 * batch.wait_s, "round \(round + 1): reconstruct \(batch.reconstruct_s) s")
+            let sum = batch.generate_s + batch.execute_s + batch.wait_s + batch.reconstruct_s
+            #expect(abs(sum - batch.total_s) < 1e-9)
+        }
+    }
+
     @Test("a rank that dies mid-run ends the job within seconds, named, with a readable trace")
     func failedRank() throws {
         let folder = NSTemporaryDirectory() + "fail-\(UUID().uuidString.prefix(8))"
