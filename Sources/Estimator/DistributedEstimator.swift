@@ -109,6 +109,8 @@ public final class DistributedEstimator {
     /// (constant gate matrices, op list, branch structure), then reused every round.
     /// (Also the parameter-shift forms, for shot-mode gradient rounds.) Memory-bounded.
     private var circuits = PreparedCircuitCache()
+    /// Learned rank speeds (adaptive policy; rank 0 keeps them and sends them with the header).
+    public private(set) var speeds: RankSpeeds
     /// Relative cost of every unit (static schedules balance it), computed once per run.
     private lazy var unitCosts: [Double] = plan.unitCosts
 
@@ -144,6 +146,7 @@ public final class DistributedEstimator {
         }
         times.planAgree = MPI.wallTime() - t2
         setup = times
+        speeds = RankSpeeds(ranks: world.size)
     }
 
     /// Seconds this rank has spent compiling unit circuits (first use of each; a one-off per run
@@ -163,25 +166,33 @@ public final class DistributedEstimator {
         let roundStart = MPI.wallTime()
         var times = RankTimes(rank: world.rank)
 
-        // Generate (per query): θ and the batch reach every rank in one broadcast.
+        // Generate (per query): θ, the batch (and the learned rank speeds) reach every rank in
+        // one broadcast.
         var header: [Double] = []
         if world.rank == 0 {
             // Callers validate user data first; these are programming errors.
             guard let theta, let inputs else { preconditionFailure("rank 0 must pass θ and the inputs") }
             precondition(inputs.allSatisfy { $0.count == inputs[0].count }, "input vectors differ in length")
-            header = [Double(method.rawValue), Double(inputs.count), Double(theta.count)] + theta + inputs.flatMap { $0 }
+            header = RoundHeader(method: method, theta: theta,
+                                 speeds: options.policy == .adaptive ? speeds.values : [], inputs: inputs).encoded()
         }
         try times.communicating { try world.broadcast(&header, root: 0) }
-        let (batchTheta, batchInputs, batchMethod) = Self.decodeHeader(header)
+        let received = RoundHeader(decoding: header)
+        let (batchTheta, batchInputs, batchMethod) = (received.theta, received.inputs, received.method)
         let generated = MPI.wallTime()
 
         // Execute: this rank's share of the work units, into a table that is zero elsewhere.
         let executeStart = MPI.wallTime()
         var table = FragmentValueTable(plan: plan, sampleCount: batchInputs.count, method: batchMethod)
-        let schedule = Schedule(policy: options.policy, unitCount: plan.workUnits.count, ranks: world.size,
-                                chunkSize: options.chunkSize, costs: options.policy == .static ? unitCosts : nil)
+        let schedule = options.policy == .adaptive
+            ? Schedule(adaptiveCosts: unitCosts, speeds: received.speeds, chunkSize: options.chunkSize)
+            : Schedule(policy: options.policy, unitCount: plan.workUnits.count, ranks: world.size,
+                       chunkSize: options.chunkSize, costs: options.policy == .static ? unitCosts : nil)
         var touched: [Int] = []
+        var costDone = 0.0
+        let costs = options.policy == .adaptive ? unitCosts : []
         let evaluateUnit: (Int) throws -> Double = { unit in
+            if !costs.isEmpty { costDone += costs[unit] }
             let t0 = MPI.wallTime()
             let compiled = self.circuits.circuit(unit: unit, plan: self.plan)
             table.evaluate(unit: unit, circuit: compiled, theta: batchTheta, inputs: batchInputs) {
@@ -191,9 +202,10 @@ public final class DistributedEstimator {
             return MPI.wallTime() - t0
         }
         if options.policy.isDynamic {
-            let scheduler = DynamicScheduler(world: world, schedule: schedule, round: round,
+            var scheduler = DynamicScheduler(world: world, schedule: schedule, round: round,
                                              epoch: DynamicScheduler.nextEpoch(),
                                              straggler: options.straggler, evaluate: evaluateUnit)
+            scheduler.speeds = received.speeds
             let winners = try scheduler.run(times: &times)
             // First result wins: forget what this rank computed for chunks another rank won.
             var chunkOfUnit = [Int](repeating: 0, count: plan.workUnits.count)
@@ -226,10 +238,12 @@ public final class DistributedEstimator {
 
         // Trace rows travel to rank 0 (after the round: not part of its time).
         var row = times
+        row.cost = costDone
         row.executeSeconds = executeSeconds
         row.compile = circuits.compileSeconds
         let rows = try world.gather(row, root: 0)
         guard let estimate = stitched.estimate, let rows else { return nil }
+        speeds.update(rows)
         let generate = generated - roundStart
         return BatchResult(
             round: round, estimate: estimate,
@@ -238,16 +252,6 @@ public final class DistributedEstimator {
             reduceSeconds: stitched.reduceSeconds, contractSeconds: stitched.contractSeconds, ranks: rows,
             chunkCount: schedule.chunks.count, table: stitched.table,
             slowestExecute: rows.map(\.executeSeconds).max() ?? executeSeconds)
-    }
-
-    static func decodeHeader(_ header: [Double]) -> (theta: [Double], inputs: [[Double]], method: GradientMethod) {
-        let method = GradientMethod(rawValue: Int(header[0])) ?? .none
-        let batch = Int(header[1]), p = Int(header[2])
-        let theta = Array(header[3 ..< 3 + p])
-        let flat = header[(3 + p)...]
-        let width = batch > 0 ? flat.count / batch : 0
-        let inputs = (0 ..< batch).map { b in Array(flat[flat.startIndex + b * width ..< flat.startIndex + (b + 1) * width]) }
-        return (theta, inputs, method)
     }
 
     /// Injected delay for the static policies (nobody to answer meanwhile): sleep for the bulk,

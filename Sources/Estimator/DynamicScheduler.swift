@@ -12,6 +12,13 @@
 ///   other holder, which abandons the chunk at its next unit boundary;
 /// * at the end rank 0 broadcasts the winner of every chunk, and every rank zeroes the units of
 ///   chunks it touched but did not win — so each unit is counted exactly once in the reduction.
+///
+/// The adaptive policy adds pre-assigned queues (`Schedule.queues`): a worker runs its queue
+/// without asking, reporting each finished chunk (status 3, no reply), and only then requests
+/// pool chunks as above. When the pool is empty, rank 0 lets an idle rank *steal* the last
+/// unstarted chunk of the queue predicted to finish last (unstarted units ÷ learned speed) and
+/// tells the owner at once (a `cancel`: the owner skips the chunk, or abandons it if it had just
+/// started it — first result wins either way). Backups of chunks in flight come only after that.
 import MPI
 import Synchronization
 #if canImport(Glibc)
@@ -31,6 +38,8 @@ struct DynamicScheduler {
     /// sequence of collective rounds, so the counters agree across ranks.
     let epoch: Int
     let straggler: StragglerInjection
+    /// Adaptive policy: every rank's learned speed (steal decisions); empty otherwise.
+    var speeds: [Double] = []
 
     private static let epochs = Mutex(0)
 
@@ -63,6 +72,19 @@ struct DynamicScheduler {
     // MARK: Worker (ranks ≠ 0)
 
     private func work(times: inout RankTimes) throws {
+        var cancelled = Set<Int>()
+        // Adaptive: this rank's queue first, without asking; rank 0 hears of each finished chunk.
+        for chunk in schedule.queues?[world.rank] ?? [] {
+            try drainCancels(into: &cancelled, times: &times)
+            if cancelled.contains(chunk) { continue }  // stolen before it started
+            if try run(chunk, cancelled: &cancelled, times: &times) {
+                times.chunks += 1
+                let report = [Double(epoch), Double(chunk), 3]
+                try times.communicating { try world.send(report, to: 0, tag: Self.requestTag) }
+            } else {
+                times.cancelled += 1
+            }
+        }
         var report: [Double] = [Double(epoch), -1, 0]
         while true {
             let message = try times.communicating { () throws -> [Double] in
@@ -72,34 +94,46 @@ struct DynamicScheduler {
             let assigned = Int(message[1])
             if assigned < 0 { break }
             if message[2] == 1 { times.backups += 1 }
-            var cancelled = false
-            for unit in schedule.chunks[assigned] {
-                if try isCancelled(assigned, times: &times) { cancelled = true; break }
-                let elapsed = try evaluate(unit)
-                times.busy += elapsed
-                times.units += 1
-                let pause = straggler.delay(rank: world.rank, round: round, unit: unit, elapsed: elapsed)
-                if pause > 0 {
-                    var polled = times
-                    let slept = try wait(pause) { try isCancelled(assigned, times: &polled) }
-                    times = polled
-                    times.injectedDelay += slept.elapsed
-                    if slept.stopped { cancelled = true; break }
-                }
-            }
-            if cancelled { times.cancelled += 1 } else { times.chunks += 1 }
-            report = [Double(epoch), Double(assigned), cancelled ? 2 : 1]
+            // A cancel drained earlier (a queued chunk stolen from this rank) is stale now: any
+            // cancel of this assignment is sent after it.
+            cancelled.remove(assigned)
+            let finished = try run(assigned, cancelled: &cancelled, times: &times)
+            if finished { times.chunks += 1 } else { times.cancelled += 1 }
+            report = [Double(epoch), Double(assigned), finished ? 1 : 2]
         }
     }
 
-    /// Drain pending cancel messages; true if one names `chunk` in this round.
-    private func isCancelled(_ chunk: Int, times: inout RankTimes) throws -> Bool {
-        var hit = false
+    /// Run a chunk's units, stopping early if it is cancelled; true when every unit ran.
+    private func run(_ chunk: Int, cancelled: inout Set<Int>, times: inout RankTimes) throws -> Bool {
+        for unit in schedule.chunks[chunk] {
+            try drainCancels(into: &cancelled, times: &times)
+            if cancelled.contains(chunk) { return false }
+            let elapsed = try evaluate(unit)
+            times.busy += elapsed
+            times.units += 1
+            let pause = straggler.delay(rank: world.rank, round: round, unit: unit, elapsed: elapsed)
+            if pause > 0 {
+                var polled = times
+                var seen = cancelled
+                let slept = try wait(pause) {
+                    try drainCancels(into: &seen, times: &polled)
+                    return seen.contains(chunk)
+                }
+                times = polled
+                cancelled = seen
+                times.injectedDelay += slept.elapsed
+                if slept.stopped { return false }
+            }
+        }
+        return true
+    }
+
+    /// Receive every pending cancel message of this round into `cancelled`.
+    private func drainCancels(into cancelled: inout Set<Int>, times: inout RankTimes) throws {
         while let _ = try times.communicating({ try world.probeIfAvailable(from: 0, tag: Self.cancelTag) }) {
             let message = try times.communicating { try world.receiveDoubles(from: 0, tag: Self.cancelTag).values }
-            if Int(message[0]) == epoch && Int(message[1]) == chunk { hit = true }
+            if Int(message[0]) == epoch { cancelled.insert(Int(message[1])) }
         }
-        return hit
     }
 
     /// Spend `seconds` of injected delay, calling `poll` meanwhile; stops early when `poll`
@@ -129,14 +163,22 @@ struct DynamicScheduler {
         /// Rank 0's own chunk and how far it got.
         var own: (chunk: Int, next: Int)?
         var ownCancelled = false
+        /// Adaptive: each rank's queued chunks not yet reported finished nor stolen. For a worker
+        /// the first is (probably) running; rank 0's list holds only chunks it has not started.
+        var queued: [[Int]]
 
         init(scheduler: DynamicScheduler) {
             self.scheduler = scheduler
             let n = scheduler.schedule.chunks.count
-            fresh = Array((0 ..< n).reversed())  // popLast() takes chunk 0 first
+            fresh = scheduler.schedule.poolChunks.reversed()  // popLast() takes the first first
             holders = Array(repeating: [], count: n)
             started = Array(repeating: 0, count: n)
             winner = Array(repeating: -1, count: n)
+            queued = scheduler.schedule.queues ?? []
+            let now = MPI.wallTime()
+            for (rank, chunks) in queued.enumerated() {
+                for c in chunks { holders[c] = [rank]; started[c] = now }
+            }
         }
 
         var world: Communicator { scheduler.world }
@@ -146,7 +188,7 @@ struct DynamicScheduler {
             let workers = world.size - 1
             while true {
                 try service(times: &times)
-                if own == nil, let next = nextAssignment(for: 0) {
+                if own == nil, let next = try nextAssignment(for: 0) {
                     own = (next.chunk, 0)
                     ownCancelled = false
                     if next.backup { times.backups += 1 }
@@ -192,6 +234,13 @@ struct DynamicScheduler {
                 }
                 let rank = envelope.source
                 let chunk = Int(message[1]), status = Int(message[2])
+                if status == 3 {
+                    // A queued chunk finished (adaptive); the worker goes on without a reply.
+                    holders[chunk].remove(rank)
+                    queued[rank].removeAll { $0 == chunk }
+                    try complete(chunk, by: rank, times: &times)
+                    continue
+                }
                 if chunk >= 0 {
                     holders[chunk].remove(rank)
                     if status == 1 { try complete(chunk, by: rank, times: &times) }
@@ -199,7 +248,7 @@ struct DynamicScheduler {
                     // or the round would never end.
                     if status == 2 && winner[chunk] < 0 && holders[chunk].isEmpty { fresh.append(chunk) }
                 }
-                if let next = nextAssignment(for: rank) {
+                if let next = try nextAssignment(for: rank) {
                     try send(next.chunk, backup: next.backup, to: rank, times: &times)
                 } else if allDone {
                     try send(-1, to: rank, times: &times)
@@ -229,14 +278,19 @@ struct DynamicScheduler {
             }
         }
 
-        /// A fresh chunk, or (speculative) a backup of the oldest chunk still in flight elsewhere.
-        mutating func nextAssignment(for rank: Int) -> (chunk: Int, backup: Bool)? {
+        /// Rank 0's next queued chunk, a fresh chunk, a stolen chunk (adaptive), or (speculative,
+        /// adaptive) a backup of the oldest chunk still in flight elsewhere.
+        mutating func nextAssignment(for rank: Int) throws -> (chunk: Int, backup: Bool)? {
+            if rank == 0, !queued.isEmpty, !queued[0].isEmpty {
+                return (queued[0].removeFirst(), false)  // holders[c] already names rank 0
+            }
             if let c = fresh.popLast() {
                 holders[c].insert(rank)
                 started[c] = MPI.wallTime()
                 return (c, false)
             }
-            guard scheduler.schedule.policy == .speculative else { return nil }
+            if let c = try steal(for: rank) { return (c, false) }
+            guard scheduler.schedule.policy.speculates else { return nil }
             let candidates = winner.indices.filter {
                 winner[$0] < 0 && !holders[$0].isEmpty && !holders[$0].contains(rank) && !backedUp.contains($0)
             }
@@ -244,6 +298,31 @@ struct DynamicScheduler {
             backedUp.insert(c)
             holders[c].insert(rank)
             return (c, true)
+        }
+
+        /// Adaptive: the last unstarted chunk of the queue predicted to finish last (its
+        /// unstarted units ÷ its rank's learned speed), handed to `thief`; the owner is told at
+        /// once. A worker's first queued chunk may be running, so it is never taken.
+        mutating func steal(for thief: Int) throws -> Int? {
+            guard scheduler.schedule.policy == .adaptive, !queued.isEmpty else { return nil }
+            var victim: Int?, longest = 0.0
+            for (rank, chunks) in queued.enumerated() where rank != thief {
+                let unstarted = rank == 0 ? chunks : Array(chunks.dropFirst())
+                guard !unstarted.isEmpty else { continue }
+                let units = unstarted.reduce(0) { $0 + scheduler.schedule.chunks[$1].count }
+                let speed = scheduler.speeds.indices.contains(rank) ? scheduler.speeds[rank] : 1
+                let remaining = Double(units) / max(speed, 1e-12)
+                if remaining > longest { longest = remaining; victim = rank }
+            }
+            guard let victim, let c = queued[victim].popLast() else { return nil }
+            holders[c] = [thief]
+            started[c] = MPI.wallTime()
+            if victim != 0 {
+                // The owner skips the chunk (or abandons it, had it just started it).
+                let message = [Double(scheduler.epoch), Double(c), 0]
+                try world.send(message, to: victim, tag: DynamicScheduler.cancelTag)
+            }
+            return c
         }
 
         func send(_ chunk: Int, backup: Bool = false, to rank: Int, times: inout RankTimes) throws {

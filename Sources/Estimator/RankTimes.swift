@@ -14,6 +14,9 @@ public struct RankTimes: Hashable, Sendable, Codable {
     /// The rest of the round's wall time (waiting for work inside the execute phase).
     public var idle = 0.0
     public var units = 0
+    /// Estimated cost (`CutPlan.unitCosts`) of the units this rank evaluated: what the adaptive
+    /// policy divides by `busy + injectedDelay` to learn the rank's speed.
+    public var cost = 0.0
     public var chunks = 0
     /// Chunks this rank ran as a speculative backup of another rank's chunk.
     public var backups = 0

@@ -14,8 +14,15 @@ public enum SchedulePolicy: String, Hashable, Sendable, Codable, CaseIterable {
     case dynamic
     /// Dynamic, plus backup copies of late chunks on idle ranks; the first result wins.
     case speculative
+    /// Most of the work pre-assigned in proportion to every rank's speed learned in earlier
+    /// rounds (no messages while it runs), the rest a shared pool of shrinking chunks; idle ranks
+    /// then steal unstarted chunks from the end of the slowest queue, and only the last chunks
+    /// in flight get speculative backups (DynamicScheduler.swift, RankSpeeds.swift).
+    case adaptive
 
-    public var isDynamic: Bool { self == .dynamic || self == .speculative }
+    public var isDynamic: Bool { self == .dynamic || self == .speculative || self == .adaptive }
+    /// Whether idle ranks may run backup copies of chunks still in flight.
+    public var speculates: Bool { self == .speculative || self == .adaptive }
 }
 
 /// The chunks of a round and, for the static policies, their owners.
@@ -25,6 +32,9 @@ public struct Schedule: Sendable {
     public let chunks: [[Int]]
     /// Owner rank of each chunk (static policies); nil for dynamic policies.
     public let owners: [Int]?
+    /// Adaptive policy: the chunks pre-assigned to each rank, in the order it runs them; the
+    /// chunks in no queue form the shared pool. Nil for the other policies.
+    public let queues: [[Int]]?
 
     /// - Parameter chunkSize: units per chunk for the dynamic policies; 0 = automatic *guided*
     ///   chunks: each chunk is ⌈remaining / (2·ranks)⌉ units, so early chunks are large (few
@@ -34,6 +44,7 @@ public struct Schedule: Sendable {
         precondition(ranks > 0 && unitCount >= 0)
         precondition(costs == nil || costs!.count == unitCount, "one cost per unit")
         self.policy = policy
+        queues = nil
         switch policy {
         case .static:
             if let costs {
@@ -56,18 +67,72 @@ public struct Schedule: Sendable {
         case .cyclic:
             chunks = (0 ..< ranks).map { r in Array(stride(from: r, to: unitCount, by: ranks)) }
             owners = Array(0 ..< ranks)
-        case .dynamic, .speculative:
-            var list: [[Int]] = []
-            var start = 0
-            while start < unitCount {
-                let remaining = unitCount - start
-                let size = chunkSize > 0 ? chunkSize : (remaining + 2 * ranks - 1) / (2 * ranks)
-                list.append(Array(start ..< min(start + size, unitCount)))
-                start += size
-            }
-            chunks = list
+        case .dynamic, .speculative, .adaptive:
+            chunks = Self.guided(start: 0, end: unitCount, ranks: ranks, chunkSize: chunkSize)
             owners = nil
         }
+    }
+
+    /// Chunks of units [start, end): `chunkSize` each, or guided (⌈remaining / 2·ranks⌉).
+    static func guided(start: Int, end: Int, ranks: Int, chunkSize: Int) -> [[Int]] {
+        var list: [[Int]] = []
+        var next = start
+        while next < end {
+            let remaining = end - next
+            let size = chunkSize > 0 ? chunkSize : (remaining + 2 * ranks - 1) / (2 * ranks)
+            list.append(Array(next ..< min(next + size, end)))
+            next += size
+        }
+        return list
+    }
+
+    /// The adaptive schedule: the first `bulkShare` of the estimated cost (units in order) is
+    /// cut into contiguous blocks proportional to `speeds`, each block into `piecesPerRank`
+    /// chunks queued on its rank (the grain of stealing); the remaining units are the pool, in
+    /// guided chunks. Every rank computes the same schedule from the same costs and speeds.
+    public init(adaptiveCosts costs: [Double], speeds: [Double], chunkSize: Int = 0,
+                bulkShare: Double = 0.8, piecesPerRank: Int = 4) {
+        let ranks = speeds.count
+        precondition(ranks > 0 && speeds.allSatisfy { $0 > 0 }, "one positive speed per rank")
+        policy = .adaptive
+        owners = nil
+        let total = costs.reduce(0, +), speedSum = speeds.reduce(0, +)
+        // Cumulative cost at which each rank's block ends.
+        var ends: [Double] = []
+        var acc = 0.0
+        for s in speeds { acc += s / speedSum; ends.append(acc * bulkShare * total) }
+        var blocks = Array(repeating: [Int](), count: ranks)
+        var before = 0.0, unit = 0, r = 0
+        while unit < costs.count {
+            let mid = before + costs[unit] / 2
+            while r < ranks && mid >= ends[r] { r += 1 }
+            if r == ranks { break }
+            blocks[r].append(unit)
+            before += costs[unit]
+            unit += 1
+        }
+        var list: [[Int]] = [], queued: [[Int]] = []
+        for block in blocks {
+            var mine: [Int] = []
+            let pieces = max(1, min(piecesPerRank, block.count))
+            for k in 0..<pieces {
+                let piece = Array(block[k * block.count / pieces ..< (k + 1) * block.count / pieces])
+                if piece.isEmpty { continue }
+                mine.append(list.count)
+                list.append(piece)
+            }
+            queued.append(mine)
+        }
+        list += Self.guided(start: unit, end: costs.count, ranks: ranks, chunkSize: chunkSize)
+        chunks = list
+        queues = queued
+    }
+
+    /// Chunks in no rank's queue (all chunks but the adaptive policy's pre-assigned ones).
+    public var poolChunks: [Int] {
+        guard let queues else { return Array(chunks.indices) }
+        let queued = Set(queues.flatMap { $0 })
+        return chunks.indices.filter { !queued.contains($0) }
     }
 
     /// Chunk indices a rank owns under a static policy.

@@ -13,14 +13,17 @@ public struct StragglerInjection: Hashable, Sendable, Codable {
     /// Probability that a given unit is slowed (1 = every unit).
     public var probability: Double
     public var seed: UInt64
+    /// Estimator rounds in which the slowdown acts (a transient straggler); all by default.
+    public var rounds: ClosedRange<Int>
 
     public init(ranks: [Int] = [], delayPerUnit: Double = 0, factor: Double = 1, probability: Double = 1,
-                seed: UInt64 = 0) {
+                seed: UInt64 = 0, rounds: ClosedRange<Int> = 1 ... Int.max) {
         self.ranks = ranks
         self.delayPerUnit = delayPerUnit
         self.factor = factor
         self.probability = probability
         self.seed = seed
+        self.rounds = rounds
     }
 
     /// No straggler.
@@ -30,7 +33,7 @@ public struct StragglerInjection: Hashable, Sendable, Codable {
 
     /// Seconds to wait after a unit that took `elapsed` seconds.
     public func delay(rank: Int, round: Int, unit: Int, elapsed: Double) -> Double {
-        guard isActive, ranks.contains(rank) else { return 0 }
+        guard isActive, ranks.contains(rank), rounds.contains(round) else { return 0 }
         if probability < 1 {
             let u = Double(Self.mix(seed, UInt64(rank), UInt64(round), UInt64(unit)) >> 11) * 0x1p-53
             if u >= probability { return 0 }

@@ -1,6 +1,10 @@
 /// `qnncut bench stragglers`: batch time with one slowed rank under each scheduling policy,
 /// against the same policy without the straggler and against the ideal that the remaining
-/// capacity allows (total work ÷ summed rank speeds). Run it under mpirun with ≥ 2 ranks.
+/// capacity allows (total work ÷ summed rank speeds), the no-straggler batch time against its own
+/// ideal (work ÷ ranks), the summed time of all timed rounds (what a training run of that many
+/// steps would take: the paper's figure) and, with `--transient A-B`, a straggler that is slow
+/// in timed rounds A…B only: every round's time against its ideal, so detection and recovery show.
+/// Run it under mpirun with ≥ 2 ranks.
 import ArgumentParser
 import Circuits
 import Cutting
@@ -30,7 +34,11 @@ struct BenchStragglers: ParsableCommand {
     @Option(help: "Slowdown factor of the straggler.")
     var factor = 4.0
     @Option(help: "Policies to compare, comma-separated.")
-    var policies = "static,cyclic,dynamic,speculative"
+    var policies = "static,cyclic,dynamic,speculative,adaptive"
+    @Option(help: ArgumentHelp("Slow the straggler in timed rounds A…B only (e.g. 5-10; at least B+5 rounds are timed).", valueName: "A-B"))
+    var transient: String?
+    @Flag(help: "Gradient rounds (forward + adjoint), as training steps run.")
+    var gradients = false
     @Flag(help: "Print one JSON object with a `rows` array.")
     var json = false
 
@@ -49,6 +57,18 @@ struct BenchStragglers: ParsableCommand {
         var vs_ideal: Double
         var backups: Int
         var cancelled: Int
+        /// Without the straggler: work ÷ ranks, and the batch time ÷ that.
+        var ideal_s_no_straggler: Double
+        var vs_ideal_no_straggler: Double
+        /// Summed seconds of every timed round, without and with the straggler (a training run of
+        /// that many steps), and their ratio.
+        var total_s_no_straggler: Double
+        var total_s_straggler: Double
+        var training_slowdown: Double
+        /// `--transient`: the straggler's timed rounds, and every timed round's time ÷ its ideal
+        /// (the straggler's capacity inside the window, full capacity outside).
+        var transient_rounds: [Int]?
+        var per_round_vs_ideal: [Double]?
     }
     struct Report: Codable { var rows: [Row] }
 
@@ -58,7 +78,19 @@ struct BenchStragglers: ParsableCommand {
         for p in policies.split(separator: ",") where SchedulePolicy(rawValue: String(p)) == nil {
             throw ValidationError("--policies: unknown policy '\(p)'")
         }
+        if transient != nil && window == nil { throw ValidationError("--transient: expected A-B with 1 ≤ A ≤ B, e.g. 5-10") }
     }
+
+    /// The `--transient` window in timed rounds.
+    var window: ClosedRange<Int>? {
+        guard let transient else { return nil }
+        let parts = transient.split(separator: "-").map { Int($0) }
+        guard parts.count == 2, let a = parts[0], let b = parts[1], a >= 1, a <= b, b <= 10_000 else { return nil }
+        return a ... b
+    }
+
+    /// Timed rounds: at least five after a transient window.
+    var timedRounds: Int { max(rounds, (window?.upperBound ?? 0) + 5) }
 
     func run() throws {
         MPIJob.run { world in
@@ -75,7 +107,9 @@ struct BenchStragglers: ParsableCommand {
             var rows: [Row] = []
             for name in policies.split(separator: ",") {
                 let policy = SchedulePolicy(rawValue: String(name))!
-                let slow = StragglerInjection(ranks: [stragglerRank], factor: factor)
+                // Estimator round 1 is the warm-up: timed round t is estimator round t + 1.
+                let active = window.map { ($0.lowerBound + 1) ... ($0.upperBound + 1) } ?? 1 ... Int.max
+                let slow = StragglerInjection(ranks: [stragglerRank], factor: factor, rounds: active)
                 let plain = try measure(world, EstimatorOptions(policy: policy), circuit, observable, spec, theta, inputs)
                 let slowed = try measure(world, EstimatorOptions(policy: policy, straggler: slow), circuit, observable, spec, theta, inputs)
                 guard world.isRoot else { continue }
@@ -83,10 +117,21 @@ struct BenchStragglers: ParsableCommand {
                 let capacity = Double(world.size - 1) + 1 / factor
                 // Work = busy seconds of the straggler run itself (delays excluded): same round, same load.
                 let ideal = slowed.work / capacity
-                rows.append(Row(policy: policy.rawValue, ranks: world.size, factor: factor,
-                                batch_s_no_straggler: plain.time, batch_s_straggler: slowed.time,
-                                slowdown: slowed.time / plain.time, ideal_s: ideal, vs_ideal: slowed.time / ideal,
-                                backups: slowed.backups, cancelled: slowed.cancelled))
+                let idealPlain = plain.work / Double(world.size)
+                var row = Row(policy: policy.rawValue, ranks: world.size, factor: factor,
+                              batch_s_no_straggler: plain.time, batch_s_straggler: slowed.time,
+                              slowdown: slowed.time / plain.time, ideal_s: ideal, vs_ideal: slowed.time / ideal,
+                              backups: slowed.backups, cancelled: slowed.cancelled,
+                              ideal_s_no_straggler: idealPlain, vs_ideal_no_straggler: plain.time / idealPlain,
+                              total_s_no_straggler: plain.total, total_s_straggler: slowed.total,
+                              training_slowdown: slowed.total / plain.total)
+                if let window {
+                    row.transient_rounds = Array(window)
+                    row.per_round_vs_ideal = slowed.perRound.enumerated().map { k, round in
+                        round.time / (round.work / (window.contains(k + 1) ? capacity : Double(world.size)))
+                    }
+                }
+                rows.append(row)
             }
             guard world.isRoot else { return }
             if json {
@@ -100,12 +145,29 @@ struct BenchStragglers: ParsableCommand {
                                  r.ranks, r.factor, r.batch_s_no_straggler, r.batch_s_straggler,
                                  r.slowdown, r.ideal_s, r.vs_ideal, r.backups))
                 }
-                print("(medians over \(rounds) round(s); ideal = busy seconds of the run ÷ summed rank speeds)")
+                print("(medians over \(timedRounds) round(s); ideal = busy seconds of the run ÷ summed rank speeds)")
+                print("policy       no straggler ÷ its ideal   training time with/without")
+                for r in rows {
+                    print(r.policy.padding(toLength: 13, withPad: " ", startingAt: 0)
+                          + String(format: "%24.3f %28.3f", r.vs_ideal_no_straggler, r.training_slowdown))
+                }
+                if let window {
+                    print("transient straggler in timed rounds \(window.lowerBound)–\(window.upperBound): each round ÷ its ideal")
+                    for r in rows {
+                        print(r.policy.padding(toLength: 13, withPad: " ", startingAt: 0)
+                              + (r.per_round_vs_ideal ?? []).map { String(format: "%5.2f", $0) }.joined(separator: " "))
+                    }
+                }
             }
         }
     }
 
-    struct Measurement { var time: Double; var work: Double; var backups: Int; var cancelled: Int }
+    struct Measurement {
+        struct Round { var time: Double; var work: Double }
+        var time: Double; var work: Double; var backups: Int; var cancelled: Int
+        var total: Double
+        var perRound: [Round]
+    }
 
     func measure(_ world: Communicator, _ options: EstimatorOptions, _ circuit: Circuit, _ observable: Observable,
                  _ spec: CutSpecification, _ theta: [Double], _ inputs: [[Double]]) throws -> Measurement {
@@ -114,15 +176,16 @@ struct BenchStragglers: ParsableCommand {
         }
         var times: [Double] = [], work: [Double] = []
         var backups = 0, cancelled = 0
-        for round in 0 ... rounds {
+        for round in 0 ... timedRounds {
             let result = try estimator.evaluate(theta: world.isRoot ? theta : nil, inputs: world.isRoot ? inputs : nil,
-                                                gradients: false)
+                                                gradients: gradients)
             guard let result, round > 0 else { continue }  // round 0 warms up
             times.append(result.stages.total)
             work.append(result.ranks.reduce(0) { $0 + $1.busy })
             backups += result.ranks.reduce(0) { $0 + $1.backups }
             cancelled += result.ranks.reduce(0) { $0 + $1.cancelled }
         }
-        return Measurement(time: median(times), work: median(work), backups: backups, cancelled: cancelled)
+        return Measurement(time: median(times), work: median(work), backups: backups, cancelled: cancelled,
+                           total: times.reduce(0, +), perRound: zip(times, work).map { Measurement.Round(time: $0, work: $1) })
     }
 }

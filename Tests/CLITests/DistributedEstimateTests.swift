@@ -65,7 +65,7 @@ struct DistributedEstimateTests {
         let refGrad = (reference.gradients ?? []).map { $0.theta + $0.x }
         #expect(Self.close(refGrad, (uncut.gradients ?? []).map { $0.theta + $0.x }, 1e-10))
         for ranks in [2, 3] {
-            for policy in ["static", "cyclic", "dynamic", "speculative"] {
+            for policy in ["static", "cyclic", "dynamic", "speculative", "adaptive"] {
                 let out = try Self.estimate(ranks: ranks, ["--max-fragment-qubits", "3", "--gradients",
                                                            "--schedule", policy, "--chunk-size", "2"])
                 #expect(out.ranks == ranks)

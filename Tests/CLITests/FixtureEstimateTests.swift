@@ -63,8 +63,8 @@ struct FixtureEstimateTests {
             try c.qasm.write(toFile: path, atomically: true, encoding: .utf8)
             let observables = c.observables.flatMap { ["--observable", $0] }
             var reference: [Double]?
-            for (ranks, policies) in [(1, ["static"]), (2, ["static", "cyclic", "dynamic", "speculative"]),
-                                      (3, ["static", "cyclic", "dynamic", "speculative"])] {
+            for (ranks, policies) in [(1, ["static"]), (2, ["static", "cyclic", "dynamic", "speculative", "adaptive"]),
+                                      (3, ["static", "cyclic", "dynamic", "speculative", "adaptive"])] {
                 for policy in policies {
                     let result = try ProcessRunner.mpirun(ranks: ranks, ["estimate", path] + observables + [
                         "--max-fragment-qubits", "\(c.maxWidth)", "--schedule", policy, "--chunk-size", "3", "--json"])

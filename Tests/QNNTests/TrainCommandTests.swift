@@ -109,7 +109,8 @@ struct TrainCommandTests {
     }
 
     @Test("mpirun -np 2 and 3 train to the same θ as one rank, exact and shot mode (parameter shift)",
-          arguments: [("cyclic", "exact", 2), ("dynamic", "exact", 2), ("static", "shots", 3), ("speculative", "shots", 2)])
+          arguments: [("cyclic", "exact", 2), ("dynamic", "exact", 2), ("static", "shots", 3), ("speculative", "shots", 2),
+                      ("adaptive", "exact", 3), ("adaptive", "shots", 2)])
     func severalRanks(schedule: String, mode: String, ranks: Int) throws {
         let config = try Self.config(epochs: 1)
         let folder = try TestConfigs.temporaryFolder()

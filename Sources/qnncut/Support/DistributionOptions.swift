@@ -4,10 +4,10 @@ import ArgumentParser
 import Estimator
 
 struct DistributionOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Scheduling policy: static, cyclic, dynamic or speculative.", valueName: "policy"))
+    @Option(help: ArgumentHelp("Scheduling policy: static, cyclic, dynamic, speculative or adaptive (learns rank speeds across rounds, steals the tail).", valueName: "policy"))
     var schedule: SchedulePolicy = .static
 
-    @Option(help: "Work units per chunk for dynamic/speculative (0 = guided: shrinking chunks).")
+    @Option(help: "Work units per chunk for dynamic/speculative/adaptive pools (0 = guided: shrinking chunks).")
     var chunkSize = 0
 
     @Option(help: ArgumentHelp("Ranks to slow down on purpose, e.g. 1 or 1,3.", valueName: "ranks"))
