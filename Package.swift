@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "QNN", dependencies: ["MPI", "HDF5", "Circuits", "Simulator", "Cutting", "Estimator",
                                             .product(name: "Yams", package: "Yams")],
                 exclude: ["README.md"]),
-        /// The command-line tool: info, estimate, bench, (train, analyze in later issues).
+        /// The command-line tool: info, estimate, train, analyze, bench.
         .executableTarget(
             name: "qnncut",
             dependencies: [
@@ -63,6 +63,7 @@ let package = Package(
         .testTarget(name: "CircuitsTests", dependencies: ["Circuits", "TestSupport"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Circuits", "TestSupport"]),
         .testTarget(name: "CuttingTests", dependencies: ["Cutting", "Simulator", "Circuits"]),
+        .testTarget(name: "EstimatorTests", dependencies: ["Estimator", "Cutting", "Circuits"]),
         .testTarget(name: "QNNTests", dependencies: ["QNN", "Estimator", "Cutting", "Simulator", "Circuits", "TestSupport"]),
         .testTarget(name: "ReliabilityTests", dependencies: ["TestSupport", "HDF5", "Circuits", "QNN", "Estimator"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "HDF5"]),

@@ -72,7 +72,8 @@ public struct BinaryReader: Sendable {
 
     /// A count of items at least `itemBytes` long each: never more than the bytes left allow.
     public mutating func readCount(itemBytes: Int, _ what: String) throws(BinaryDecodingError) -> Int {
-        try readInt(in: 0...(remaining - 8) / max(itemBytes, 1), what)
+        guard remaining >= 8 else { throw failure("unexpected end of data") }
+        return try readInt(in: 0...(remaining - 8) / max(itemBytes, 1), what)
     }
 
     public mutating func readInts(_ what: String) throws(BinaryDecodingError) -> [Int] {

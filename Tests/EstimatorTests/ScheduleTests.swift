@@ -1,0 +1,105 @@
+/// Schedules: every unit exactly once under every policy; the static policy balances estimated
+/// cost; the adaptive one pre-assigns in proportion to the rank speeds and leaves the rest to the
+/// pool.
+@testable import Estimator
+import Testing
+
+struct ScheduleTests {
+    /// Costs like a cut QNN's: most units cheap, every fifth one (a measuring setting) double.
+    static func costs(_ n: Int) -> [Double] { (0..<n).map { $0 % 5 == 2 ? 2 : 1 } }
+
+    static func coversOnce(_ schedule: Schedule, units: Int) -> Bool {
+        schedule.chunks.flatMap { $0 }.sorted() == Array(0..<units)
+    }
+
+    @Test("every policy covers every unit exactly once", arguments: [1, 2, 3, 7, 16])
+    func coverage(ranks: Int) {
+        for units in [0, 1, 5, 97, 1250] {
+            for policy in SchedulePolicy.allCases where policy != .adaptive {
+                #expect(Self.coversOnce(Schedule(policy: policy, unitCount: units, ranks: ranks), units: units), "\(policy) \(units)")
+            }
+            let costed = Schedule(policy: .static, unitCount: units, ranks: ranks, costs: Self.costs(units))
+            #expect(Self.coversOnce(costed, units: units))
+            let adaptive = Schedule(adaptiveCosts: Self.costs(units), speeds: Array(repeating: 1, count: ranks))
+            #expect(Self.coversOnce(adaptive, units: units), "adaptive \(units) on \(ranks)")
+            let queued = adaptive.queues!.flatMap { $0 }
+            #expect(Set(queued).count == queued.count && Set(queued).isDisjoint(with: adaptive.poolChunks))
+            #expect(Set(queued).union(adaptive.poolChunks) == Set(adaptive.chunks.indices))
+        }
+    }
+
+    @Test("static blocks hold equal shares of the estimated cost, within one unit")
+    func staticBalancesCost() {
+        let costs = Self.costs(1250)
+        let schedule = Schedule(policy: .static, unitCount: 1250, ranks: 16, costs: costs)
+        let shares = schedule.chunks.map { $0.reduce(0) { $0 + costs[$1] } }
+        let mean = costs.reduce(0, +) / 16
+        #expect(shares.allSatisfy { abs($0 - mean) <= 2 }, "\(shares)")
+        // Blocks are contiguous and in rank order.
+        #expect(schedule.chunks.allSatisfy { $0 == Array(($0.first ?? 0) ..< ($0.first ?? 0) + $0.count) })
+    }
+
+    @Test("adaptive queues are proportional to the speeds; the pool holds the rest of the cost")
+    func adaptiveFollowsSpeeds() {
+        let costs = Self.costs(2000)
+        let speeds = [1.0, 0.25, 1.0, 1.0]
+        let schedule = Schedule(adaptiveCosts: costs, speeds: speeds, bulkShare: 0.8, piecesPerRank: 4)
+        let total = costs.reduce(0, +)
+        let queued = schedule.queues!.map { $0.flatMap { schedule.chunks[$0] }.reduce(0) { $0 + costs[$1] } }
+        for (r, share) in queued.enumerated() {
+            let expected = 0.8 * total * speeds[r] / speeds.reduce(0, +)
+            #expect(abs(share - expected) <= 2, "rank \(r): \(share) vs \(expected)")
+            #expect(schedule.queues![r].count == 4)
+        }
+        let pool = schedule.poolChunks.flatMap { schedule.chunks[$0] }.reduce(0) { $0 + costs[$1] }
+        #expect(abs(pool - 0.2 * total) <= 2)
+        // The pool's chunks shrink (guided), so its last chunks are single units.
+        #expect(schedule.chunks[schedule.poolChunks.last!].count == 1)
+    }
+}
+
+struct RankSpeedsTests {
+    static func row(_ rank: Int, cost: Double, busy: Double, delay: Double = 0) -> RankTimes {
+        var t = RankTimes(rank: rank)
+        t.cost = cost
+        t.busy = busy
+        t.injectedDelay = delay
+        return t
+    }
+
+    @Test("a rank that slows 4× loses its share within a round or two and regains it after recovering")
+    func learnAndForget() {
+        var speeds = RankSpeeds(ranks: 2)
+        #expect(speeds.values == [1, 1])
+        speeds.update([Self.row(0, cost: 100, busy: 1), Self.row(1, cost: 100, busy: 1)])
+        #expect(speeds.values == [100, 100])
+        // Rank 1 becomes 4× slower (its delay counts as its time).
+        speeds.update([Self.row(0, cost: 100, busy: 1), Self.row(1, cost: 100, busy: 1, delay: 3)])
+        #expect(speeds.values[1] == 0.5 * 25 + 0.5 * 100)  // 62.5: α = 0.5
+        speeds.update([Self.row(0, cost: 100, busy: 1), Self.row(1, cost: 100, busy: 1, delay: 3)])
+        #expect(speeds.values[1] == 43.75)
+        // It recovers: above 90 % of the others' speed after four rounds.
+        for _ in 0..<4 { speeds.update([Self.row(0, cost: 100, busy: 1), Self.row(1, cost: 100, busy: 1)]) }
+        #expect(speeds.values[1] > 0.9 * speeds.values[0])
+    }
+
+    @Test("ranks that did no work keep the mean, never zero")
+    func unmeasuredRanks() {
+        var speeds = RankSpeeds(ranks: 3)
+        speeds.update([Self.row(0, cost: 10, busy: 1), Self.row(1, cost: 30, busy: 1), Self.row(2, cost: 0, busy: 0)])
+        #expect(speeds.values == [10, 30, 20])
+    }
+}
+
+struct RoundHeaderTests {
+    @Test("the header decodes to what was encoded")
+    func roundTrip() {
+        for header in [
+            RoundHeader(method: .adjoint, theta: [0.1, -2], speeds: [1, 0.5, 2], inputs: [[1, 2, 3], [4, 5, 6]]),
+            RoundHeader(method: .none, theta: [], speeds: [], inputs: [[], []]),
+            RoundHeader(method: .parameterShift, theta: [3], speeds: [], inputs: []),
+        ] {
+            #expect(RoundHeader(decoding: header.encoded()) == header)
+        }
+    }
+}
