@@ -33,11 +33,14 @@ public struct CutPlanOptions: Hashable, Sendable, Codable {
     public var exactSearchLimit: Int
     /// Automatic search: try wire cuts (greedily, one at a time) on top of gate cuts.
     public var allowWireCuts: Bool
-    /// Refuse plans in which one fragment needs more settings than this (each is a circuit).
+    /// Refuse plans in which one fragment needs more settings than this. Settings are built
+    /// lazily, but the contraction's index tables grow with them (2^24 settings: ~1 GB of
+    /// tables at 10 cuts); below this, what a plan costs is judged by the resource guard
+    /// (Estimator), which prints its estimate.
     public var maxSettingsPerFragment: Int
 
     public init(wireCutForm: WireCutForm = .fourPreparations, exactSearchLimit: Int = 12,
-                allowWireCuts: Bool = true, maxSettingsPerFragment: Int = 1 << 20) {
+                allowWireCuts: Bool = true, maxSettingsPerFragment: Int = 1 << 24) {
         self.maxSettingsPerFragment = maxSettingsPerFragment
         self.wireCutForm = wireCutForm
         self.exactSearchLimit = exactSearchLimit

@@ -35,6 +35,8 @@ public struct ResourceEstimate: Sendable, Equatable, CustomStringConvertible {
     public var ranksPerNode: Int
     /// QPD terms summed per query (the product of the cut bases' term counts).
     public var qpdTerms: Double
+    /// Doubles in the fragment-value table of one round (what the reductions carry).
+    public var tableElements: Double = 0
     /// Bytes of the plan's per-rank structures: the compiled contraction and circuit cache.
     public var planBytes: Double = 0
     /// Amplitude updates of one round over all ranks (0 when not known before the plan).
@@ -53,6 +55,7 @@ public struct ResourceEstimate: Sendable, Equatable, CustomStringConvertible {
         let copies = gradients ? 2.0 : 1.0
         stateBytes = widestFragment == 0 ? 0 : 16 * pow(2, Double(widestFragment)) * Double(self.batch) * copies
         let columns = 1 + (gradients ? derivativeColumns : 0)
+        tableElements = Double(workUnits) * Double(self.batch) * Double(columns)
         tableBytes = 2 * 8 * Double(workUnits) * Double(self.batch) * Double(columns) + 24 * Double(workUnits)
         self.ranksPerNode = max(1, ranksPerNode)
         self.qpdTerms = qpdTerms
@@ -124,7 +127,8 @@ public enum ResourceGuard {
                 return product * (1 + Double(measuring) / Double(max(ops.count, 1)))
             }
             let gates = Double(fragment.template.count + 2)
-            work += units * pow(2, Double(fragment.width)) * gates * Double(max(batch, 1)) * branches * (gradients ? 3 : 1)
+            // Plus a fixed cost per unit (compiling its circuit, ≈ 20 µs ≈ 10⁴ updates' worth).
+            work += units * (pow(2, Double(fragment.width)) * gates * Double(max(batch, 1)) * branches * (gradients ? 3 : 1) + 1e4)
             cacheBytes += units * gates * 400
         }
         estimate.work = work
@@ -149,6 +153,9 @@ public enum ResourceGuard {
         var problems: [String] = []
         if estimate.totalBytes > limits.maxMemoryBytes {
             problems.append("needs \(format(bytes: estimate.totalBytes)) of memory, more than the limit of \(format(bytes: limits.maxMemoryBytes))")
+        }
+        if estimate.tableElements > Double(Int32.max) {
+            problems.append("its fragment-value table has \(format(count: estimate.tableElements)) entries per round, more than MPI's 32-bit counts allow")
         }
         if let maxTerms = limits.maxQPDTerms, estimate.qpdTerms > maxTerms {
             problems.append("sums \(format(count: estimate.qpdTerms)) QPD terms per query, more than the limit of \(format(count: maxTerms))")
