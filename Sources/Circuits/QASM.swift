@@ -32,24 +32,13 @@ public enum QASM {
         return try parser.parseProgram()
     }
 
-    /// Reads the OpenQASM 2 file at `path`.
+    /// Reads the OpenQASM 2 file at `path`: a regular file of at most `InputFile.Limit.qasm` bytes
+    /// (a device, FIFO or folder is refused at once instead of read forever).
     public static func parse(contentsOf path: String) throws(QASMError) -> Circuit {
-        guard let bytes = readFile(path) else {
-            let reason = String(cString: strerror(errno))
-            throw QASMError(.fileNotReadable, "cannot read file: \(reason)", fileName: path, at: nil)
+        let bytes: [UInt8]
+        do { bytes = try InputFile.read(path, limit: InputFile.Limit.qasm, what: "circuit") } catch {
+            throw QASMError(.fileNotReadable, error.reason, fileName: path, at: nil)
         }
         return try parse(utf8: bytes, fileName: path)
-    }
-
-    private static func readFile(_ path: String) -> [UInt8]? {
-        guard let file = fopen(path, "rb") else { return nil }
-        defer { fclose(file) }
-        var contents: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
-            contents.append(contentsOf: chunk[0..<n])
-            if n < chunk.count { return ferror(file) != 0 ? nil : contents }
-        }
     }
 }

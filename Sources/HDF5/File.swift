@@ -51,9 +51,11 @@ public final class File: Container {
         return File(id: id, path: path)
     }
 
-    /// Opens an existing file. The corresponding C function is `H5Fopen`.
+    /// Opens an existing file, which must be a regular file (a FIFO or device is refused at once
+    /// instead of blocking or being read forever). The corresponding C function is `H5Fopen`.
     public static func open(_ path: String, mode: OpenMode = .readOnly) throws -> File {
         Library.prepareThread()
+        try requireRegularFile(path, call: "H5Fopen")
         let flags = mode == .readOnly ? chdf5_acc_rdonly() : chdf5_acc_rdwr()
         let fapl = try fileAccessList(path: path)
         let id = try retryingTransientLockConflicts {

@@ -1,4 +1,5 @@
 /// Reading a labelled CSV (features…, label last; one optional header line) into memory.
+import Circuits
 import Foundation
 
 /// A labelled table of samples.
@@ -20,8 +21,9 @@ public struct Dataset: Sendable, Equatable, Codable {
         if path.hasSuffix(".gz") {
             throw ConfigError("\(path): compressed CSV is not read directly; decompress it first (gunzip -k \(path)) and point data.file at the .csv")
         }
-        guard let bytes = FileManager.default.contents(atPath: path) else { throw ConfigError("\(path): cannot read the data file") }
-        guard let text = String(data: bytes, encoding: .utf8) else { throw ConfigError("\(path): not UTF-8 text") }
+        let bytes: [UInt8]
+        do { bytes = try InputFile.read(path, limit: InputFile.Limit.csv, what: "data") } catch { throw ConfigError(error.description) }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw ConfigError("\(path): not UTF-8 text") }
         var features: [[Double]] = []
         var labels: [Int] = []
         var names: [String] = []

@@ -132,7 +132,12 @@ struct Estimate: ParsableCommand {
             let job = try world.rootDecides { try EstimateInputs.load(self) }
             let trace = try world.rootDecides { () throws -> Bool in
                 guard let path = self.trace else { return false }
-                if !overwrite && FileManager.default.fileExists(atPath: path) {
+                // A device, FIFO, folder or symbolic link is never replaced, even with --overwrite.
+                let exists: Bool
+                do { exists = try InputFile.requireRegularOrAbsent(path, what: "trace file") } catch {
+                    throw InputError(description: "--trace \(error)")
+                }
+                if !overwrite && exists {
                     throw InputError(description: "--trace \(path): the file exists; pass --overwrite to replace it")
                 }
                 traceWriter = try TraceWriter(path: path, overwrite: overwrite, attributes: runAttributes(world))

@@ -1,5 +1,6 @@
 /// Reading the numbers users hand to commands: comma lists on the command line and CSV files of
 /// input vectors. Errors name the option or the file:line:column.
+import Circuits
 import Foundation
 
 struct InputError: Error, CustomStringConvertible {
@@ -22,10 +23,11 @@ enum NumberLists {
     /// A CSV file of input vectors, one per line; a first line that is not numeric is a header.
     /// Every row must have `width` numbers when `width` is given.
     static func readCSV(_ path: String, width: Int?) throws -> [[Double]] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(description: "\(path): cannot read the file")
+        let bytes: [UInt8]
+        do { bytes = try InputFile.read(path, limit: InputFile.Limit.csv, what: "inputs") } catch {
+            throw InputError(description: error.description)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw InputError(description: "\(path): not UTF-8 text")
         }
         var rows: [[Double]] = []
