@@ -32,7 +32,7 @@ public enum InputFile {
         /// An OpenQASM 2 circuit (a million gates of text is about 30 MB).
         public static let qasm = 64 << 20
         /// A YAML training config (a few KB in practice).
-        public static let config = 4 << 20
+        public static let config = 1 << 20
         /// A CSV dataset or a CSV of `--inputs`.
         public static let csv = 1 << 30
     }

@@ -130,7 +130,7 @@ public struct Checkpoint: Sendable, Codable, Equatable {
         func fail(_ field: String, _ what: String) -> ConfigError { ConfigError("\(path): \(field): \(what)") }
         guard !theta.isEmpty else { throw fail("theta", "is empty") }
         if let i = theta.firstIndex(where: { !$0.isFinite }) { throw fail("theta", "element \(i) is \(theta[i]), not a finite number") }
-        guard let kind = Optimizer.Kind(rawValue: optimizer) else { throw fail("optimizer", "'\(Self.clip(optimizer))' is not sgd or adam") }
+        guard let kind = Optimizer.Kind(rawValue: optimizer) else { throw fail("optimizer", "'\(clip(optimizer))' is not sgd or adam") }
         guard (0 ... Self.maxSteps).contains(step) else { throw fail("step", "\(step) is outside [0, 2^40]") }
         guard (0 ... Self.maxSteps).contains(epoch) else { throw fail("epoch", "\(epoch) is outside [0, 2^40]") }
         guard (0 ... Self.maxSteps).contains(stepInEpoch) else { throw fail("step_in_epoch", "\(stepInEpoch) is outside [0, 2^40]") }
@@ -159,7 +159,7 @@ public struct Checkpoint: Sendable, Codable, Equatable {
             throw fail("theta", "has \(theta.count) values; the model has \(parameterCount) parameters")
         }
         guard optimizer == config.training.optimizer else {
-            throw fail("optimizer", "'\(Self.clip(optimizer))' differs from the config's training.optimizer '\(config.training.optimizer)'")
+            throw fail("optimizer", "'\(clip(optimizer))' differs from the config's training.optimizer '\(config.training.optimizer)'")
         }
         guard stepInEpoch < stepsPerEpoch else {
             throw fail("step_in_epoch", "\(stepInEpoch) is not within an epoch of \(stepsPerEpoch) step(s)")
@@ -170,10 +170,6 @@ public struct Checkpoint: Sendable, Codable, Equatable {
         }
     }
 
-    /// At most 80 characters of a value read from a file, for an error message.
-    static func clip(_ text: String) -> String {
-        text.count <= 80 ? text : String(text.prefix(77)) + "…"
-    }
 
     /// FNV-1a 64 over every field in a fixed order: θ, the optimiser state, counters, strings, RNG.
     var digest: String {

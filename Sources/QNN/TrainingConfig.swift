@@ -113,7 +113,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         name = try r.string("name", default: stem)
         // The default run folder is results/<name>: a name must stay one folder inside results/.
         guard Self.isSafeFolderName(name) else {
-            throw ConfigError("\(source): name: '\(Self.clip(name))' cannot name a results folder (not '.' or '..', no '/' or control characters, at most 200 bytes)")
+            throw ConfigError("\(source): name: '\(clip(name))' cannot name a results folder (not '.' or '..', no '/' or control characters, at most 200 bytes)")
         }
         self.source = source
         let absolute = source.hasPrefix("/") ? source : FileManager.default.currentDirectoryPath + "/" + source
@@ -192,10 +192,6 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
             && !name.unicodeScalars.contains { $0 == "/" || $0 == "\\" || $0.value < 0x20 || $0.value == 0x7f }
     }
 
-    /// At most 80 characters of a value for an error message.
-    static func clip(_ text: String) -> String {
-        text.count <= 80 ? text : String(text.prefix(77)) + "…"
-    }
 
     /// FNV-1a 64 of the canonical config without `training.epochs` (so a run may be extended
     /// on resume) — a checkpoint from a different config is refused. The data file and a QASM
