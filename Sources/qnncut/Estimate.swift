@@ -107,6 +107,9 @@ struct Estimate: ParsableCommand {
         if x != nil && inputs != nil { throw ValidationError("give --x or --inputs, not both") }
         if uncut && samples != nil { throw ValidationError("--uncut is exact; drop --samples/--shots") }
         if let t = maxQpdTerms, t < 1 { throw ValidationError("--max-qpd-terms must be ≥ 1, got \(t)") }
+        if let list = cutGates {
+            do { _ = try NumberLists.indices(list, option: "--cut-gates") } catch { throw ValidationError("\(error)") }
+        }
         if let m = maxMemory, ResourceGuard.parseBytes(m) == nil { throw ValidationError("--max-memory: expected bytes such as 8G or 512M, got '\(m)'") }
     }
 
@@ -114,10 +117,18 @@ struct Estimate: ParsableCommand {
         if let m = maxFragmentQubits { return .automatic(maxFragmentQubits: m) }
         if let labels = partition { return .partition(labels: labels) }
         if let list = cutGates {
-            return .explicit(gateCuts: list.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) },
-                             wireCuts: [])
+            // validate() has checked the list.
+            return .explicit(gateCuts: (try? NumberLists.indices(list, option: "--cut-gates")) ?? [], wireCuts: [])
         }
         return .explicit(gateCuts: [], wireCuts: [])
+    }
+
+    /// The option that chose the cuts, for error messages.
+    var cutFlag: String {
+        if maxFragmentQubits != nil { return "--max-fragment-qubits \(maxFragmentQubits!)" }
+        if let p = partition { return "--partition \(NumberLists.clipped(p))" }
+        if let g = cutGates { return "--cut-gates \(NumberLists.clipped(g))" }
+        return "--uncut"
     }
 
     /// Cuts the explicit selections imply (0 for automatic cuts, which the plan check covers).
@@ -166,7 +177,11 @@ struct Estimate: ParsableCommand {
                     continue
                 }
                 let estimator = try DistributedEstimator(world: world, options: distribution.estimatorOptions) {
-                    let plan = try CutPlan(circuit: job.circuit, observable: observable, cuts: specification)
+                    let plan: CutPlan
+                    do { plan = try CutPlan(circuit: job.circuit, observable: observable, cuts: specification) } catch let error as CuttingError {
+                        // Name the flag the user typed, not the Swift initializer.
+                        throw InputError(description: "\(cutFlag): \(ErrorFormat.reason(of: error))")
+                    }
                     try ResourceGuard.check(ResourceGuard.estimate(plan: plan, batch: job.inputs.count, gradients: gradients,
                                                                    ranksPerNode: ranksPerNode),
                                             limits: limits, what: circuit)

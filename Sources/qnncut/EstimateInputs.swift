@@ -14,9 +14,15 @@ struct EstimateInputs: Codable {
         let circuit = try QASM.parse(contentsOf: command.circuit)
         var observables: [Observable] = []
         for text in command.observables {
-            do { observables.append(try Observable.parse(text, qubitCount: circuit.qubitCount)) } catch {
-                throw InputError(description: "--observable \"\(text)\": \(error)")
+            let observable: Observable
+            do { observable = try Observable.parse(text, qubitCount: circuit.qubitCount) } catch {
+                throw InputError(description: "--observable \"\(NumberLists.clipped(text))\": \(error)")
             }
+            // Coefficients near the largest Double sum to infinity: every value would be ±inf.
+            guard observable.terms.reduce(0.0, { $0 + abs($1.coefficient) }).isFinite else {
+                throw InputError(description: "--observable \"\(NumberLists.clipped(text))\": the sum of |coefficients| overflows; scale the observable down")
+            }
+            observables.append(observable)
         }
         var theta = Array(repeating: 0.0, count: circuit.parameterCount)
         if let text = command.theta {

@@ -14,6 +14,10 @@ enum TrainSetup {
         let dataset = try Dataset.readCSV(config.data.file)
         let data = try PreparedData.prepare(dataset, config: config.data, features: model.inputCount)
         guard data.trainInputs.count >= 1 else { throw InputError(description: "\(config.source): the training split is empty") }
+        // An empty test split would report a test accuracy of 0 that measured nothing.
+        guard data.testInputs.count >= 1 else {
+            throw InputError(description: "\(config.source): the test split is empty; raise data.max_per_class or data.test_fraction")
+        }
         if config.estimator.mode == "shots" && config.estimator.uncut && model.observable.terms.count != 1 {
             throw InputError(description: "\(config.source): shot mode draws ±1 shots of one Pauli readout; model.readout '\(config.model.readout)' has \(model.observable.terms.count) terms")
         }
@@ -68,9 +72,7 @@ enum TrainSetup {
             checkpoint = c
         }
         if !exists {
-            do { try fm.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-                throw InputError(description: "--output \(folder): cannot create the folder (\(systemReason(error)))")
-            }
+            try makeFolders(folder)
         }
         try RunLock.acquire(folder: folder)
         // What a run killed while publishing a checkpoint or creating its trace left behind (no
@@ -78,6 +80,19 @@ enum TrainSetup {
         for path in [checkpointPath, tracePath] { try removeOrphanTemporaryFiles(of: path) }
         if resume && checkpoint == nil { Log.info("\(folder): no checkpoint.h5 yet; starting from step 0") }
         return checkpoint
+    }
+
+    /// `mkdir -p`, with the system's reason (and the component that failed) in the error.
+    /// The corresponding C function is `mkdir`.
+    static func makeFolders(_ folder: String) throws {
+        var prefix = folder.hasPrefix("/") ? "/" : ""
+        for component in folder.split(separator: "/") {
+            prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + component
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                let reason = String(cString: strerror(errno))
+                throw InputError(description: "--output \(folder): cannot create the folder (\(prefix): \(reason))")
+            }
+        }
     }
 
     /// `traces.segment-K.h5` names present in `folder` (K = 1, 2, … while they exist).
