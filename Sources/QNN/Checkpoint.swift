@@ -172,7 +172,7 @@ public struct Checkpoint: Sendable, Codable, Equatable {
 
 
     /// FNV-1a 64 over every field in a fixed order: θ, the optimiser state, counters, strings, RNG.
-    var digest: String {
+    public var digest: String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix(_ word: UInt64) {
             for shift in stride(from: 0, to: 64, by: 8) {
