@@ -40,13 +40,19 @@ public final class File: Container {
         handle = ObjectHandle(id: id, file: fileHandle, objectPath: "/", ownsID: false)
     }
 
-    /// Creates a new file. The corresponding C function is `H5Fcreate`.
-    public static func create(_ path: String, mode: CreateMode = .truncate) throws -> File {
+    /// Creates a new file, optionally with a user block (bytes at the start that HDF5 leaves to
+    /// the application; a power of two ≥ 512). The corresponding C functions are `H5Fcreate` and
+    /// `H5Pset_userblock`.
+    public static func create(_ path: String, mode: CreateMode = .truncate, userBlockBytes: Int = 0) throws -> File {
         Library.prepareThread()
         let flags = mode == .truncate ? chdf5_acc_trunc() : chdf5_acc_excl()
         let fapl = try fileAccessList(path: path)
+        let fcpl = try TemporaryID.propertyList(chdf5_p_file_create(), path)
+        if userBlockBytes > 0 {
+            try check(H5Pset_userblock(fcpl.id, hsize_t(userBlockBytes)), "H5Pset_userblock", path)
+        }
         let id = try retryingTransientLockConflicts {
-            try checkID(H5Fcreate(path, flags, chdf5_p_default(), fapl.id), "H5Fcreate", path)
+            try checkID(H5Fcreate(path, flags, fcpl.id, fapl.id), "H5Fcreate", path)
         }
         return File(id: id, path: path)
     }

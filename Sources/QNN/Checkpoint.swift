@@ -2,7 +2,7 @@
 /// optimiser state, the RNG state, the step/epoch counters and the config hash. Written with
 /// `writeAtomically`, so a kill at any moment leaves the previous complete checkpoint.
 ///
-/// Layout (schema "qnncut-checkpoint" version 1): datasets `theta`, `optimizer/m`, `optimizer/v`
+/// Layout (schema "qnncut-checkpoint" version 2: version 1 plus the seal in a 512-byte user block): datasets `theta`, `optimizer/m`, `optimizer/v`
 /// (Adam only); root attributes `schema`, `schema_version`, `step`, `epoch`, `step_in_epoch`,
 /// `config_hash`, `config_name`, `optimizer`, `optimizer_t`, `seed`, `rng_algorithm`, `rng_state`
 /// (the epoch-shuffle generator's four 64-bit words, as int64 bit patterns), and `content_digest`
@@ -12,7 +12,11 @@ import HDF5
 
 public struct Checkpoint: Sendable, Codable, Equatable {
     public static let schemaName = "qnncut-checkpoint"
-    public static let schemaVersion = 1
+    /// 2: the file is sealed (`FileSeal`: a checksum in a 512-byte user block). Version 1 files
+    /// (unsealed) are still read.
+    public static let schemaVersion = 2
+    /// The largest checkpoint file read (θ and two moments of 2^20 parameters are 24 MiB).
+    public static let maxFileBytes = 64 << 20
 
     public var theta: [Double]
     public var optimizer: String
@@ -45,7 +49,7 @@ public struct Checkpoint: Sendable, Codable, Equatable {
 
     /// Replace `path` atomically.
     public func write(to path: String) throws {
-        try writeAtomically(to: path) { file in
+        try writeAtomically(to: path, sealed: true) { file in
             try file.setAttribute("schema", Self.schemaName)
             try file.setAttribute("schema_version", Self.schemaVersion)
             try file.setAttribute("step", step)
@@ -87,12 +91,19 @@ public struct Checkpoint: Sendable, Codable, Equatable {
     }
 
     private static func readUnchecked(_ path: String) throws -> Checkpoint {
+        // Before HDF5 parses anything: a damaged file must not reach its parser.
+        let seal = try FileSeal.verify(path, maxBytes: maxFileBytes)
         let file = try File.open(path)
         defer { try? file.close() }
         let schema: String = try file.attribute("schema")
         guard schema == schemaName else { throw ConfigError("\(path): not a qnncut checkpoint (schema '\(clip(schema))')") }
         let version: Int = try file.attribute("schema_version")
-        guard version == schemaVersion else { throw ConfigError("\(path): checkpoint schema version \(version); this qnncut reads \(schemaVersion)") }
+        guard (1 ... schemaVersion).contains(version) else {
+            throw ConfigError("\(path): checkpoint schema version \(version); this qnncut reads 1…\(schemaVersion)")
+        }
+        guard version == 1 || seal == .sealed else {
+            throw ConfigError("\(path): checkpoint is corrupted (a version \(version) checkpoint without its seal)")
+        }
         // Every checkpoint of this schema version has a digest: a missing one is damage, not age.
         guard try file.hasAttribute("content_digest") else {
             throw ConfigError("\(path): checkpoint is corrupted (the content_digest attribute is missing)")

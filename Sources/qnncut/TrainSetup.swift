@@ -53,6 +53,7 @@ enum TrainSetup {
         if exists && !isDirectory.boolValue { throw InputError(description: "--output \(folder): exists and is not a folder") }
         var used = false
         if exists {
+            try RunLock.refuseIfHeld(folder: folder)
             for path in [tracePath, checkpointPath] + segmentPaths(folder) {
                 do { used = try InputFile.requireRegularOrAbsent(path, what: "run file") || used } catch {
                     throw InputError(description: error.description)

@@ -50,6 +50,21 @@ enum RunLock {
         atexit { RunLock.releaseAtExit() }
     }
 
+    /// Throws naming the holder when another process holds the folder's lock; changes nothing
+    /// (so that a run refused for any reason leaves the folder as it was). `acquire` checks again.
+    static func refuseIfHeld(folder: String) throws {
+        let descriptor = open(folder + "/" + lockName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        guard descriptor >= 0 else { return }  // no lock file yet (or a link: `acquire` refuses it)
+        defer { close(descriptor) }
+        if flock(descriptor, LOCK_EX | LOCK_NB) == 0 {
+            flock(descriptor, LOCK_UN)
+            return
+        }
+        if errno == EWOULDBLOCK {
+            throw InputError(description: "\(folder) is in use by another qnncut run (\(holder(folder + "/" + ownerName))); wait for it to finish or choose another --output")
+        }
+    }
+
     /// "pid 123 on host node7", or what is known of the holder.
     static func holder(_ ownerPath: String) -> String {
         guard let bytes = try? InputFile.read(ownerPath, limit: 4096, what: "run owner"),
