@@ -195,7 +195,12 @@ extension ConfigNode {
     }
 }
 
-/// At most 80 characters of a value for an error message (a 10 MB value must not become a 10 MB line).
+/// At most 80 characters of a value for an error message (a 10 MB value must not become a 10 MB
+/// line), with control characters escaped (a newline must not split the one error line).
 func clip(_ text: String) -> String {
-    text.count <= 80 ? text : String(text.prefix(77)) + "…"
+    let short = text.count <= 80 ? text : String(text.prefix(77)) + "…"
+    guard short.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else { return short }
+    return short.unicodeScalars.map { s in
+        s.value < 0x20 || s.value == 0x7f ? "\\u{\(String(s.value, radix: 16))}" : String(s)
+    }.joined()
 }

@@ -20,6 +20,9 @@ do {
     let text = message.hasPrefix("Error: ") ? String(message.dropFirst("Error: ".count)) : message
     let first = text.split(separator: "\n").first.map(String.init) ?? text
     Log.error(first.count <= ErrorFormat.maxLength ? first : String(first.prefix(ErrorFormat.maxLength - 1)) + "…")
-    csupport_write_stderr("qnncut: see 'qnncut --help' or 'qnncut help <command>' for usage\n")
+    // The usage lines ArgumentParser would print after its own "Error:" line.
+    let usage = QNNCut.fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false)
+        .drop { !$0.hasPrefix("Usage:") }.joined(separator: "\n")
+    csupport_write_stderr(usage.isEmpty ? "See 'qnncut --help'.\n" : usage + "\n")
     exit(1)
 }

@@ -39,7 +39,10 @@ enum NumberLists {
 
     /// At most 80 characters of a user's value for an error message.
     static func clipped(_ text: some StringProtocol) -> String {
-        text.count <= 80 ? String(text) : String(text.prefix(77)) + "…"
+        let short = text.count <= 80 ? String(text) : String(text.prefix(77)) + "…"
+        return short.unicodeScalars.map { s in
+            s.value < 0x20 || s.value == 0x7f ? "\\u{\(String(s.value, radix: 16))}" : String(s)
+        }.joined()
     }
 
     /// A CSV file of input vectors, one per line; a first line with a cell that is not a number at
