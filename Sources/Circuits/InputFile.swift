@@ -43,7 +43,7 @@ public enum InputFile {
     public static func read(_ path: String, limit: Int, what: String) throws(InputFileError) -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw InputFileError(path: path, reason: "cannot read the \(what) file: \(String(cString: strerror(errno)))")
+            throw InputFileError(path: path, reason: "cannot read file: \(String(cString: strerror(errno))) (the \(what) file)")
         }
         defer { close(descriptor) }
         var info = stat()
