@@ -32,6 +32,25 @@ public enum QASM {
         return try parser.parseProgram()
     }
 
+    /// Reads OpenQASM 2 source bytes, also returning the reader's warnings (`file:line:column:
+    /// message` lines, e.g. a definition of a built-in gate that is ignored).
+    public static func parseReportingWarnings(utf8 bytes: [UInt8], fileName: String) throws(QASMError)
+        -> (circuit: Circuit, warnings: [String])
+    {
+        var parser = try QASMParser(source: bytes, fileName: fileName)
+        let circuit = try parser.parseProgram()
+        return (circuit, parser.warnings)
+    }
+
+    /// `parse(contentsOf:)`, also returning the reader's warnings.
+    public static func parseReportingWarnings(contentsOf path: String) throws(QASMError) -> (circuit: Circuit, warnings: [String]) {
+        let bytes: [UInt8]
+        do { bytes = try InputFile.read(path, limit: InputFile.Limit.qasm, what: "circuit") } catch {
+            throw QASMError(.fileNotReadable, error.reason, fileName: path, at: nil)
+        }
+        return try parseReportingWarnings(utf8: bytes, fileName: path)
+    }
+
     /// Reads the OpenQASM 2 file at `path`: a regular file of at most `InputFile.Limit.qasm` bytes
     /// (a device, FIFO or folder is refused at once instead of read forever).
     public static func parse(contentsOf path: String) throws(QASMError) -> Circuit {

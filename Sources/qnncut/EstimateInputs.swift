@@ -11,7 +11,8 @@ struct EstimateInputs: Codable {
     var inputs: [[Double]]
 
     static func load(_ command: Estimate) throws -> EstimateInputs {
-        let circuit = try QASM.parse(contentsOf: command.circuit)
+        let (circuit, warnings) = try QASM.parseReportingWarnings(contentsOf: command.circuit)
+        for warning in warnings { Log.warning(warning) }
         var observables: [Observable] = []
         for text in command.observables {
             let observable: Observable

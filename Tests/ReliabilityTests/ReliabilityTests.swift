@@ -164,6 +164,7 @@ struct ReliabilityTests {
             let folder = try Workspace.temporaryFolder("strict")
             try Self.runCorpus(try StrictInputs.estimateCases(folder: folder), guarding: [])
             StrictInputs.inProcess()
+            try StrictInputs.redefinedGate(folder: folder)
         }
     }
 

@@ -47,6 +47,19 @@ enum StrictInputs {
         return cases
     }
 
+    /// A file that redefines a built-in gate: the run goes on with the built-in, and says so.
+    static func redefinedGate(folder: String) throws {
+        let path = folder + "/redefines-sx.qasm"
+        try Workspace.write("OPENQASM 2.0;\ninclude \"qelib1.inc\";\ngate sx a { x a; }\nqreg q[1];\nsx q[0];\n", to: path)
+        let r = try Runner.qnncut(["estimate", path, "--observable", "Z0", "--uncut"])
+        var check = CaseCheck()
+        check.expect(r.exitCode == 0, "exit \(r.exitCode): \(r.stderr)")
+        let warnings = r.stderr.split(separator: "\n").filter { $0.hasPrefix("qnncut: warning:") }
+        check.expect(warnings.count == 1 && warnings[0].contains("redefines-sx.qasm:3") && warnings[0].contains("'sx'"),
+                     "want one warning naming redefines-sx.qasm:3 and 'sx': \(r.stderr)")
+        Tally.record("a redefined built-in gate is warned about", check.problems)
+    }
+
     /// The classic exponential YAML: 9^9 "lol"s from nine anchored lines (a few hundred bytes).
     static let billionLaughs: String = {
         var text = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"

@@ -42,6 +42,7 @@ enum MPIJob {
 /// Diagnostics go to stderr, results to stdout.
 enum Log {
     static func error(_ message: String) { csupport_write_stderr("qnncut: error: \(message)\n") }
+    static func warning(_ message: String) { csupport_write_stderr("qnncut: warning: \(message)\n") }
     static func info(_ message: String) { csupport_write_stderr("qnncut: \(message)\n") }
 }
 
