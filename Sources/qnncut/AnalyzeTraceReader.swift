@@ -30,6 +30,8 @@ struct TraceRun {
     var segments = 1
     var worldSize: Int
     var configName: String?
+    /// The training config's hash (absent in estimate traces): every segment of one run has the same.
+    var configHash: String?
     var plans: [Plan]
     var queries: [Query]
     var batches: [Batch]
@@ -61,6 +63,7 @@ enum TraceReader {
         let maxRows = ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) / 8
         let run = TraceRun(
             path: path, worldSize: world, configName: try? file.attribute("config_name", as: String.self),
+            configHash: try? file.attribute("config_hash", as: String.self),
             plans: try readPlans(file, path),
             queries: try rows(file, "queries", Queries.layout, path, required: true, maxRows: maxRows),
             batches: try rows(file, "batches", Batches.layout, path, required: true, maxRows: maxRows),

@@ -163,7 +163,7 @@ enum HostileFiles {
     }
 
     /// Traces declaring 2^40 rows, or holding a round of Int64.max: `analyze` refuses in one line.
-    static func traceCases(folder: String, earlier: String) throws -> [BadInputCase] {
+    static func traceCases(folder: String, earlier: String, config: String) throws -> [BadInputCase] {
         let huge = folder + "/huge-trace.h5", bigRound = folder + "/round-max.h5"
         try FileManager.default.copyItem(atPath: earlier + "/traces.h5", toPath: huge)
         try FileManager.default.copyItem(atPath: earlier + "/traces.h5", toPath: bigRound)
@@ -179,7 +179,15 @@ enum HostileFiles {
         row.round = .max
         try table.append(row)
         try file.close()
+        // A segment copied in from a run of another config, next to this run's traces.h5.
+        let other = folder + "/other-run", mixed = folder + "/mixed-run"
+        let second = try Runner.qnncut(["train", config, "--output", other, "--set", "training.learning_rate=0.2"])
+        try #require(second.exitCode == 0, "\(second.stderr)")
+        try FileManager.default.copyItem(atPath: earlier, toPath: mixed)
+        try FileManager.default.copyItem(atPath: other + "/traces.h5", toPath: mixed + "/traces.segment-1.h5")
         return [
+            BadInputCase(name: "analyze with another run's segment", arguments: ["analyze", mixed + "/traces.h5"],
+                         mentions: ["traces.segment-1.h5", "another run"]),
             BadInputCase(name: "analyze 2^40 rows", arguments: ["analyze", huge], mentions: ["huge-trace.h5", "queries"]),
             BadInputCase(name: "analyze round Int64.max", arguments: ["analyze", bigRound], mentions: ["round-max.h5", "round"]),
         ]

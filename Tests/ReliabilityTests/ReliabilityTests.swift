@@ -138,7 +138,7 @@ struct ReliabilityTests {
             let folder = try Workspace.temporaryFolder("hostile")
             let (run, config) = try Self.earlierRun(folder)
             let cases = try HostileFiles.inputCases(folder: folder, config: config)
-                + HostileFiles.traceCases(folder: folder, earlier: run)
+                + HostileFiles.traceCases(folder: folder, earlier: run, config: config)
             try Self.runCorpus(cases, guarding: [run])
             try HostileFiles.outputTargets(folder: folder, config: config)
         }
