@@ -156,7 +156,12 @@ struct ReliabilityTests {
     }
 
     @Test("one run per folder: a held folder refuses a second train, --resume or --overwrite; SIGTERM/SIGINT print where to resume")
-    func sharedFolders() throws { try Tally.group("sharedFolders") { try SharedFolders.run() } }
+    func sharedFolders() throws {
+        try Tally.group("sharedFolders") {
+            try SharedFolders.run()
+            try SharedFolders.benchChildren()
+        }
+    }
 
     @Test("strict parsers and a bounded config loader: integer lists, NaN rows, weights, alias bombs, key floods")
     func strictInputs() throws {

@@ -30,6 +30,55 @@ enum SharedFolders {
         throw RunnerError(description: "the long run did not start: \(child.stderr)")
     }
 
+    /// Direct children of `pid` (from /proc/<pid>/task/*/children).
+    static func children(of pid: pid_t) -> [pid_t] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return tasks.flatMap { task in
+            ((try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/children", encoding: .utf8)) ?? "")
+                .split(separator: " ").compactMap { pid_t($0) }
+        }
+    }
+
+    static func isAlive(_ pid: pid_t) -> Bool {
+        // A zombie (exited, not yet reaped by its parent) counts as gone.
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+        return !(stat.split(separator: ")").last?.trimmingCharacters(in: .whitespaces).hasPrefix("Z") ?? true)
+    }
+
+    /// `bench estimator` SIGKILLed while its child `mpirun` runs: the child (and its ranks) must
+    /// end within seconds instead of running on as orphans.
+    static func benchChildren() throws {
+        var env = TestEnvironment.childEnvironment()
+        env.removeValue(forKey: "SWIFT_BACKTRACE")
+        let bench = try ChildProcess(TestEnvironment.qnncutPath, ["bench", "estimator", "--ranks", "2", "--cuts", "2",
+                                                                  "--rounds", "1000000"], environment: env)
+        var check = CaseCheck()
+        var launcher: pid_t?
+        let deadline = Date().addingTimeInterval(60)
+        while launcher == nil && Date() < deadline && bench.poll() == nil {
+            launcher = children(of: bench.pid).first
+            usleep(50_000)
+        }
+        usleep(500_000)
+        let ranks = launcher.map(children(of:)) ?? []
+        bench.kill(SIGKILL)
+        _ = bench.wait(timeout: 10)
+        check.expect(launcher != nil, "bench started no child: \(bench.stderr.suffix(300))")
+        if let launcher {
+            let gone = Date().addingTimeInterval(20)
+            while isAlive(launcher) && Date() < gone { usleep(100_000) }
+            check.expect(!isAlive(launcher), "bench's child \(launcher) outlived it")
+            for rank in ranks where isAlive(rank) {
+                let rankGone = Date().addingTimeInterval(10)
+                while isAlive(rank) && Date() < rankGone { usleep(100_000) }
+                check.expect(!isAlive(rank), "a rank (\(rank)) outlived bench")
+            }
+            // Never leave our own orphans behind, whatever the outcome.
+            for pid in ranks + [launcher] where isAlive(pid) { _ = Glibc.kill(pid, SIGKILL) }
+        }
+        Tally.record("bench estimator SIGKILLed: its mpirun and ranks end", check.problems)
+    }
+
     static func run() throws {
         let folder = try Workspace.temporaryFolder("shared")
         let config = folder + "/long.yaml"
