@@ -13,6 +13,9 @@ struct EstimateInputs: Codable {
     static func load(_ command: Estimate) throws -> EstimateInputs {
         let (circuit, warnings) = try QASM.parseReportingWarnings(contentsOf: command.circuit)
         for warning in warnings { Log.warning(warning) }
+        if let labels = command.partition, labels.count != circuit.qubitCount {
+            throw InputError(description: "--partition \(NumberLists.clipped(labels)): \(labels.count) label(s) for the \(circuit.qubitCount) qubit(s) of \(command.circuit)")
+        }
         var observables: [Observable] = []
         for text in command.observables {
             let observable: Observable

@@ -11,6 +11,10 @@ enum TrainSetup {
         let config = try TrainingConfig.load(path: command.config,
                                             overrides: command.overrides + (command.maxMemory.map { ["limits.max_memory=\($0)"] } ?? []))
         let model = try QNNModel(config: config)
+        // The model read the circuit already; read it again only for the reader's warnings.
+        if let circuit = config.model.circuit, let (_, warnings) = try? QASM.parseReportingWarnings(contentsOf: circuit) {
+            for warning in warnings { Log.warning(warning) }
+        }
         let dataset = try Dataset.readCSV(config.data.file)
         let data = try PreparedData.prepare(dataset, config: config.data, features: model.inputCount)
         guard data.trainInputs.count >= 1 else { throw InputError(description: "\(config.source): the training split is empty") }
