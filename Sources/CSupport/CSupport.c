@@ -32,10 +32,15 @@ static void write_all(const char *text) {
 }
 
 static volatile sig_atomic_t signal_quiet = 0;
+static char *volatile signal_unlink_path = NULL;
+
+void csupport_set_signal_unlink(const char *path) { signal_unlink_path = path ? strdup(path) : NULL; }
 
 void csupport_set_signal_quiet(int quiet) { signal_quiet = quiet; }
 
 static void stop_handler(int signal_number) {
+    const char *owner = signal_unlink_path;
+    if (owner) unlink(owner);
     if (signal_quiet) _exit(128 + signal_number);
     write_all(signal_number == SIGINT ? "qnncut: stopped by SIGINT" : "qnncut: stopped by SIGTERM");
     const char *notice = signal_notice;

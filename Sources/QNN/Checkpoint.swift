@@ -172,6 +172,9 @@ public struct Checkpoint: Sendable, Codable, Equatable {
         guard optimizer == config.training.optimizer else {
             throw fail("optimizer", "'\(clip(optimizer))' differs from the config's training.optimizer '\(config.training.optimizer)'")
         }
+        guard seed == config.training.seed else {
+            throw fail("seed", "\(seed) differs from the config's training.seed \(config.training.seed)")
+        }
         guard stepInEpoch < stepsPerEpoch else {
             throw fail("step_in_epoch", "\(stepInEpoch) is not within an epoch of \(stepsPerEpoch) step(s)")
         }

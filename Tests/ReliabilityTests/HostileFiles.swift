@@ -159,6 +159,7 @@ enum HostileFiles {
         try edited("optimizer-sgd", "training.optimizer") { $0.optimizer = "sgd"; $0.optimizerState.v = [] }
         try edited("moment-short", "optimizer/m") { $0.optimizerState.m.removeLast() }
         try edited("optimizer-t", "optimizer_t") { $0.optimizerState.t += 1 }
+        try edited("seed", "training.seed") { $0.seed &+= 1 }
         return cases
     }
 

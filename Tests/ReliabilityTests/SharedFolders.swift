@@ -108,6 +108,7 @@ enum SharedFolders {
                 check.expect(line.contains(word), "the stop line lacks '\(word)': \(line)")
             }
             check.expect(!stopped.stderr.contains("error"), "a stop is not an error: \(stopped.stderr.suffix(300))")
+            check.expect(!FileManager.default.fileExists(atPath: run + "/.qnncut.owner"), "the stopped run left its owner file")
             let resumed = try Runner.qnncut(["train", config, "--output", run, "--resume", "--json"], timeout: 60)
             check.expect(resumed.exitCode == 0, "--resume after \(name) failed: \(resumed.stderr)")
             Tally.record("\(name) to train: notice, exit \(128 + signal), resumable", check.problems)

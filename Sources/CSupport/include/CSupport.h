@@ -18,6 +18,8 @@ int csupport_stderr_isatty(void);
 void csupport_install_signal_handlers(void);
 /// Nonzero: stop without a line (ranks other than 0, so that a job prints one line, not one per rank).
 void csupport_set_signal_quiet(int quiet);
+/// A file to remove when a signal stops the process (the run lock's owner file); copied.
+void csupport_set_signal_unlink(const char *path);
 /// The rest of the stop line (e.g. "; the checkpoint is ..."); copied; NULL clears it.
 void csupport_set_signal_notice(const char *notice);
 

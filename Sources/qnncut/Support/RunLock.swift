@@ -5,8 +5,9 @@
 ///
 /// The lock file itself is never written (a refused run must change no byte of an earlier run):
 /// the holder's host and PID go into `<folder>/.qnncut.owner`, created after the lock is taken and
-/// removed when the process exits. The kernel releases the lock when the holder dies, even by
-/// SIGKILL; a stale owner file is then simply overwritten by the next holder.
+/// removed when the process exits (or is stopped by SIGINT/SIGTERM). The kernel releases the lock
+/// when the holder dies, even by SIGKILL; a stale owner file is then overwritten by the next holder.
+import CSupport
 import Circuits
 import Foundation
 import Synchronization
@@ -48,6 +49,7 @@ enum RunLock {
             if rename(temporary, ownerPath) != 0 { unlink(temporary) }
         }
         atexit { RunLock.releaseAtExit() }
+        csupport_set_signal_unlink(ownerPath)
     }
 
     /// Throws naming the holder when another process holds the folder's lock; changes nothing
