@@ -32,24 +32,32 @@ public enum QASM {
         return try parser.parseProgram()
     }
 
-    /// Reads the OpenQASM 2 file at `path`.
-    public static func parse(contentsOf path: String) throws(QASMError) -> Circuit {
-        guard let bytes = readFile(path) else {
-            let reason = String(cString: strerror(errno))
-            throw QASMError(.fileNotReadable, "cannot read file: \(reason)", fileName: path, at: nil)
-        }
-        return try parse(utf8: bytes, fileName: path)
+    /// Reads OpenQASM 2 source bytes, also returning the reader's warnings (`file:line:column:
+    /// message` lines, e.g. a definition of a built-in gate that is ignored).
+    public static func parseReportingWarnings(utf8 bytes: [UInt8], fileName: String) throws(QASMError)
+        -> (circuit: Circuit, warnings: [String])
+    {
+        var parser = try QASMParser(source: bytes, fileName: fileName)
+        let circuit = try parser.parseProgram()
+        return (circuit, parser.warnings)
     }
 
-    private static func readFile(_ path: String) -> [UInt8]? {
-        guard let file = fopen(path, "rb") else { return nil }
-        defer { fclose(file) }
-        var contents: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
-            contents.append(contentsOf: chunk[0..<n])
-            if n < chunk.count { return ferror(file) != 0 ? nil : contents }
+    /// `parse(contentsOf:)`, also returning the reader's warnings.
+    public static func parseReportingWarnings(contentsOf path: String) throws(QASMError) -> (circuit: Circuit, warnings: [String]) {
+        let bytes: [UInt8]
+        do { bytes = try InputFile.read(path, limit: InputFile.Limit.qasm, what: "circuit") } catch {
+            throw QASMError(.fileNotReadable, error.reason, fileName: path, at: nil)
         }
+        return try parseReportingWarnings(utf8: bytes, fileName: path)
+    }
+
+    /// Reads the OpenQASM 2 file at `path`: a regular file of at most `InputFile.Limit.qasm` bytes
+    /// (a device, FIFO or folder is refused at once instead of read forever).
+    public static func parse(contentsOf path: String) throws(QASMError) -> Circuit {
+        let bytes: [UInt8]
+        do { bytes = try InputFile.read(path, limit: InputFile.Limit.qasm, what: "circuit") } catch {
+            throw QASMError(.fileNotReadable, error.reason, fileName: path, at: nil)
+        }
+        return try parse(utf8: bytes, fileName: path)
     }
 }

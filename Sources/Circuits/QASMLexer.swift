@@ -25,11 +25,14 @@ struct QASMToken: Sendable {
     func isSymbol(_ s: String) -> Bool { kind == .symbol && text == s }
 
     /// How the token reads in an error message.
+    /// The token for an error message, at most about 40 characters of it: a file's contents are
+    /// never echoed at length (a 100 kB identifier, or /etc/passwd named as a circuit).
     var quoted: String {
+        let shown = text.count <= 40 ? text : String(text.prefix(37)) + "…"
         switch kind {
         case .endOfFile: return "end of file"
-        case .string: return "string \"\(text)\""
-        default: return "'\(text)'"
+        case .string: return "string \"\(shown)\""
+        default: return "'\(shown)'"
         }
     }
 }

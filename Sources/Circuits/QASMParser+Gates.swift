@@ -58,7 +58,12 @@ extension QASMParser {
             let redefinable = existing.location == nil && qelib1Included
                 && !QASMGateTable.paperQelib1Names.contains(name.text)
                 && QASMGateTable.builtIns[name.text] == nil
-            if redefinable && signatureMatches { return }  // the built-in is the exact gate
+            if redefinable && signatureMatches {
+                // Qiskit writes definitions of its own gates; the built-in is the exact gate. A
+                // different body is not checked, so say that the file's definition is not used.
+                warnings.append("\(fileName):\(name.location): gate '\(name.text)' is built in; this definition is ignored and the built-in gate is used (rename the gate to use the definition)")
+                return
+            }
             let previously = existing.location.map { "at \($0)" } ?? "by qelib1.inc"
             throw error(.duplicateDefinition, "gate '\(name.text)' is already defined \(previously)",
                         at: name.location)

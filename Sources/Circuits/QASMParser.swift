@@ -27,6 +27,9 @@ struct QASMParser {
     var qelib1Included = false
     var registers: [String: Register] = [:]
     var circuit = Circuit(qubitCount: 0)
+    /// Things the file does that are accepted but may not mean what its author intended, as
+    /// `file:line:column: message` lines (a redefinition of a built-in gate that is ignored).
+    var warnings: [String] = []
 
     init(source: [UInt8], fileName: String) throws(QASMError) {
         self.fileName = fileName

@@ -17,8 +17,11 @@ import Musl
 /// atomic), run `body`, close the file, `fsync` it, `rename` it over `path`, `fsync` the folder. If
 /// any step throws, the temporary file is removed and the old file is left untouched.
 /// The corresponding C function is `rename`.
-public func writeAtomically(to path: String, _ body: (File) throws -> Void) throws {
-    try publishNewFile(at: path, mode: .truncate, body)
+///
+/// With `sealed`, the file gets a 512-byte user block and, once complete, a `FileSeal` over its
+/// bytes, so that a reader can refuse a damaged copy before HDF5 parses it.
+public func writeAtomically(to path: String, sealed: Bool = false, _ body: (File) throws -> Void) throws {
+    try publishNewFile(at: path, mode: .truncate, sealed: sealed, body)
 }
 
 /// Creates a file at `path` whose first state — what `body` writes — appears all at once, then
@@ -37,14 +40,15 @@ public func createAtomically(_ path: String, mode: File.CreateMode,
 }
 
 /// The steps shared by `writeAtomically` and `createAtomically`.
-private func publishNewFile(at path: String, mode: File.CreateMode, _ body: (File) throws -> Void) throws {
+private func publishNewFile(at path: String, mode: File.CreateMode, sealed: Bool = false,
+                            _ body: (File) throws -> Void) throws {
     let (folder, name) = splitPath(path)
     let temporary = folder + "/" + temporaryPrefix(forFileNamed: name)
         + "\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
     do {
         let file: File
         do {
-            file = try File.create(temporary, mode: .exclusive)
+            file = try File.create(temporary, mode: .exclusive, userBlockBytes: sealed ? FileSeal.userBlockBytes : 0)
         } catch let error as HDF5Error {
             // A missing or unwritable folder: name the file the caller asked for, not our temporary.
             throw HDF5Error(call: error.call, path: path, message: error.message, stack: error.stack)
@@ -56,6 +60,7 @@ private func publishNewFile(at path: String, mode: File.CreateMode, _ body: (Fil
             throw error
         }
         try file.close()
+        if sealed { try FileSeal.seal(temporary) }
         try fsyncPath(temporary, directory: false)
         switch mode {
         case .truncate:

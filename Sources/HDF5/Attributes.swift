@@ -180,6 +180,11 @@ extension HDF5Object {
         let space = try TemporaryID(H5Aget_space(attr.id), .dataspace, "H5Aget_space", path)
         let count = Int(H5Sget_simple_extent_npoints(space.id))
         if count < 0 { throw HDF5Error.fromErrorStack(call: "H5Sget_simple_extent_npoints", path: path) }
+        // Attributes are small metadata; a crafted file may declare any size, so bound what is
+        // allocated before reading.
+        guard count <= maxAttributeElements else {
+            throw HDF5Error(call: "H5Aread", path: path, message: "declares \(count) elements; attributes hold at most \(maxAttributeElements)")
+        }
         let scalar = H5Sget_simple_extent_type(space.id) == H5S_SCALAR
         let typeClass = H5Tget_class(fileType.id)
         switch typeClass {
@@ -277,6 +282,9 @@ func variableLengthUTF8StringType(_ path: String) throws -> TemporaryID {
     return type
 }
 
+/// The most elements an attribute may declare for `attribute(_:)` to read it.
+let maxAttributeElements = 1 << 20
+
 /// Reads `count` strings from an attribute whose type is `fileType`: variable-length strings as
 /// `char *` (freed with `H5Dvlen_reclaim`), fixed-length ones as padded byte runs.
 private func readStrings(_ attr: hid_t, _ fileType: hid_t, _ space: hid_t, count: Int, _ path: String)
@@ -295,6 +303,9 @@ private func readStrings(_ attr: hid_t, _ fileType: hid_t, _ space: hid_t, count
     }
     let size = H5Tget_size(fileType)
     if size == 0 { throw HDF5Error.fromErrorStack(call: "H5Tget_size", path: path) }
+    guard size <= 1 << 26, count * size <= 1 << 26 else {
+        throw HDF5Error(call: "H5Aread", path: path, message: "declares \(count) strings of \(size) bytes; too large for an attribute")
+    }
     var bytes = [UInt8](repeating: 0, count: count * size)
     try check(H5Aread(attr, memoryType.id, &bytes), "H5Aread", path)
     let spacePadded = H5Tget_strpad(fileType) == H5T_STR_SPACEPAD

@@ -61,7 +61,7 @@ public final class Dataset: HDF5Object {
         try handle.ensureOpen("H5Dread")
         try checkElementClass(Element.elementKind, "H5Dread")
         let shape = try shape()
-        let count = shape.reduce(1, *)
+        let count = try elementCount()
         let values = try [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
             if count > 0 {
                 try check(

@@ -40,20 +40,28 @@ public final class File: Container {
         handle = ObjectHandle(id: id, file: fileHandle, objectPath: "/", ownsID: false)
     }
 
-    /// Creates a new file. The corresponding C function is `H5Fcreate`.
-    public static func create(_ path: String, mode: CreateMode = .truncate) throws -> File {
+    /// Creates a new file, optionally with a user block (bytes at the start that HDF5 leaves to
+    /// the application; a power of two ≥ 512). The corresponding C functions are `H5Fcreate` and
+    /// `H5Pset_userblock`.
+    public static func create(_ path: String, mode: CreateMode = .truncate, userBlockBytes: Int = 0) throws -> File {
         Library.prepareThread()
         let flags = mode == .truncate ? chdf5_acc_trunc() : chdf5_acc_excl()
         let fapl = try fileAccessList(path: path)
+        let fcpl = try TemporaryID.propertyList(chdf5_p_file_create(), path)
+        if userBlockBytes > 0 {
+            try check(H5Pset_userblock(fcpl.id, hsize_t(userBlockBytes)), "H5Pset_userblock", path)
+        }
         let id = try retryingTransientLockConflicts {
-            try checkID(H5Fcreate(path, flags, chdf5_p_default(), fapl.id), "H5Fcreate", path)
+            try checkID(H5Fcreate(path, flags, fcpl.id, fapl.id), "H5Fcreate", path)
         }
         return File(id: id, path: path)
     }
 
-    /// Opens an existing file. The corresponding C function is `H5Fopen`.
+    /// Opens an existing file, which must be a regular file (a FIFO or device is refused at once
+    /// instead of blocking or being read forever). The corresponding C function is `H5Fopen`.
     public static func open(_ path: String, mode: OpenMode = .readOnly) throws -> File {
         Library.prepareThread()
+        try requireRegularFile(path, call: "H5Fopen")
         let flags = mode == .readOnly ? chdf5_acc_rdonly() : chdf5_acc_rdwr()
         let fapl = try fileAccessList(path: path)
         let id = try retryingTransientLockConflicts {

@@ -65,5 +65,10 @@ func dataspaceDims(_ space: hid_t, _ path: String) throws -> [Int] {
         let status = H5Sget_simple_extent_dims(space, &dims, nil)
         if status < 0 { throw HDF5Error.fromErrorStack(call: "H5Sget_simple_extent_dims", path: path) }
     }
-    return dims.map { Int($0) }
+    return try dims.map { dimension in
+        guard let value = Int(exactly: dimension) else {
+            throw HDF5Error(call: "H5Sget_simple_extent_dims", path: path, message: "dimension \(dimension) is too large")
+        }
+        return value
+    }
 }

@@ -40,21 +40,21 @@ public final class ConfigReader {
     public func choice(_ key: String, _ choices: [String], default value: String) throws -> String {
         guard let (s, origin) = try scalar(key, "one of \(choices.joined(separator: ", "))") else { return value }
         guard choices.contains(s) else {
-            throw ConfigError("\(origin): \(key): expected one of \(choices.joined(separator: ", ")), got '\(s)'")
+            throw ConfigError("\(origin): \(key): expected one of \(choices.joined(separator: ", ")), got '\(clip(s))'")
         }
         return s
     }
 
     public func int(_ key: String, default value: Int, range: ClosedRange<Int> = Int.min ... Int.max) throws -> Int {
         guard let (s, origin) = try scalar(key, "an integer") else { return value }
-        guard let v = Int(s) else { throw ConfigError("\(origin): \(key): expected an integer, got '\(s)'") }
+        guard let v = Int(s) else { throw ConfigError("\(origin): \(key): expected an integer, got '\(clip(s))'") }
         guard range.contains(v) else { throw ConfigError("\(origin): \(key): \(v) is outside \(Self.text(range))") }
         return v
     }
 
     public func double(_ key: String, default value: Double, range: ClosedRange<Double> = -.greatestFiniteMagnitude ... .greatestFiniteMagnitude) throws -> Double {
         guard let (s, origin) = try scalar(key, "a number") else { return value }
-        guard let v = Self.number(s) else { throw ConfigError("\(origin): \(key): expected a number, got '\(s)'") }
+        guard let v = Self.number(s) else { throw ConfigError("\(origin): \(key): expected a number, got '\(clip(s))'") }
         guard range.contains(v) else { throw ConfigError("\(origin): \(key): \(v) is outside [\(range.lowerBound), \(range.upperBound)]") }
         return v
     }
@@ -64,13 +64,13 @@ public final class ConfigReader {
         switch s.lowercased() {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
-        default: throw ConfigError("\(origin): \(key): expected true or false, got '\(s)'")
+        default: throw ConfigError("\(origin): \(key): expected true or false, got '\(clip(s))'")
         }
     }
 
     public func uint64(_ key: String, default value: UInt64) throws -> UInt64 {
         guard let (s, origin) = try scalar(key, "a non-negative integer") else { return value }
-        guard let v = UInt64(s) else { throw ConfigError("\(origin): \(key): expected a non-negative integer, got '\(s)'") }
+        guard let v = UInt64(s) else { throw ConfigError("\(origin): \(key): expected a non-negative integer, got '\(clip(s))'") }
         return v
     }
 
@@ -85,7 +85,7 @@ public final class ConfigReader {
         }
         return try items.map { item in
             guard case .scalar(let s, _) = item, let v = Self.number(s) else {
-                throw ConfigError("\(item.origin): \(key): expected a list of numbers, got \(item.canonicalText)")
+                throw ConfigError("\(item.origin): \(key): expected a list of numbers, got \(clip(item.canonicalText))")
             }
             return v
         }
@@ -101,7 +101,7 @@ public final class ConfigReader {
         }
         return try items.map { item in
             guard case .scalar(let s, _) = item, let v = Int(s) else {
-                throw ConfigError("\(item.origin): \(key): expected a list of integers, got \(item.canonicalText)")
+                throw ConfigError("\(item.origin): \(key): expected a list of integers, got \(clip(item.canonicalText))")
             }
             return v
         }
@@ -115,14 +115,16 @@ public final class ConfigReader {
             for (key, value) in pairs {
                 let dotted = prefix.isEmpty ? key : prefix + "." + key
                 if !consumed.contains(dotted) {
-                    unknown.append("\(value.origin): unknown key '\(dotted)'")
+                    unknown.append("\(value.origin): unknown key '\(clip(dotted))'")
                 } else {
                     walk(value, dotted)
                 }
             }
         }
         walk(root, "")
-        if !unknown.isEmpty { throw ConfigError(unknown.joined(separator: "; ")) }
+        if !unknown.isEmpty {
+            throw ConfigError(unknown.prefix(3).joined(separator: "; ") + (unknown.count > 3 ? " (and \(unknown.count - 3) more unknown keys)" : ""))
+        }
     }
 
     /// Numbers as YAML writes them, plus `pi` multiples such as `pi`, `2*pi`, `pi/2`.

@@ -46,14 +46,47 @@ public indirect enum ConfigNode: Sendable, Equatable {
 }
 
 extension ConfigNode {
-    /// Parse YAML text; the top level must be a mapping.
+    /// The largest config text read (a file, or the YAML of one `--set` value).
+    public static let maxConfigBytes = 1 << 20
+    public static let maxOverrideBytes = 64 << 10
+    /// The most keys and list items (counted as `:`, `,`, `-` bytes) a config may have. Real
+    /// configs have a few dozen; the bound keeps composing any accepted text well under a second
+    /// even in a debug build (the composer hashes every key).
+    public static let maxConfigItems = 20_000
+
+    /// Parse YAML text; the top level must be a mapping. Anchors and aliases are refused before
+    /// anything is composed: expanding them is how a few hundred bytes ("billion laughs") become
+    /// gigabytes, and configs have no use for them.
     public static func parse(yaml text: String, fileName: String) throws -> ConfigNode {
+        guard text.utf8.count <= maxConfigBytes else {
+            throw ConfigError("\(fileName): \(text.utf8.count) bytes; a config is at most \(maxConfigBytes)")
+        }
+        return try compose(text, fileName: fileName, topLevel: true)
+    }
+
+    /// Yams' composer with anchors and aliases refused (`YAMLAliases`); errors as one line.
+    static func compose(_ text: String, fileName: String, topLevel: Bool) throws -> ConfigNode {
+        let items = text.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: ":") || $1 == UInt8(ascii: ",") || $1 == UInt8(ascii: "-") ? 1 : 0) }
+        guard items <= maxConfigItems else {
+            throw ConfigError("\(fileName): more than \(maxConfigItems) keys or list items; a config is at most that")
+        }
+        if let line = YAMLAliases.firstAliasLine(text) {
+            throw ConfigError("\(fileName):\(line): YAML anchors and aliases (& and *) are not supported in configs")
+        }
         let node: Node?
-        do { node = try Yams.compose(yaml: text) } catch {
+        let parser: Parser
+        do {
+            // The basic resolver: scalars stay strings (ConfigReader types them), and no regex runs
+            // per scalar — the default one made 200,000 keys take seconds.
+            parser = try Parser(yaml: text, resolver: .basic)
+            node = try parser.singleRoot()
+        } catch {
             throw ConfigError(yamlMessage(error, fileName: fileName))
         }
-        guard let node else { return .mapping([], origin: fileName) }
-        let tree = try convert(node, fileName: fileName)
+        guard let node else { return topLevel ? .mapping([], origin: fileName) : .scalar("", origin: fileName) }
+        // The parser owns the anchors: keep it alive so that anchored nodes still name theirs.
+        let tree = try withExtendedLifetime(parser) { try convert(node, fileName: fileName) }
+        guard topLevel else { return tree }
         guard case .mapping = tree else { throw ConfigError("\(tree.origin): the top level must be a mapping of keys") }
         return tree
     }
@@ -73,7 +106,9 @@ extension ConfigNode {
         case let .reader(problem, offset, _, _):
             return "\(fileName): not valid YAML: \(problem)" + (offset.map { " at byte \($0)" } ?? "")
         case let .duplicatedKeysInMapping(duplicates, context):
-            let keys = duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
+            let sorted = duplicates.sorted()
+            let keys = sorted.prefix(3).map { "'\(clip($0))'" }.joined(separator: ", ")
+                + (sorted.count > 3 ? " and \(sorted.count - 3) more" : "")
             return "\(fileName):\(context.mark.line): key \(keys) appears twice in one mapping"
         default:
             let first = String(describing: yaml).split(separator: "\n").first.map(String.init) ?? ""
@@ -83,6 +118,14 @@ extension ConfigNode {
 
     static func convert(_ node: Node, fileName: String) throws -> ConfigNode {
         let origin = node.mark.map { "\(fileName):\($0.line)" } ?? fileName
+        let anchored: Bool
+        switch node {
+        case .scalar(let s): anchored = s.anchor != nil
+        case .sequence(let s): anchored = s.anchor != nil
+        case .mapping(let m): anchored = m.anchor != nil
+        case .alias: anchored = true
+        }
+        if anchored { throw ConfigError("\(origin): YAML anchors and aliases (& and *) are not supported in configs") }
         switch node {
         case .scalar(let s):
             return .scalar(s.string, origin: origin)
@@ -90,9 +133,10 @@ extension ConfigNode {
             return .sequence(try s.map { try convert($0, fileName: fileName) }, origin: origin)
         case .mapping(let m):
             var pairs: [(key: String, value: ConfigNode)] = []
+            var seen: Set<String> = []
             for (k, v) in m {
                 guard let key = k.string else { throw ConfigError("\(origin): keys must be plain names") }
-                if pairs.contains(where: { $0.key == key }) { throw ConfigError("\(origin): key '\(key)' appears twice") }
+                guard seen.insert(key).inserted else { throw ConfigError("\(origin): key '\(clip(key))' appears twice") }
                 pairs.append((key, try convert(v, fileName: fileName)))
             }
             return .mapping(pairs, origin: origin)
@@ -104,18 +148,23 @@ extension ConfigNode {
     /// Apply `key=value` (dotted key, YAML value such as `3`, `adam` or `[1, 2]`).
     public mutating func override(_ assignment: String) throws {
         guard let eq = assignment.firstIndex(of: "=") else {
-            throw ConfigError("--set \(assignment): expected key=value, e.g. training.epochs=3")
+            throw ConfigError("--set \(clip(assignment)): expected key=value, e.g. training.epochs=3")
         }
         let key = String(assignment[..<eq]).trimmingCharacters(in: .whitespaces)
         let text = String(assignment[assignment.index(after: eq)...])
-        let origin = "--set \(key)"
+        let origin = "--set \(clip(key))"
+        guard assignment.utf8.count <= Self.maxOverrideBytes else {
+            throw ConfigError("\(origin): \(assignment.utf8.count) bytes; a --set is at most \(Self.maxOverrideBytes)")
+        }
         let path = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard !key.isEmpty, path.allSatisfy({ !$0.isEmpty }) else { throw ConfigError("\(origin): empty key part") }
         var value: ConfigNode
         do {
-            value = try Yams.compose(yaml: text).map { try Self.convert($0, fileName: origin) } ?? .scalar("", origin: origin)
-        } catch let error as ConfigError { throw error } catch {
-            throw ConfigError("\(origin): value '\(text)' is not valid YAML")
+            value = try Self.compose(text, fileName: origin, topLevel: false)
+        } catch let error as ConfigError where error.description.contains("anchors and aliases") {
+            throw ConfigError("\(origin): YAML anchors and aliases (& and *) are not supported in configs")
+        } catch {
+            throw ConfigError("\(origin): value '\(clip(text))' is not valid YAML")
         }
         value = value.withOrigin(origin)
         try set(path[...], value, key: key)
@@ -131,7 +180,7 @@ extension ConfigNode {
 
     private mutating func set(_ path: ArraySlice<String>, _ value: ConfigNode, key: String) throws {
         guard case .mapping(var pairs, let origin) = self else {
-            throw ConfigError("--set \(key): '\(path.first ?? "")' is inside a value that is not a mapping (\(self.origin))")
+            throw ConfigError("--set \(clip(key)): '\(clip(path.first ?? ""))' is inside a value that is not a mapping (\(self.origin))")
         }
         let head = path.first!
         if path.count == 1 {
@@ -144,4 +193,14 @@ extension ConfigNode {
         }
         self = .mapping(pairs, origin: origin)
     }
+}
+
+/// At most 80 characters of a value for an error message (a 10 MB value must not become a 10 MB
+/// line), with control characters escaped (a newline must not split the one error line).
+func clip(_ text: String) -> String {
+    let short = text.count <= 80 ? text : String(text.prefix(77)) + "…"
+    guard short.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else { return short }
+    return short.unicodeScalars.map { s in
+        s.value < 0x20 || s.value == 0x7f ? "\\u{\(String(s.value, radix: 16))}" : String(s)
+    }.joined()
 }

@@ -1,4 +1,5 @@
 /// Reading a labelled CSV (features…, label last; one optional header line) into memory.
+import Circuits
 import Foundation
 
 /// A labelled table of samples.
@@ -20,8 +21,9 @@ public struct Dataset: Sendable, Equatable, Codable {
         if path.hasSuffix(".gz") {
             throw ConfigError("\(path): compressed CSV is not read directly; decompress it first (gunzip -k \(path)) and point data.file at the .csv")
         }
-        guard let bytes = FileManager.default.contents(atPath: path) else { throw ConfigError("\(path): cannot read the data file") }
-        guard let text = String(data: bytes, encoding: .utf8) else { throw ConfigError("\(path): not UTF-8 text") }
+        let bytes: [UInt8]
+        do { bytes = try InputFile.read(path, limit: InputFile.Limit.csv, what: "data") } catch { throw ConfigError(error.description) }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw ConfigError("\(path): not UTF-8 text") }
         var features: [[Double]] = []
         var labels: [Int] = []
         var names: [String] = []
@@ -37,9 +39,11 @@ public struct Dataset: Sendable, Equatable, Codable {
             var column = 1
             var isHeader = false
             for cell in cells.dropLast() {
-                guard let v = Double(cell.trimmingCharacters(in: .whitespaces)), v.isFinite else {
-                    if features.isEmpty && names.isEmpty && lineNumber == 1 { isHeader = true; break }
-                    throw ConfigError("\(path):\(lineNumber):\(column): '\(cell)' is not a finite number")
+                let text = cell.trimmingCharacters(in: .whitespaces)
+                guard let v = Double(text), v.isFinite else {
+                    // A header names columns; `nan` or `inf` in the first line is a bad number.
+                    if features.isEmpty && names.isEmpty && lineNumber == 1 && Double(text) == nil { isHeader = true; break }
+                    throw ConfigError("\(path):\(lineNumber):\(column): '\(clip(String(cell)))' is not a finite number")
                 }
                 row.append(v)
                 column += cell.count + 1
@@ -47,7 +51,7 @@ public struct Dataset: Sendable, Equatable, Codable {
             if isHeader { names = cells.dropLast().map { $0.trimmingCharacters(in: .whitespaces) }; continue }
             let labelText = cells.last!.trimmingCharacters(in: .whitespaces)
             guard let label = Int(labelText) ?? Double(labelText).flatMap({ $0 == $0.rounded() ? Int($0) : nil }) else {
-                throw ConfigError("\(path):\(lineNumber):\(column): label '\(labelText)' is not an integer")
+                throw ConfigError("\(path):\(lineNumber):\(column): label '\(clip(labelText))' is not an integer")
             }
             if let first = features.first, first.count != row.count {
                 throw ConfigError("\(path):\(lineNumber): expected \(first.count) feature(s) like the first row, found \(row.count)")

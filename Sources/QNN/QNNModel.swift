@@ -51,7 +51,12 @@ public struct QNNModel: Sendable, Codable {
             throw ConfigError("\(source): model.readout '\(m.readout)': \(error)")
         }
         let γ = observable.terms.reduce(0) { $0 + abs($1.coefficient) }
-        guard γ <= 1 + 1e-12 else {
+        guard γ.isFinite else {
+            throw ConfigError("\(source): model.readout: the sum of |coefficients| overflows to \(γ)")
+        }
+        // Decimal weights such as 0.1 + 0.2 + 0.7 sum to 1 only up to rounding: a relative
+        // tolerance of 1e-9 accepts them and still refuses any real excess.
+        guard γ <= 1 + 1e-9 else {
             throw ConfigError("\(source): model.readout '\(m.readout)': Σ|coefficients| = \(γ) > 1, so (1 + ⟨O⟩)/2 is not a probability")
         }
         if config.estimator.uncut || labels.isEmpty {

@@ -1,5 +1,6 @@
 /// The typed training config (YAML schema in docs/training.md): data, model, training,
 /// estimator, robustness and checkpoint sections. Rank 0 reads it (`load`) and broadcasts it.
+import Circuits
 import Estimator
 import Foundation
 
@@ -100,8 +101,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
 
     /// Read `path`, apply `--set` overrides, check every key and type.
     public static func load(path: String, overrides: [String] = []) throws -> TrainingConfig {
-        guard let bytes = FileManager.default.contents(atPath: path) else { throw ConfigError("\(path): cannot read the config file") }
-        guard let text = String(data: bytes, encoding: .utf8) else { throw ConfigError("\(path): not UTF-8 text") }
+        let bytes: [UInt8]
+        do { bytes = try InputFile.read(path, limit: InputFile.Limit.config, what: "config") } catch { throw ConfigError(error.description) }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw ConfigError("\(path): not UTF-8 text") }
         var tree = try ConfigNode.parse(yaml: text, fileName: path)
         for o in overrides { try tree.override(o) }
         return try TrainingConfig(tree: tree, source: path)
@@ -111,7 +113,10 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         let r = ConfigReader(tree)
         let stem = URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent
         name = try r.string("name", default: stem)
-        guard !name.isEmpty, !name.contains("/") else { throw ConfigError("\(source): name: '\(name)' cannot name a results folder") }
+        // The default run folder is results/<name>: a name must stay one folder inside results/.
+        guard Self.isSafeFolderName(name) else {
+            throw ConfigError("\(source): name: '\(clip(name))' cannot name a results folder (not '.' or '..', no '/' or control characters, at most 200 bytes)")
+        }
         self.source = source
         let absolute = source.hasPrefix("/") ? source : FileManager.default.currentDirectoryPath + "/" + source
         let folder = URL(fileURLWithPath: absolute).deletingLastPathComponent()
@@ -187,6 +192,14 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         canonicalText = tree.canonicalText
     }
 
+    /// A single path component that stays inside its parent: not empty, not `.` or `..`, no
+    /// separator or control character, short enough for any file system.
+    static func isSafeFolderName(_ name: String) -> Bool {
+        !name.isEmpty && name != "." && name != ".." && name.utf8.count <= 200
+            && !name.unicodeScalars.contains { $0 == "/" || $0 == "\\" || $0.value < 0x20 || $0.value == 0x7f }
+    }
+
+
     /// FNV-1a 64 of the canonical config without `training.epochs` (so a run may be extended
     /// on resume) — a checkpoint from a different config is refused. The data file and a QASM
     /// circuit enter by their contents, not their paths: a project moved to another folder (or
@@ -207,8 +220,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// Content digest of a file (FNV-1a 64 of its bytes), or its path when it cannot
     /// be read (the run then fails on reading it anyway).
     static func contentDigest(ofFile path: String) -> String {
-        guard let bytes = FileManager.default.contents(atPath: path) else { return path }
-        return "fnv1a:" + fnv1a(bytes)
+        guard let bytes = try? InputFile.read(path, limit: InputFile.Limit.csv, what: "input") else { return path }
+        return "fnv1a:" + fnv1a(Data(bytes))
     }
 
     static func fnv1a(_ bytes: Data) -> String {

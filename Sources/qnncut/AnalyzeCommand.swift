@@ -42,7 +42,9 @@ struct Analyze: ParsableCommand {
     func run() throws {
         do {
             let runs = try RunFiles.group(files).map { paths in
-                let run = TraceRun.merged(try paths.map(TraceReader.read))
+                let attempts = try paths.map(TraceReader.read)
+                try TraceRun.checkSameRun(attempts)
+                let run = TraceRun.merged(attempts)
                 return (run, RunSummary(run))
             }
             let report = AnalysisReport(runs: runs.map(\.1), byCuts: CutGroup.groups(runs),

@@ -36,6 +36,8 @@ struct TraceRun {
     var segments = 1
     var worldSize: Int
     var configName: String?
+    /// The training config's hash (absent in estimate traces): every segment of one run has the same.
+    var configHash: String?
     var plans: [Plan]
     var queries: [Query]
     var batches: [Batch]
@@ -61,22 +63,46 @@ enum TraceReader {
         }
         defer { try? file.close() }
         let version = try checkSchema(file, path)
-        var queries = try rows(file, "queries", Queries.layout, path, required: true)
+        let world = (try? file.attribute("world_size", as: String.self)).flatMap { Int($0) } ?? 0
+        // Every stored row takes at least 8 bytes of the file (no table is compressed): a table
+        // declaring more rows than that is damaged or crafted, and is refused before allocating.
+        let maxRows = ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) / 8
+        var queries = try rows(file, "queries", Queries.layout, path, required: true, maxRows: maxRows)
         if version >= 2 {
-            let waits = try rows(file, "queries", Queries.waitLayout, path, required: true)
+            let waits = try rows(file, "queries", Queries.waitLayout, path, required: true, maxRows: maxRows)
             guard waits.count == queries.count else { throw AnalyzeError("\(path): table 'queries' changed while being read") }
             for i in queries.indices { queries[i].wait_s = waits[i].wait_s }
         }
-        let world = (try? file.attribute("world_size", as: String.self)).flatMap { Int($0) } ?? 0
-        return TraceRun(
+        let run = TraceRun(
             path: path, worldSize: world, configName: try? file.attribute("config_name", as: String.self),
+            configHash: try? file.attribute("config_hash", as: String.self),
             plans: try readPlans(file, path),
             queries: queries,
-            batches: try rows(file, "batches", Batches.layout, path, required: true),
-            ranks: try rows(file, "ranks", Ranks.layout, path, required: true),
-            steps: try rows(file, "steps", Steps.layout, path),
-            epochs: try rows(file, "epochs", Epochs.layout, path),
-            robustness: try rows(file, "robustness", RobustnessRows.layout, path))
+            batches: try rows(file, "batches", Batches.layout, path, required: true, maxRows: maxRows),
+            ranks: try rows(file, "ranks", Ranks.layout, path, required: true, maxRows: maxRows),
+            steps: try rows(file, "steps", Steps.layout, path, maxRows: maxRows),
+            epochs: try rows(file, "epochs", Epochs.layout, path, maxRows: maxRows),
+            robustness: try rows(file, "robustness", RobustnessRows.layout, path, maxRows: maxRows))
+        try checkCounters(run)
+        return run
+    }
+
+    /// Steps and rounds count from 0 and stay far below 2^40 in any real run; larger values (a
+    /// flipped bit, a crafted file) would overflow when segments are joined.
+    static func checkCounters(_ run: TraceRun) throws {
+        let sane: ClosedRange<Int64> = 0 ... (1 << 40)
+        func check(_ table: String, _ column: String, _ values: some Sequence<Int64>) throws {
+            if let bad = values.first(where: { !sane.contains($0) }) {
+                throw AnalyzeError("\(run.path): table '\(table)': \(column) \(bad) is outside [0, 2^40]")
+            }
+        }
+        try check("queries", "round", run.queries.lazy.map(\.round))
+        try check("queries", "step", run.queries.lazy.map(\.step))
+        try check("batches", "round", run.batches.lazy.map(\.round))
+        try check("batches", "step", run.batches.lazy.map(\.step))
+        try check("ranks", "round", run.ranks.lazy.map(\.round))
+        try check("ranks", "step", run.ranks.lazy.map(\.step))
+        try check("steps", "step", run.steps.lazy.map(\.step))
     }
 
     /// Refuses files that are not traces (a checkpoint, someone else's HDF5) or that are newer.
@@ -120,13 +146,13 @@ enum TraceReader {
 
     /// Every row of table `name`; a missing optional table reads as no rows.
     static func rows<Row>(_ file: File, _ name: String, _ layout: CompoundLayout<Row>, _ path: String,
-                          required: Bool = false) throws -> [Row] {
+                          required: Bool = false, maxRows: Int) throws -> [Row] {
         do {
             guard try file.contains(name) else {
                 if required { throw AnalyzeError("\(path): table '\(name)' is missing; not a complete qnncut traces file") }
                 return []
             }
-            return try file.openTable(name, layout: layout).readAll()
+            return try file.openUntrustedTable(name, layout: layout, maxRows: maxRows).readAll()
         } catch let error as HDF5Error {
             throw AnalyzeError("\(path): table '\(name)': \(error.message)")
         }

@@ -114,6 +114,9 @@ struct Estimate: ParsableCommand {
                 throw ValidationError("\(flag): expected a whole number ≥ 1 such as 100000000 or 1e8, got '\(value.prefix(40))'")
             }
         }
+        if let list = cutGates {
+            do { _ = try NumberLists.indices(list, option: "--cut-gates") } catch { throw ValidationError("\(error)") }
+        }
         if let m = maxMemory, ResourceGuard.parseBytes(m) == nil { throw ValidationError("--max-memory: expected bytes such as 8G or 512M, got '\(m)'") }
     }
 
@@ -121,10 +124,18 @@ struct Estimate: ParsableCommand {
         if let m = maxFragmentQubits { return .automatic(maxFragmentQubits: m) }
         if let labels = partition { return .partition(labels: labels) }
         if let list = cutGates {
-            return .explicit(gateCuts: list.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) },
-                             wireCuts: [])
+            // validate() has checked the list.
+            return .explicit(gateCuts: (try? NumberLists.indices(list, option: "--cut-gates")) ?? [], wireCuts: [])
         }
         return .explicit(gateCuts: [], wireCuts: [])
+    }
+
+    /// The option that chose the cuts, for error messages.
+    var cutFlag: String {
+        if maxFragmentQubits != nil { return "--max-fragment-qubits \(maxFragmentQubits!)" }
+        if let p = partition { return "--partition \(NumberLists.clipped(p))" }
+        if let g = cutGates { return "--cut-gates \(NumberLists.clipped(g))" }
+        return "--uncut"
     }
 
     /// Cuts the explicit selections imply (0 for automatic cuts, which the plan check covers).
@@ -139,7 +150,12 @@ struct Estimate: ParsableCommand {
             let job = try world.rootDecides { try EstimateInputs.load(self) }
             let trace = try world.rootDecides { () throws -> Bool in
                 guard let path = self.trace else { return false }
-                if !overwrite && FileManager.default.fileExists(atPath: path) {
+                // A device, FIFO, folder or symbolic link is never replaced, even with --overwrite.
+                let exists: Bool
+                do { exists = try InputFile.requireRegularOrAbsent(path, what: "trace file") } catch {
+                    throw InputError(description: "--trace \(error)")
+                }
+                if !overwrite && exists {
                     throw InputError(description: "--trace \(path): the file exists; pass --overwrite to replace it")
                 }
                 traceWriter = try TraceWriter(path: path, overwrite: overwrite, attributes: runAttributes(world))
@@ -172,7 +188,11 @@ struct Estimate: ParsableCommand {
                 // Sampled mode draws from every unit's exact value at rank 0: the whole table.
                 if samples != nil { options.stitching = .fullTable }
                 let estimator = try DistributedEstimator(world: world, options: options) {
-                    let plan = try CutPlan(circuit: job.circuit, observable: observable, cuts: specification)
+                    let plan: CutPlan
+                    do { plan = try CutPlan(circuit: job.circuit, observable: observable, cuts: specification) } catch let error as CuttingError {
+                        // Name the flag the user typed, not the Swift initializer.
+                        throw InputError(description: "\(cutFlag): \(ErrorFormat.reason(of: error))")
+                    }
                     try ResourceGuard.check(ResourceGuard.estimate(plan: plan, batch: job.inputs.count, gradients: gradients,
                                                                    ranksPerNode: ranksPerNode),
                                             limits: limits, what: circuit)

@@ -11,12 +11,22 @@ struct EstimateInputs: Codable {
     var inputs: [[Double]]
 
     static func load(_ command: Estimate) throws -> EstimateInputs {
-        let circuit = try QASM.parse(contentsOf: command.circuit)
+        let (circuit, warnings) = try QASM.parseReportingWarnings(contentsOf: command.circuit)
+        for warning in warnings { Log.warning(warning) }
+        if let labels = command.partition, labels.count != circuit.qubitCount {
+            throw InputError(description: "--partition \(NumberLists.clipped(labels)): \(labels.count) label(s) for the \(circuit.qubitCount) qubit(s) of \(command.circuit)")
+        }
         var observables: [Observable] = []
         for text in command.observables {
-            do { observables.append(try Observable.parse(text, qubitCount: circuit.qubitCount)) } catch {
-                throw InputError(description: "--observable \"\(text)\": \(error)")
+            let observable: Observable
+            do { observable = try Observable.parse(text, qubitCount: circuit.qubitCount) } catch {
+                throw InputError(description: "--observable \"\(NumberLists.clipped(text))\": \(error)")
             }
+            // Coefficients near the largest Double sum to infinity: every value would be ±inf.
+            guard observable.terms.reduce(0.0, { $0 + abs($1.coefficient) }).isFinite else {
+                throw InputError(description: "--observable \"\(NumberLists.clipped(text))\": the sum of |coefficients| overflows; scale the observable down")
+            }
+            observables.append(observable)
         }
         var theta = Array(repeating: 0.0, count: circuit.parameterCount)
         if let text = command.theta {

@@ -63,6 +63,17 @@ struct Train: ParsableCommand {
         if !["error", "abort", "kill"].contains(injectFailureKind) { throw ValidationError("--inject-failure-kind: error, abort or kill") }
     }
 
+    /// This command line with `--resume` (and the run folder), for the notice a stop prints.
+    func resumeCommand(folder: String, ranks: Int) -> String {
+        var words = Array(CommandLine.arguments.dropFirst()).filter { $0 != "--resume" && $0 != "--overwrite" }
+        if output == nil { words += ["--output", folder] }
+        words.append("--resume")
+        let quoted = words.map { word in
+            word.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=:,".contains($0) }) ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        }
+        return (ranks > 1 ? "mpirun -np \(ranks) " : "") + "qnncut " + quoted.joined(separator: " ")
+    }
+
     func run() throws {
         MPIJob.run { world in
             let job = try world.rootDecides { try TrainSetup.prepare(self, world: world) }
@@ -71,6 +82,7 @@ struct Train: ParsableCommand {
                                       observer: progress)
             if injectFailureRank == world.rank { trainer.session.injectedFailure = (injectFailureRound, injectFailureKind) }
             if world.isRoot {
+                Signals.noteTrainingRun(checkpoint: job.checkpointPath, resumeCommand: resumeCommand(folder: job.outputFolder, ranks: world.size))
                 try TrainSetup.commitFolder(job.outputFolder, resume: resume, overwrite: overwrite)
                 trainer.trace = try TrainingTraceWriter(path: job.tracePath, config: job.config,
                                                         attributes: runAttributes(world), resumedFromStep: job.checkpoint?.step)

@@ -133,6 +133,7 @@ enum BadInputCorpus {
             let file = try File.open(path, mode: .readWrite)
             try file.setAttribute("schema_version", Checkpoint.schemaVersion + 1)
             try file.close()
+            try FileSeal.seal(path)
         }
         cases.append(BadInputCase(name: "checkpoint/newer-schema", arguments: ["train", earlierConfig, "--output", newer, "--resume"],
                                   mentions: ["checkpoint.h5", "version \(Checkpoint.schemaVersion + 1)"]))

@@ -132,6 +132,62 @@ struct ReliabilityTests {
     @Test("a rank that errors, aborts or is killed ends the job within seconds, named, with an intact checkpoint")
     func failedRanks() throws { try Tally.group("failedRanks") { try FailedRanks.run() } }
 
+    @Test("hostile files: devices, FIFOs, folders and links as inputs or outputs; names leaving results/; crafted traces")
+    func hostileFiles() throws {
+        try Tally.group("hostileFiles") {
+            let folder = try Workspace.temporaryFolder("hostile")
+            let (run, config) = try Self.earlierRun(folder)
+            let cases = try HostileFiles.inputCases(folder: folder, config: config)
+                + HostileFiles.traceCases(folder: folder, earlier: run, config: config)
+            try Self.runCorpus(cases, guarding: [run])
+            try HostileFiles.outputTargets(folder: folder, config: config)
+        }
+    }
+
+    @Test("crafted checkpoints (external storage, links, virtual, 2^40 shapes, no digest, out-of-range fields) are refused before the folder changes")
+    func hostileCheckpoints() throws {
+        try Tally.group("hostileCheckpoints") {
+            let folder = try Workspace.temporaryFolder("crafted")
+            let (run, config) = try Self.earlierRun(folder)
+            let cases = try HostileFiles.checkpointCases(folder: folder, earlier: run, config: config)
+            let copies = cases.map { $0.arguments[$0.arguments.firstIndex(of: "--output")! + 1] }
+            try Self.runCorpus(cases, guarding: copies + [run])
+        }
+    }
+
+    @Test("one run per folder: a held folder refuses a second train, --resume or --overwrite; SIGTERM/SIGINT print where to resume")
+    func sharedFolders() throws {
+        try Tally.group("sharedFolders") {
+            try SharedFolders.run()
+            try SharedFolders.benchChildren()
+        }
+    }
+
+    @Test("strict parsers and a bounded config loader: integer lists, NaN rows, weights, alias bombs, key floods")
+    func strictInputs() throws {
+        try Tally.group("strictInputs") {
+            let folder = try Workspace.temporaryFolder("strict")
+            try Self.runCorpus(try StrictInputs.estimateCases(folder: folder), guarding: [])
+            StrictInputs.inProcess()
+            try StrictInputs.redefinedGate(folder: folder)
+        }
+    }
+
+    @Test("checkpoint and trace fuzzing: 1,000 truncated or bit-flipped files, no crash, no silent resume of a changed checkpoint")
+    func fileFuzzing() throws {
+        try Tally.group("fileFuzzing") {
+            let folder = try Workspace.temporaryFolder("fuzzsrc")
+            let (run, config) = try Self.earlierRun(folder)
+            let t0 = Date()
+            let outcome = try FileFuzzing.run(earlier: run, config: config, checkpoints: 600, traces: 400, seed: 0xF11E_F022)
+            print("file fuzzing: \(outcome.files) files, \(outcome.accepted) accepted, \(outcome.refused) refused, "
+                + "\(outcome.crashes) crashes, \(outcome.silentChanges) silent changes" + String(format: ", %.1f s", Date().timeIntervalSince(t0)))
+            Tally.recordPassed(outcome.files - outcome.problems.count)
+            Tally.record("file fuzzing", Array(outcome.problems.prefix(20)))
+            #expect(outcome.files >= 1000 && outcome.refused > 500, "the mutations should break most files")
+        }
+    }
+
     @Test("tally (runs last)")
     func tally() {
         print(Tally.line)

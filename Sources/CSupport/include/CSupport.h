@@ -12,4 +12,15 @@ void csupport_write_stdout(const char *text);
 /// 1 when stderr is a terminal.
 int csupport_stderr_isatty(void);
 
+/// Handle SIGINT and SIGTERM: write "qnncut: stopped by SIGINT" (or SIGTERM), then the notice set
+/// with `csupport_set_signal_notice` if any, to stderr, and `_exit(128 + signal)`. Async-signal-safe:
+/// the handler only calls `write` and `_exit`.
+void csupport_install_signal_handlers(void);
+/// Nonzero: stop without a line (ranks other than 0, so that a job prints one line, not one per rank).
+void csupport_set_signal_quiet(int quiet);
+/// A file to remove when a signal stops the process (the run lock's owner file); copied.
+void csupport_set_signal_unlink(const char *path);
+/// The rest of the stop line (e.g. "; the checkpoint is ..."); copied; NULL clears it.
+void csupport_set_signal_notice(const char *notice);
+
 #endif

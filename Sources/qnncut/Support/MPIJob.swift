@@ -13,9 +13,10 @@ enum MPIJob {
     static func run(_ body: (Communicator) throws -> Void) -> Never {
         let world: Communicator
         do { world = try Communicator.world() } catch {
-            Log.error("\(error)")
+            Log.error(ErrorFormat.line(for: error))
             exit(1)
         }
+        if !world.isRoot { Signals.quiet() }
         do {
             try body(world)
         } catch {
@@ -26,7 +27,7 @@ enum MPIJob {
     }
 
     private static func fail(_ world: Communicator, _ error: Error) -> Never {
-        let message = String(describing: error)
+        let message = ErrorFormat.line(for: error)
         if world.size == 1 || error is AgreedFailure {
             // Every rank has this error: rank 0 says it once, and the job ends cleanly.
             if world.rank == 0 { Log.error(message) }
@@ -41,6 +42,7 @@ enum MPIJob {
 /// Diagnostics go to stderr, results to stdout.
 enum Log {
     static func error(_ message: String) { csupport_write_stderr("qnncut: error: \(message)\n") }
+    static func warning(_ message: String) { csupport_write_stderr("qnncut: warning: \(message)\n") }
     static func info(_ message: String) { csupport_write_stderr("qnncut: \(message)\n") }
 }
 

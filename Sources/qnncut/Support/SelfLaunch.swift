@@ -16,7 +16,10 @@ enum SelfLaunch {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-        process.arguments = ["mpirun", "--oversubscribe", "-np", "\(ranks)", me] + arguments
+        // setpriv --pdeathsig: mpirun gets SIGTERM when this process dies (even by SIGKILL or a
+        // timeout), and takes its ranks down with it, instead of running on as orphans.
+        let deathSignal = FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") ? ["setpriv", "--pdeathsig", "TERM"] : []
+        process.arguments = deathSignal + ["mpirun", "--oversubscribe", "-np", "\(ranks)", me] + arguments
         process.environment = ProcessInfo.processInfo.environment.filter { key, _ in
             !["OMPI_COMM_WORLD", "OMPI_MCA_ess", "OMPI_MCA_orte", "PMIX_", "OPAL_", "ORTE_"].contains { key.hasPrefix($0) }
         }
