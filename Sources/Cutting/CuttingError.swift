@@ -17,22 +17,34 @@ public enum CuttingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Values or inputs that do not match the plan (wrong batch size, missing work unit…).
     case invalidValues(call: String, reason: String)
 
-    public var description: String {
+    /// The API call that failed, for programmers (`description` starts with it).
+    public var call: String {
         switch self {
-        case let .uncuttableGate(call, index, kind, qubits):
-            return "\(call): gate \(index) (\(kind.rawValue) on qubits \(qubits)) spans fragments "
-                + "but has no gate-cut decomposition; keep its qubits in one fragment or cut its wires"
-        case let .widthLimitUnreachable(call, width, reason):
-            return "\(call): no cut set gives fragments of at most \(width) qubit(s): \(reason)"
-        case let .observableQubitOutOfRange(call, qubit, count):
-            return "\(call): the observable acts on qubit \(qubit) but the circuit has \(count) qubit(s)"
-        case let .invalidSpecification(call, reason):
-            return "\(call): \(reason)"
-        case let .tooManySettings(call, fragment, settings, limit):
-            return "\(call): fragment \(fragment) would need \(settings) local settings (limit \(limit)); "
-                + "use fewer cuts, or cuts that separate fragments instead of cutting inside one"
-        case let .invalidValues(call, reason):
-            return "\(call): \(reason)"
+        case let .uncuttableGate(c, _, _, _), let .widthLimitUnreachable(c, _, _), let .observableQubitOutOfRange(c, _, _),
+             let .invalidSpecification(c, _), let .tooManySettings(c, _, _, _), let .invalidValues(c, _):
+            return c
         }
     }
+
+    /// What is wrong, without the call: what a command-line tool shows after the flag or key
+    /// the user wrote.
+    public var reason: String {
+        switch self {
+        case let .uncuttableGate(_, index, kind, qubits):
+            return "gate \(index) (\(kind.rawValue) on qubits \(qubits)) spans fragments "
+                + "but has no gate-cut decomposition; keep its qubits in one fragment or cut its wires"
+        case let .widthLimitUnreachable(_, width, reason):
+            return "no cut set gives fragments of at most \(width) qubit(s): \(reason)"
+        case let .observableQubitOutOfRange(_, qubit, count):
+            return "the observable acts on qubit \(qubit) but the circuit has \(count) qubit(s)"
+        case let .invalidSpecification(_, reason), let .invalidValues(_, reason):
+            return reason
+        case let .tooManySettings(_, fragment, settings, limit):
+            let count = settings == Int.max ? "more than 2^63" : "\(settings)"
+            return "fragment \(fragment) would need \(count) local settings (limit \(limit)); "
+                + "use fewer cuts, or cuts that separate fragments instead of cutting inside one"
+        }
+    }
+
+    public var description: String { "\(call): \(reason)" }
 }

@@ -22,11 +22,16 @@ public final class EstimatorSession {
 
     /// Collective: rank 0 builds the plan for `model` (others pass nil), runs `check` on it (the
     /// resource guard: a refusal reaches every rank before anything is simulated) and broadcasts it.
-    public init(world: Communicator, model: QNNModel?, options: EstimatorOptions,
+    /// - Parameter source: what errors name as the origin of the model (the config file).
+    public init(world: Communicator, model: QNNModel?, options: EstimatorOptions, source: String = "model",
                 check: (CutPlan) throws -> Void = { _ in }) throws {
         estimator = try DistributedEstimator(world: world, options: options) {
             guard let model else { preconditionFailure("rank 0 must pass the model") }
-            let plan = try CutPlan(circuit: model.circuit, observable: model.observable, cuts: model.cutSpecification)
+            let plan: CutPlan
+            do { plan = try CutPlan(circuit: model.circuit, observable: model.observable, cuts: model.cutSpecification) } catch let error as CuttingError {
+                // Say what the user wrote (the model's cuts), not the Swift call.
+                throw PlanError(description: "\(source): the model's cut plan: \(error.reason)")
+            }
             try check(plan)
             return plan
         }
@@ -76,6 +81,11 @@ public final class EstimatorSession {
             _ = try estimator.evaluate(theta: nil, inputs: nil, gradients: false)
         }
     }
+}
+
+/// A model whose cuts cannot be planned.
+public struct PlanError: Error, CustomStringConvertible, Sendable {
+    public var description: String
 }
 
 /// The error an injected `error` failure throws.

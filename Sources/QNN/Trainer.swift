@@ -60,7 +60,8 @@ public final class Trainer {
         var options = options
         // Shot mode samples from every unit's exact value at rank 0: it needs the whole table.
         if job.config.estimator.mode == "shots" { options.stitching = .fullTable }
-        session = try EstimatorSession(world: world, model: world.isRoot ? job.model : nil, options: options) { plan in
+        session = try EstimatorSession(world: world, model: world.isRoot ? job.model : nil, options: options,
+                                       source: job.config.source) { plan in
             try Self.checkResources(job, plan: plan, worldSize: world.size)
         }
         optimizer = Optimizer(job.config.training, parameterCount: job.model.parameterCount)

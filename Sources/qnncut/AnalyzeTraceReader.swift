@@ -52,7 +52,16 @@ enum TraceReader {
     /// The newest `schema_version` this reader understands.
     static let schemaVersion = 2
 
+    /// Read a trace — after a child process has read it first. HDF5 1.10 itself crashes (SIGSEGV
+    /// inside the library) on some damaged files, and a trace from a shared folder is untrusted
+    /// input: the child (this binary's hidden `_read-files`) takes that risk, and a file that
+    /// kills it is refused here in one line without ever being parsed in this process.
     static func read(_ path: String) throws -> TraceRun {
+        try ReadProbe.survives(path, kind: "--trace") { reason in AnalyzeError("\(path): \(reason)") }
+        return try readInProcess(path)
+    }
+
+    static func readInProcess(_ path: String) throws -> TraceRun {
         guard FileManager.default.fileExists(atPath: path) else { throw AnalyzeError("\(path): no such file") }
         let file: File
         do { file = try File.open(path) } catch let error as HDF5Error {

@@ -1,7 +1,8 @@
 /// Resource guard: the memory model (16·2^w·B bytes per state batch, ×2 with gradients), byte
 /// sizes, physical memory; and refusals before anything starts — estimate with a 40-qubit uncut
-/// circuit or a --max-memory below its need, train with a term count or memory limit exceeded —
-/// that print the estimate and leave an earlier run untouched even under --overwrite.
+/// circuit, a --max-memory below its need or more work than --max-work, train with an opt-in
+/// term limit, a work or a memory limit exceeded — that print the estimate and leave an earlier
+/// run untouched even under --overwrite. The QPD term count alone refuses nothing by default.
 import Estimator
 import Foundation
 import Testing
@@ -13,7 +14,7 @@ enum ResourceGuardCases {
         let e = ResourceEstimate(widestFragment: 10, batch: 4, gradients: true, workUnits: 3, derivativeColumns: 5,
                                  ranksPerNode: 2, qpdTerms: 36)
         check.expect(e.stateBytes == 16 * 1024 * 4 * 2, "state bytes \(e.stateBytes)")
-        check.expect(e.tableBytes == 2 * 8 * 3 * 4 * 6, "table bytes \(e.tableBytes)")
+        check.expect(e.tableBytes == 2 * 8 * 3 * 4 * 6 + 24 * 3, "table bytes \(e.tableBytes)")
         check.expect(e.totalBytes == 2 * (e.stateBytes + e.tableBytes), "total \(e.totalBytes)")
         let forward = ResourceEstimate(widestFragment: 10, batch: 4, gradients: false, workUnits: 3, derivativeColumns: 5,
                                        ranksPerNode: 1, qpdTerms: 36)
@@ -34,6 +35,14 @@ enum ResourceGuardCases {
                      "an estimate above the limit passes")
         check.expect((try? ResourceGuard.check(e, limits: ResourceLimits(maxQPDTerms: 35), what: "x")) == nil,
                      "a term count above the limit passes")
+        check.expect((try? ResourceGuard.check(e, limits: ResourceLimits(), what: "x")) != nil,
+                     "36 terms refused without a term limit")
+        var busy = e
+        busy.work = 2e14
+        check.expect((try? ResourceGuard.check(busy, limits: ResourceLimits(), what: "x")) == nil,
+                     "2e14 amplitude updates pass the default work limit")
+        check.expect(ResourceGuard.parseCount("1e8") == 1e8 && ResourceGuard.parseCount("100000000") == 1e8
+                     && ResourceGuard.parseCount("1.5") == nil && ResourceGuard.parseCount("0") == nil, "parseCount")
         Tally.record("resource model", check.problems)
 
         let folder = try Workspace.temporaryFolder("guard")
@@ -51,8 +60,9 @@ enum ResourceGuardCases {
         try refused("estimate 40 qubits uncut", ["estimate", wide, "--observable", "Z0", "--uncut"], ["wide40.qasm", "16.0 TiB"])
         try refused("estimate above --max-memory", ["estimate", mid, "--observable", "Z0", "--uncut", "--max-memory", "1M"],
                     ["mid20.qasm", "16.0 MiB", "1.0 MiB"])
-        try refused("estimate with too many terms", ["estimate", wide, "--observable", "Z0", "--partition",
-                                                     String(repeating: "AB", count: 20)], ["wide40.qasm", "QPD terms"])
+        try refused("estimate with too much work", ["estimate", mid, "--observable", "Z0", "--partition",
+                                                    String(repeating: "A", count: 10) + String(repeating: "B", count: 10),
+                                                    "--max-work", "1e3"], ["mid20.qasm", "amplitude updates"])
         check = CaseCheck()
         // Gates 20… are the chain's CNOTs: four cuts, 6^4 = 1296 QPD terms.
         let fourCuts = ["estimate", mid, "--observable", "Z0", "--cut-gates", "24,28,32,36"]
@@ -69,8 +79,11 @@ enum ResourceGuardCases {
 
         let (run, config) = try ReliabilityTests.earlierRun(folder)
         let before = Workspace.snapshot(run)
-        try refused("train with 6^12 QPD terms", ["train", config, "--output", run, "--overwrite",
-                                                  "--set", "model.layers=12", "--set", "model.cuts=12"], ["earlier.yaml", "QPD terms"])
+        try refused("train above limits.max_qpd_terms", ["train", config, "--output", run, "--overwrite",
+                                                         "--set", "model.layers=4", "--set", "model.cuts=4",
+                                                         "--set", "limits.max_qpd_terms=1e3"], ["earlier.yaml", "QPD terms"])
+        try refused("train above limits.max_work", ["train", config, "--output", run, "--overwrite",
+                                                    "--set", "limits.max_work=1000"], ["earlier.yaml", "amplitude updates"])
         try refused("train above --max-memory", ["train", config, "--output", run, "--overwrite", "--max-memory", "1K"],
                     ["earlier.yaml", "1.0 KiB"])
         try refused("train above limits.max_memory", ["train", config, "--output", run, "--resume", "--set", "limits.max_memory=2K"],

@@ -32,14 +32,5 @@ enum ErrorFormat {
     }
 
     /// A cutter error's reason without the Swift call that raised it.
-    static func reason(of error: CuttingError) -> String {
-        let call: String
-        switch error {
-        case let .uncuttableGate(c, _, _, _), let .widthLimitUnreachable(c, _, _), let .observableQubitOutOfRange(c, _, _),
-             let .invalidSpecification(c, _), let .tooManySettings(c, _, _, _), let .invalidValues(c, _):
-            call = c
-        }
-        let text = error.description
-        return text.hasPrefix(call + ": ") ? String(text.dropFirst(call.count + 2)) : text
-    }
+    static func reason(of error: CuttingError) -> String { error.reason }
 }
