@@ -230,20 +230,24 @@ public struct CutPlan: Sendable {
     /// Multiply-adds of one contraction pass (for memory and cost estimates).
     public var contractionEntryCount: Int { contraction.entryCount }
 
-    /// Relative simulation cost of every unit, for balancing static schedules: amplitudes ×
-    /// (gates + 1) × branches, where each cut side whose local operation in this setting
-    /// measures doubles the branches (the simulator runs both projected branches).
-    public var unitCosts: [Double] {
+    /// Relative cost of every unit, for balancing schedules: (gates + 1) × (amplitudes ×
+    /// branches + `perGateOverhead`), where each cut side whose local operation in this setting
+    /// measures doubles the branches (the simulator runs both projected branches), and the
+    /// overhead stands for what a gate costs whatever the state size (compiling, binding,
+    /// dispatch) — measured: a 3-qubit fragment's unit takes about half a 6-qubit one's, not an
+    /// eighth. The estimator calibrates these per fragment from measured times (`CostModel`).
+    public func unitCosts(perGateOverhead: Double = 128) -> [Double] {
         var costs: [Double] = []
         costs.reserveCapacity(workUnits.count)
         for fragment in fragments {
-            let base = pow(2, Double(fragment.width)) * Double(fragment.template.count + 1)
+            let amplitudes = pow(2, Double(fragment.width)), gates = Double(fragment.template.count + 1)
             let measures = fragment.sideOperations.map { ops in ops.map { op in op.contains { $0.kind.measuredPauli != nil } } }
             for setting in 0..<fragment.settingCount {
                 let digits = fragment.digits(of: setting)
                 var branches = 1.0
                 for (side, d) in digits.enumerated() where measures[side][d] { branches *= 2 }
-                for _ in fragment.observables { costs.append(base * branches) }
+                let cost = gates * (amplitudes * branches + perGateOverhead)
+                for _ in fragment.observables { costs.append(cost) }
             }
         }
         return costs

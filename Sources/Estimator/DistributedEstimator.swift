@@ -111,8 +111,9 @@ public final class DistributedEstimator {
     private var circuits = PreparedCircuitCache()
     /// Learned rank speeds (adaptive policy; rank 0 keeps them and sends them with the header).
     public private(set) var speeds: RankSpeeds
-    /// Relative cost of every unit (static schedules balance it), computed once per run.
-    private lazy var unitCosts: [Double] = plan.unitCosts
+    /// What units cost (static and adaptive schedules balance it), calibrated across rounds at
+    /// rank 0 (CostModel.swift).
+    private lazy var costModel = CostModel(plan: plan)
 
     /// Collective. `makePlan` runs on rank 0 only; its decision (or its error, raised on every
     /// rank as an `AgreedFailure`) reaches every rank as a `PlanBlueprint`, from which each rank
@@ -173,8 +174,10 @@ public final class DistributedEstimator {
             // Callers validate user data first; these are programming errors.
             guard let theta, let inputs else { preconditionFailure("rank 0 must pass θ and the inputs") }
             precondition(inputs.allSatisfy { $0.count == inputs[0].count }, "input vectors differ in length")
+            let balanced = options.policy == .static || options.policy == .adaptive
             header = RoundHeader(method: method, theta: theta,
-                                 speeds: options.policy == .adaptive ? speeds.values : [], inputs: inputs).encoded()
+                                 speeds: options.policy == .adaptive ? speeds.values : [],
+                                 costFactors: balanced ? costModel.factors : [], inputs: inputs).encoded()
         }
         try times.communicating { try world.broadcast(&header, root: 0) }
         let received = RoundHeader(decoding: header)
@@ -184,16 +187,23 @@ public final class DistributedEstimator {
         // Execute: this rank's share of the work units, into a table that is zero elsewhere.
         let executeStart = MPI.wallTime()
         var table = FragmentValueTable(plan: plan, sampleCount: batchInputs.count, method: batchMethod)
+        let costs = costModel.costs(factors: received.costFactors)
         let schedule = options.policy == .adaptive
-            ? Schedule(adaptiveCosts: unitCosts, speeds: received.speeds, chunkSize: options.chunkSize)
+            ? Schedule(adaptiveCosts: costs, speeds: received.speeds, chunkSize: options.chunkSize)
             : Schedule(policy: options.policy, unitCount: plan.workUnits.count, ranks: world.size,
-                       chunkSize: options.chunkSize, costs: options.policy == .static ? unitCosts : nil)
+                       chunkSize: options.chunkSize, costs: options.policy == .static ? costs : nil)
         var touched: [Int] = []
         var costDone = 0.0
-        let costs = options.policy == .adaptive ? unitCosts : []
+        let fragments = plan.fragments.count
+        var fragmentSeconds = [Double](repeating: 0, count: fragments), fragmentModel = fragmentSeconds
         let evaluateUnit: (Int) throws -> Double = { unit in
-            if !costs.isEmpty { costDone += costs[unit] }
             let t0 = MPI.wallTime()
+            defer {
+                let f = self.costModel.fragmentOfUnit[unit]
+                costDone += costs[unit]
+                fragmentSeconds[f] += MPI.wallTime() - t0
+                fragmentModel[f] += self.costModel.model[unit]
+            }
             let compiled = self.circuits.circuit(unit: unit, plan: self.plan)
             table.evaluate(unit: unit, circuit: compiled, theta: batchTheta, inputs: batchInputs) {
                 self.circuits.shiftedCircuit(unit: unit, inputs: $0, plan: self.plan)
@@ -239,11 +249,14 @@ public final class DistributedEstimator {
         // Trace rows travel to rank 0 (after the round: not part of its time).
         var row = times
         row.cost = costDone
+        row.fragmentSeconds = fragmentSeconds
+        row.fragmentModelCost = fragmentModel
         row.executeSeconds = executeSeconds
         row.compile = circuits.compileSeconds
         let rows = try world.gather(row, root: 0)
         guard let estimate = stitched.estimate, let rows else { return nil }
         speeds.update(rows)
+        costModel.update(rows)
         let generate = generated - roundStart
         return BatchResult(
             round: round, estimate: estimate,

@@ -17,6 +17,10 @@ public struct RankTimes: Hashable, Sendable, Codable {
     /// Estimated cost (`CutPlan.unitCosts`) of the units this rank evaluated: what the adaptive
     /// policy divides by `busy + injectedDelay` to learn the rank's speed.
     public var cost = 0.0
+    /// Per fragment: seconds this rank spent on the fragment's units and their model cost
+    /// (`CostModel` calibrates the schedules' unit costs with them).
+    public var fragmentSeconds: [Double] = []
+    public var fragmentModelCost: [Double] = []
     public var chunks = 0
     /// Chunks this rank ran as a speculative backup of another rank's chunk.
     public var backups = 0

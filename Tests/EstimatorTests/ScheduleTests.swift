@@ -96,6 +96,7 @@ struct RoundHeaderTests {
     func roundTrip() {
         for header in [
             RoundHeader(method: .adjoint, theta: [0.1, -2], speeds: [1, 0.5, 2], inputs: [[1, 2, 3], [4, 5, 6]]),
+            RoundHeader(method: .adjoint, theta: [1], speeds: [], costFactors: [0.5, 1.5], inputs: [[7]]),
             RoundHeader(method: .none, theta: [], speeds: [], inputs: [[], []]),
             RoundHeader(method: .parameterShift, theta: [3], speeds: [], inputs: []),
         ] {
