@@ -253,7 +253,10 @@ public final class DistributedEstimator {
         row.fragmentModelCost = fragmentModel
         row.executeSeconds = executeSeconds
         row.compile = circuits.compileSeconds
-        let rows = try world.gather(row, root: 0)
+        let width = RankTimes.packedCount(fragments: fragments)
+        let rows = try world.gather(row.packed(fragments: fragments), root: 0).map { all in
+            (0..<world.size).map { RankTimes(packed: all[$0 * width ..< ($0 + 1) * width], fragments: fragments) }
+        }
         guard let estimate = stitched.estimate, let rows else { return nil }
         speeds.update(rows)
         costModel.update(rows)

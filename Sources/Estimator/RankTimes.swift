@@ -34,6 +34,27 @@ public struct RankTimes: Hashable, Sendable, Codable {
 
     public init(rank: Int) { self.rank = rank }
 
+    /// The row as doubles, for one `MPI_Gather` per round (JSON rows cost rank 0 tens of
+    /// microseconds each to decode: milliseconds per round at 256 ranks). `fragments` fixes the
+    /// length of the per-fragment arrays, so every rank's row has the same size.
+    func packed(fragments: Int) -> [Double] {
+        func pad(_ a: [Double]) -> [Double] { Array((a + Array(repeating: 0, count: fragments)).prefix(fragments)) }
+        return [Double(rank), busy, communication, injectedDelay, wait, idle, Double(units), cost, Double(chunks),
+                Double(backups), Double(cancelled), executeSeconds, compile] + pad(fragmentSeconds) + pad(fragmentModelCost)
+    }
+
+    static func packedCount(fragments: Int) -> Int { 13 + 2 * fragments }
+
+    init(packed p: ArraySlice<Double>, fragments: Int) {
+        let v = Array(p)
+        rank = Int(v[0])
+        busy = v[1]; communication = v[2]; injectedDelay = v[3]; wait = v[4]; idle = v[5]
+        units = Int(v[6]); cost = v[7]; chunks = Int(v[8]); backups = Int(v[9]); cancelled = Int(v[10])
+        executeSeconds = v[11]; compile = v[12]
+        fragmentSeconds = Array(v[13 ..< 13 + fragments])
+        fragmentModelCost = Array(v[13 + fragments ..< 13 + 2 * fragments])
+    }
+
     /// Time `body` and add the seconds to `communication`.
     mutating func communicating<T>(_ body: () throws -> T) rethrows -> T {
         let t0 = MPI.wallTime()

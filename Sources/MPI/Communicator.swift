@@ -155,6 +155,25 @@ public final class Communicator: @unchecked Sendable {
 
     // MARK: Gather
 
+    /// Gather equal-length arrays of doubles at `root`, rank after rank (one collective, no
+    /// length exchange). Returns the concatenation on the root and nil elsewhere.
+    /// The corresponding C function is `MPI_Gather`.
+    public func gather(_ values: [Double], root: Int = 0) throws(MPIError) -> [Double]? {
+        try checkRoot(root, "MPI_Gather")
+        guard values.count * size <= Int(Int32.max) else {
+            throw MPIError(call: "MPI_Gather", message: "\(values.count) × \(size) elements exceed MPI's Int32 count")
+        }
+        var result = [Double](repeating: 0, count: rank == root ? values.count * size : 0)
+        let code = values.withUnsafeBytes { send in
+            result.withUnsafeMutableBytes { recv in
+                MPI_Gather(send.baseAddress, Int32(values.count), cmpi_double(),
+                           recv.baseAddress, Int32(values.count), cmpi_double(), Int32(root), handle)
+            }
+        }
+        try check(code, "MPI_Gather")
+        return rank == root ? result : nil
+    }
+
     /// Gather one byte buffer of any length from every rank to `root`, in rank order.
     /// Returns the buffers on the root and nil elsewhere.
     /// The corresponding C functions are `MPI_Gather` (the lengths) and `MPI_Gatherv`.

@@ -104,3 +104,19 @@ struct RoundHeaderTests {
         }
     }
 }
+
+struct RankTimesTests {
+    @Test("a rank row survives packing into doubles for MPI_Gather")
+    func packedRoundTrip() {
+        var t = RankTimes(rank: 7)
+        t.busy = 1.5; t.communication = 0.25; t.injectedDelay = 0.125; t.wait = 0.5; t.idle = 0.0625
+        t.units = 12; t.cost = 3e6; t.chunks = 3; t.backups = 1; t.cancelled = 2
+        t.executeSeconds = 2.75; t.compile = 0.01
+        t.fragmentSeconds = [0.5, 1.0]; t.fragmentModelCost = [1e5, 2e5]
+        let packed = t.packed(fragments: 2)
+        #expect(packed.count == RankTimes.packedCount(fragments: 2))
+        #expect(RankTimes(packed: packed[...], fragments: 2) == t)
+        // A rank that measured nothing sends zeros of the agreed length.
+        #expect(RankTimes(rank: 1).packed(fragments: 3).count == RankTimes.packedCount(fragments: 3))
+    }
+}
