@@ -44,8 +44,15 @@ public struct ResourceEstimate: Sendable, Equatable, CustomStringConvertible {
     /// Bytes the trace file will grow to (nil when no trace is written).
     public var traceBytes: Double?
 
+    /// What a rank needs before any of the above: the Swift runtime, Open MPI and HDF5 loaded
+    /// (measured: 40–60 MB resident for `qnncut estimate` on a tiny circuit).
+    public static let runtimeBytes = 64.0 * 1024 * 1024
+
+    /// Memory of one rank.
+    public var perRankBytes: Double { Self.runtimeBytes + stateBytes + tableBytes + planBytes }
+
     /// Memory of the whole node: every local rank holds its own states and table.
-    public var totalBytes: Double { (stateBytes + tableBytes + planBytes) * Double(ranksPerNode) }
+    public var totalBytes: Double { perRankBytes * Double(ranksPerNode) }
 
     public init(widestFragment: Int, batch: Int, gradients: Bool, workUnits: Int, derivativeColumns: Int,
                 ranksPerNode: Int, qpdTerms: Double, traceBytes: Double? = nil) {
@@ -66,7 +73,7 @@ public struct ResourceEstimate: Sendable, Equatable, CustomStringConvertible {
         var text = widestFragment == 0 ? "fragment widths not known before the plan;"
             : "widest state \(widestFragment) qubits × batch \(batch)\(gradients ? " × 2 (gradients)" : "")"
                 + " = \(ResourceGuard.format(bytes: stateBytes)) per rank, table \(ResourceGuard.format(bytes: tableBytes)),"
-                + " plan \(ResourceGuard.format(bytes: planBytes)),"
+                + " plan \(ResourceGuard.format(bytes: planBytes)), runtime \(ResourceGuard.format(bytes: Self.runtimeBytes)),"
                 + " × \(ranksPerNode) rank(s) on this node = \(ResourceGuard.format(bytes: totalBytes));"
         if work > 0 { text += " \(ResourceGuard.format(count: work)) amplitude updates per round;" }
         text += " \(ResourceGuard.format(count: qpdTerms)) QPD term(s) per query"
@@ -107,8 +114,10 @@ public struct ResourceError: Error, CustomStringConvertible, Sendable {
 
 public enum ResourceGuard {
     /// Estimate for a built plan: its widest fragment, units, derivative columns and terms.
+    /// - Parameter repeatsRounds: whether the plan runs many rounds (training), so compiled circuits
+    ///   are cached (from their second use); a one-round `estimate` never fills the cache.
     public static func estimate(plan: CutPlan, batch: Int, gradients: Bool, ranksPerNode: Int,
-                                traceBytes: Double? = nil) -> ResourceEstimate {
+                                traceBytes: Double? = nil, repeatsRounds: Bool = true) -> ResourceEstimate {
         let terms = plan.cuts.reduce(1.0) { $0 * Double($1.basis.terms.count) }
         // Per unit and sample: adjoint rows hold at most P + X derivatives, parameter-shift rows
         // one value per shifted circuit; the larger bounds either.
@@ -132,7 +141,9 @@ public enum ResourceGuard {
             cacheBytes += units * gates * 400
         }
         estimate.work = work
-        estimate.planBytes = 8 * Double(plan.contractionEntryCount) + min(cacheBytes, Double(circuitCacheBudget))
+        // Per unit: its table index words, cost model entries and schedule slot (≈ 64 bytes).
+        estimate.planBytes = 8 * Double(plan.contractionEntryCount) + 64 * Double(plan.workUnits.count)
+            + (repeatsRounds ? min(cacheBytes, Double(circuitCacheBudget)) : 0)
         return estimate
     }
 
@@ -180,6 +191,13 @@ public enum ResourceGuard {
         }
         let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
         return pages > 0 && size > 0 ? UInt64(pages) * UInt64(size) : UInt64.max
+    }
+
+    /// This process's peak resident memory so far (`getrusage`: kilobytes on Linux).
+    public static func peakResidentBytes() -> Int {
+        var usage = rusage()
+        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
+        return usage.ru_maxrss * 1024
     }
 
     /// Free bytes of the file system holding `folder` (nil when it cannot be asked).

@@ -94,9 +94,15 @@ struct BenchEstimator: ParsableCommand {
         if circuit != nil && partition != nil && maxFragmentQubits != nil {
             throw ValidationError("give --partition or --max-fragment-qubits, not both")
         }
-        _ = try numbers(qubits, "--qubits")
+        // The family's fragments hold n/2 qubits and the uncut check runs up to 24: 2…40 keeps a
+        // batch of fragment states within a few GB.
+        if circuit == nil, let bad = try numbers(qubits, "--qubits").first(where: { !(2...40).contains($0) }) {
+            throw ValidationError("--qubits: \(bad) is outside 2…40")
+        }
         _ = try numbers(cuts, "--cuts")
-        if let ranks { _ = try numbers(ranks, "--ranks") }
+        if let ranks, let bad = try numbers(ranks, "--ranks").first(where: { !(1...4096).contains($0) }) {
+            throw ValidationError("--ranks: \(bad) is outside 1…4096")
+        }
     }
 
     func numbers(_ text: String, _ option: String) throws -> [Int] {

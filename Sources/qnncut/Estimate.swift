@@ -175,6 +175,7 @@ struct Estimate: ParsableCommand {
                 return true
             }
             var report = EstimateReport(ranks: world.size, schedule: distribution.schedule.rawValue)
+            var estimatedBytes = 0.0
             for (index, observable) in job.observables.enumerated() {
                 if uncut {
                     guard world.isRoot else { continue }
@@ -193,9 +194,10 @@ struct Estimate: ParsableCommand {
                         // Name the flag the user typed, not the Swift initializer.
                         throw InputError(description: "\(cutFlag): \(ErrorFormat.reason(of: error))")
                     }
-                    try ResourceGuard.check(ResourceGuard.estimate(plan: plan, batch: job.inputs.count, gradients: gradients,
-                                                                   ranksPerNode: ranksPerNode),
-                                            limits: limits, what: circuit)
+                    let estimate = ResourceGuard.estimate(plan: plan, batch: job.inputs.count, gradients: gradients,
+                                                          ranksPerNode: ranksPerNode, repeatsRounds: false)
+                    estimatedBytes = max(estimatedBytes, estimate.perRankBytes)
+                    try ResourceGuard.check(estimate, limits: limits, what: circuit)
                     return plan
                 }
                 if index > 0, let failing = injectFailureRank, failing == world.rank {
@@ -237,6 +239,8 @@ struct Estimate: ParsableCommand {
                 report.add(batch, values: values, stderrs: stderrs, estimator: estimator)
             }
             try traceWriter?.close()
+            report.memory = EstimateReport.Memory(estimated_bytes_per_rank: Int(estimatedBytes),
+                                                  peak_resident_bytes: ResourceGuard.peakResidentBytes())
             if world.isRoot { try report.print(json: json) }
         }
     }

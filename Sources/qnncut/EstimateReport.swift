@@ -30,6 +30,11 @@ struct EstimateReport: Encodable {
         /// Rank 0 compiling the circuits of its units (first use).
         var compile = 0.0
     }
+    /// Rank 0's memory: the guard's estimate per rank (0 when uncut) and what it really used.
+    struct Memory: Encodable {
+        var estimated_bytes_per_rank: Int
+        var peak_resident_bytes: Int
+    }
     struct Gradient: Encodable {
         var theta: [Double]
         var x: [Double]
@@ -46,6 +51,7 @@ struct EstimateReport: Encodable {
     /// Seconds per query (partition: one-off seconds of building the plans).
     var stages = Stages()
     var setup = Setup()
+    var memory: Memory?
     var ranks: Int
     var schedule: String
     var queries = 0

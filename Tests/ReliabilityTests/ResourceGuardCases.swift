@@ -9,13 +9,25 @@ import Testing
 import TestSupport
 
 enum ResourceGuardCases {
+    /// 9 qubits in blocks of 6 and 3 joined by `cuts` CNOTs (2·5^cuts sub-experiments).
+    static func boundaryQASM(cuts: Int) -> String {
+        var lines = ["OPENQASM 2.0;", "include \"qelib1.inc\";", "qreg q[9];"]
+        for layer in 0...cuts {
+            for q in 0..<9 { lines.append("ry(\(0.3 + Double(7 * q + layer) * 0.11)) q[\(q)];") }
+            for q in 0..<5 { lines.append("cx q[\(q)],q[\(q + 1)];") }
+            for q in 6..<8 { lines.append("cx q[\(q)],q[\(q + 1)];") }
+            if layer < cuts { lines.append("cx q[\(layer % 6)],q[\(6 + layer % 3)];") }
+        }
+        return lines.joined(separator: "\n")
+    }
+
     static func run() throws {
         var check = CaseCheck()
         let e = ResourceEstimate(widestFragment: 10, batch: 4, gradients: true, workUnits: 3, derivativeColumns: 5,
                                  ranksPerNode: 2, qpdTerms: 36)
         check.expect(e.stateBytes == 16 * 1024 * 4 * 2, "state bytes \(e.stateBytes)")
         check.expect(e.tableBytes == 2 * 8 * 3 * 4 * 6 + 24 * 3, "table bytes \(e.tableBytes)")
-        check.expect(e.totalBytes == 2 * (e.stateBytes + e.tableBytes), "total \(e.totalBytes)")
+        check.expect(e.totalBytes == 2 * (ResourceEstimate.runtimeBytes + e.stateBytes + e.tableBytes), "total \(e.totalBytes)")
         let forward = ResourceEstimate(widestFragment: 10, batch: 4, gradients: false, workUnits: 3, derivativeColumns: 5,
                                        ranksPerNode: 1, qpdTerms: 36)
         check.expect(forward.stateBytes == 16 * 1024 * 4, "forward state bytes \(forward.stateBytes)")
@@ -73,9 +85,26 @@ enum ResourceGuardCases {
         Tally.record("--max-qpd-terms raises the term limit", check.problems)
         check = CaseCheck()
         let fits = try Runner.qnncut(["estimate", mid, "--observable", "Z0", "--partition", String(repeating: "A", count: 10)
-                                      + String(repeating: "B", count: 10), "--max-memory", "4M", "--json"])
+                                      + String(repeating: "B", count: 10), "--max-memory", "100M", "--json"])
         check.expect(fits.exitCode == 0, "a run within --max-memory was refused: \(fits.stderr)")
         Tally.record("estimate within --max-memory", check.problems)
+
+        // The estimate against what the run really used (rank 0's peak resident memory): within 2×.
+        check = CaseCheck()
+        let boundary = folder + "/boundary.qasm"
+        try Workspace.write(Self.boundaryQASM(cuts: 5), to: boundary)
+        let measured = try Runner.qnncut(["estimate", boundary, "--observable", "Z0", "--partition", "AAAAAABBB", "--json"],
+                                         timeout: 120)
+        struct Report: Decodable { struct Memory: Decodable { var estimated_bytes_per_rank: Double; var peak_resident_bytes: Double }
+            var memory: Memory }
+        if let line = measured.stdout.split(separator: "\n").last,
+           let report = try? JSONDecoder().decode(Report.self, from: Data(line.utf8)) {
+            let ratio = report.memory.peak_resident_bytes / report.memory.estimated_bytes_per_rank
+            check.expect(ratio >= 0.5 && ratio <= 2, "peak \(report.memory.peak_resident_bytes) B vs estimate \(report.memory.estimated_bytes_per_rank) B")
+        } else {
+            check.expect(false, "estimate --json printed no memory report: exit \(measured.exitCode) \(measured.stderr.prefix(200))")
+        }
+        Tally.record("memory estimate within 2× of the measured peak", check.problems)
 
         let (run, config) = try ReliabilityTests.earlierRun(folder)
         let before = Workspace.snapshot(run)
