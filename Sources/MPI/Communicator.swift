@@ -106,6 +106,7 @@ public final class Communicator: @unchecked Sendable {
     /// The corresponding C function is `MPI_Reduce`.
     public func reduce(_ values: [Double], op: ReduceOperation = .sum, root: Int = 0) throws(MPIError) -> [Double]? {
         try checkRoot(root, "MPI_Reduce")
+        try checkCount(values.count, "MPI_Reduce")
         var result = [Double](repeating: 0, count: rank == root ? values.count : 0)
         let code = values.withUnsafeBytes { send in
             result.withUnsafeMutableBytes { recv in
@@ -120,6 +121,7 @@ public final class Communicator: @unchecked Sendable {
     /// Element-wise reduction whose result every rank receives.
     /// The corresponding C function is `MPI_Allreduce`.
     public func allreduce(_ values: [Double], op: ReduceOperation = .sum) throws(MPIError) -> [Double] {
+        try checkCount(values.count, "MPI_Allreduce")
         var result = [Double](repeating: 0, count: values.count)
         let code = values.withUnsafeBytes { send in
             result.withUnsafeMutableBytes { recv in
@@ -261,6 +263,13 @@ extension Communicator {
 }
 
 extension Communicator {
+    /// MPI counts are 32-bit: refuse larger buffers with an error instead of a trap.
+    func checkCount(_ count: Int, _ call: String) throws(MPIError) {
+        guard count <= Int(Int32.max) else {
+            throw MPIError(call: call, message: "\(count) elements exceed MPI's Int32 count")
+        }
+    }
+
     /// `rootDecides` for a value that already is bytes (a plan blueprint): no JSON on the wire,
     /// and no broadcast at all in a world of one. The root's error reaches every rank as an
     /// `AgreedFailure`.

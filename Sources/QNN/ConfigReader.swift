@@ -47,7 +47,9 @@ public final class ConfigReader {
 
     public func int(_ key: String, default value: Int, range: ClosedRange<Int> = Int.min ... Int.max) throws -> Int {
         guard let (s, origin) = try scalar(key, "an integer") else { return value }
-        guard let v = Int(s) else { throw ConfigError("\(origin): \(key): expected an integer, got '\(clip(s))'") }
+        // Counts may be written in scientific notation (shots: 1e6) when the value is whole.
+        let scientific = Double(s).flatMap { $0.isFinite && $0 == $0.rounded() && abs($0) <= 0x1p53 ? Int($0) : nil }
+        guard let v = Int(s) ?? scientific else { throw ConfigError("\(origin): \(key): expected an integer, got '\(clip(s))'") }
         guard range.contains(v) else { throw ConfigError("\(origin): \(key): \(v) is outside \(Self.text(range))") }
         return v
     }

@@ -39,6 +39,8 @@ struct BenchStragglers: ParsableCommand {
     var transient: String?
     @Flag(help: "Gradient rounds (forward + adjoint), as training steps run.")
     var gradients = false
+    @Option(help: "Rank counts, comma-separated, each run under mpirun -np N (without mpirun; e.g. 2,4,8,16).")
+    var ranks: String?
     @Flag(help: "Print one JSON object with a `rows` array.")
     var json = false
 
@@ -93,6 +95,23 @@ struct BenchStragglers: ParsableCommand {
     var timedRounds: Int { max(rounds, (window?.upperBound ?? 0) + 5) }
 
     func run() throws {
+        if let ranks, !SelfLaunch.isUnderLauncher {
+            // Parent: one mpirun per rank count, rows merged (the same binary and options).
+            var arguments = Array(CommandLine.arguments.dropFirst())
+            if let i = arguments.firstIndex(of: "--ranks") { arguments.removeSubrange(i ... i + 1) }
+            arguments.removeAll { $0.hasPrefix("--ranks=") || $0 == "--json" }
+            var rows: [Row] = []
+            for text in ranks.split(separator: ",") {
+                guard let r = Int(text.trimmingCharacters(in: .whitespaces)), (2...4096).contains(r) else {
+                    throw ValidationError("--ranks: '\(text)' is not a rank count in 2…4096")
+                }
+                let output = try SelfLaunch.mpirun(ranks: r, arguments + ["--json"])
+                let line = output.split(separator: "\n").last.map(String.init) ?? ""
+                rows += try JSONDecoder().decode(Report.self, from: Data(line.utf8)).rows
+            }
+            try printReport(rows)
+            return
+        }
         MPIJob.run { world in
             guard world.size >= 2, stragglerRank < world.size else {
                 throw AgreedFailure("bench stragglers needs at least 2 ranks and --straggler-rank < \(world.size) (run it under mpirun -np 2)")
@@ -134,30 +153,34 @@ struct BenchStragglers: ParsableCommand {
                 rows.append(row)
             }
             guard world.isRoot else { return }
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(Report(rows: rows)), as: UTF8.self))
-            } else {
-                print("policy       ranks  factor  batch s (none)  batch s (straggler)  with/without  ideal s  vs ideal  backups")
-                for r in rows {
-                    print(r.policy.padding(toLength: 13, withPad: " ", startingAt: 0) + String(format: "%-6d %-7.1f %14.4f %20.4f %13.3f %8.4f %9.3f %8d",
-                                 r.ranks, r.factor, r.batch_s_no_straggler, r.batch_s_straggler,
-                                 r.slowdown, r.ideal_s, r.vs_ideal, r.backups))
-                }
-                print("(medians over \(timedRounds) round(s); ideal = busy seconds of the run ÷ summed rank speeds)")
-                print("policy       no straggler ÷ its ideal   training time with/without")
-                for r in rows {
-                    print(r.policy.padding(toLength: 13, withPad: " ", startingAt: 0)
-                          + String(format: "%24.3f %28.3f", r.vs_ideal_no_straggler, r.training_slowdown))
-                }
-                if let window {
-                    print("transient straggler in timed rounds \(window.lowerBound)–\(window.upperBound): each round ÷ its ideal")
-                    for r in rows {
-                        print(r.policy.padding(toLength: 13, withPad: " ", startingAt: 0)
-                              + (r.per_round_vs_ideal ?? []).map { String(format: "%5.2f", $0) }.joined(separator: " "))
-                    }
-                }
+            try printReport(rows)
+        }
+    }
+
+    func printReport(_ rows: [Row]) throws {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(Report(rows: rows)), as: UTF8.self))
+            return
+        }
+        func name(_ r: Row) -> String { r.policy.padding(toLength: 13, withPad: " ", startingAt: 0) }
+        print("policy       ranks  factor  batch s (none)  batch s (straggler)  with/without  ideal s  vs ideal  backups")
+        for r in rows {
+            print(name(r) + String(format: "%-6d %-7.1f %14.4f %20.4f %13.3f %8.4f %9.3f %8d",
+                                   r.ranks, r.factor, r.batch_s_no_straggler, r.batch_s_straggler,
+                                   r.slowdown, r.ideal_s, r.vs_ideal, r.backups))
+        }
+        print("(medians over \(timedRounds) round(s); ideal = busy seconds of the run ÷ summed rank speeds)")
+        print("policy       ranks  no straggler ÷ its ideal   training time with/without")
+        for r in rows {
+            print(name(r) + String(format: "%-6d %24.3f %28.3f", r.ranks, r.vs_ideal_no_straggler, r.training_slowdown))
+        }
+        if let window {
+            print("transient straggler in timed rounds \(window.lowerBound)–\(window.upperBound): each round ÷ its ideal")
+            for r in rows {
+                print(name(r) + String(format: "%-6d ", r.ranks)
+                      + (r.per_round_vs_ideal ?? []).map { String(format: "%5.2f", $0) }.joined(separator: " "))
             }
         }
     }

@@ -50,10 +50,10 @@ struct Estimate: ParsableCommand {
     @Flag(help: "Exact enumeration of every QPD term (the default).")
     var exact = false
 
-    @Option(help: "Sampled mode: QPD terms drawn per query.")
+    @Option(help: "Sampled mode: QPD terms drawn per query (e.g. 1000 or 1e3).", transform: CountArgument.parse)
     var samples: Int?
 
-    @Option(help: "Sampled mode: total shots per query over all sub-experiments.")
+    @Option(help: "Sampled mode: total shots per query over all sub-experiments (e.g. 1e6).", transform: CountArgument.parse)
     var shots: Int?
 
     @Option(help: "Seed of the sampled mode.")
