@@ -58,7 +58,8 @@ struct FixtureError: Error, CustomStringConvertible {
 /// The `qnncut analyze --format json` output, as the tests read it.
 struct AnalyzeJSON: Decodable {
     struct Spread: Decodable { var mean: Double?; var median: Double?; var p95: Double? }
-    struct Times: Decodable { var total: Spread; var generate: Spread; var execute: Spread; var reconstruct: Spread }
+    struct Times: Decodable { var total: Spread; var generate: Spread; var execute: Spread; var reconstruct: Spread
+        var wait: Spread? }
     struct Rank: Decodable { var rank: Int; var busyS: Double; var idleS: Double; var commS: Double; var delayS: Double; var busyShare: Double }
     struct Robustness: Decodable { var attack: String; var strength: Double; var testAccuracy: Double }
     struct Run: Decodable {
@@ -66,6 +67,7 @@ struct AnalyzeJSON: Decodable {
         var perQueryMs: Times; var reconstructionShare: Spread; var trainingSeconds: Double?; var steps: Int
         var finalTestAccuracy: Double?; var robustness: [Robustness]; var stragglerRanks: [Int]
         var injectedDelaySeconds: Double; var rankUtilisation: [Rank]
+        var setupSeconds: [String: Double]?
     }
     struct Group: Decodable { var cuts: Int; var runs: [String]; var perQueryMs: Spread; var testAccuracy: Double? }
     struct Straggler: Decodable {
