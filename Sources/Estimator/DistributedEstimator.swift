@@ -25,7 +25,7 @@ public struct EstimatorOptions: Hashable, Sendable, Codable {
     public var stitching: Stitching
 
     public init(policy: SchedulePolicy = .static, chunkSize: Int = 0, straggler: StragglerInjection = .none,
-                stitching: Stitching = .partialSums) {
+                stitching: Stitching = .automatic) {
         self.policy = policy
         self.chunkSize = chunkSize
         self.straggler = straggler
@@ -109,6 +109,8 @@ public final class DistributedEstimator {
     /// (constant gate matrices, op list, branch structure), then reused every round.
     /// (Also the parameter-shift forms, for shot-mode gradient rounds.) Memory-bounded.
     private var circuits = PreparedCircuitCache()
+    /// Rank 0's measured choice between the stitchings (`Stitching.automatic`).
+    private var stitchingChooser = StitchingChooser()
     /// Learned rank speeds (adaptive policy; rank 0 keeps them and sends them with the header).
     public private(set) var speeds: RankSpeeds
     /// What units cost (static and adaptive schedules balance it), calibrated across rounds at
@@ -177,7 +179,8 @@ public final class DistributedEstimator {
             let balanced = options.policy == .static || options.policy == .adaptive
             header = RoundHeader(method: method, theta: theta,
                                  speeds: options.policy == .adaptive ? speeds.values : [],
-                                 costFactors: balanced ? costModel.factors : [], inputs: inputs).encoded()
+                                 costFactors: balanced ? costModel.factors : [],
+                                 stitching: stitching(for: method, chooser: &stitchingChooser), inputs: inputs).encoded()
         }
         try times.communicating { try world.broadcast(&header, root: 0) }
         let received = RoundHeader(decoding: header)
@@ -242,7 +245,12 @@ public final class DistributedEstimator {
         times.wait = MPI.wallTime() - waitStart
 
         // Reconstruct: stitch the ranks' tables (Stitching.swift).
-        let stitched = try stitch(table, theta: batchTheta, inputs: batchInputs, method: batchMethod, times: &times)
+        let reconstructStart = MPI.wallTime()
+        let stitched = try stitch(table, theta: batchTheta, inputs: batchInputs, method: batchMethod,
+                                  stitching: received.stitching, times: &times)
+        if world.rank == 0 {
+            stitchingChooser.record(received.stitching, method: batchMethod, seconds: MPI.wallTime() - reconstructStart)
+        }
         let roundSeconds = MPI.wallTime() - roundStart
         times.idle = max(0, roundSeconds - times.busy - times.communication - times.injectedDelay - times.wait)
 

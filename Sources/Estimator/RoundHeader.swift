@@ -11,19 +11,23 @@ struct RoundHeader: Equatable {
     var speeds: [Double]
     /// Cost calibration per fragment (`CostModel`), or empty.
     var costFactors: [Double] = []
+    /// How this round's reconstruct stage runs (rank 0's choice).
+    var stitching: Stitching = .fullTable
     /// One input vector per query; all of one length.
     var inputs: [[Double]]
 
-    /// [method, batch, |θ|, |speeds|, |factors|, width] + θ + speeds + factors + inputs (row by row).
+    /// [method, batch, |θ|, |speeds|, |factors|, width, partial sums?] + θ + speeds + factors + inputs.
     func encoded() -> [Double] {
         let width = inputs.first?.count ?? 0
         return [Double(method.rawValue), Double(inputs.count), Double(theta.count), Double(speeds.count),
-                Double(costFactors.count), Double(width)]
+                Double(costFactors.count), Double(width), stitching == .partialSums ? 1 : 0]
             + theta + speeds + costFactors + inputs.flatMap { $0 }
     }
 
-    init(method: GradientMethod, theta: [Double], speeds: [Double], costFactors: [Double] = [], inputs: [[Double]]) {
+    init(method: GradientMethod, theta: [Double], speeds: [Double], costFactors: [Double] = [],
+         stitching: Stitching = .fullTable, inputs: [[Double]]) {
         self.method = method
+        self.stitching = stitching
         self.theta = theta
         self.speeds = speeds
         self.costFactors = costFactors
@@ -33,7 +37,8 @@ struct RoundHeader: Equatable {
     init(decoding header: [Double]) {
         method = GradientMethod(rawValue: Int(header[0])) ?? .none
         let batch = Int(header[1]), p = Int(header[2]), r = Int(header[3]), f = Int(header[4]), width = Int(header[5])
-        var next = 6
+        stitching = header[6] == 1 ? .partialSums : .fullTable
+        var next = 7
         func take(_ n: Int) -> [Double] { defer { next += n }; return Array(header[next ..< next + n]) }
         theta = take(p)
         speeds = take(r)

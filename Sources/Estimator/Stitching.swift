@@ -1,8 +1,9 @@
 /// The reconstruct stage of a round: how the ranks' fragment-value tables (each one rank's
 /// numbers and zeros elsewhere) become E and ∂E at rank 0.
 ///
-/// `.partialSums` (the default, DESIGN §4): `MPI_Reduce_scatter` sums the tables and hands every
-/// rank whole *samples* of the result (rank r gets samples [r·B/R, (r+1)·B/R)); each rank
+/// `.partialSums` (the default, DESIGN §4): the tables are summed so that every rank receives
+/// whole *samples* of the result (rank r gets samples [r·B/R, (r+1)·B/R)) — a reduce-scatter,
+/// done as one `MPI_Reduce` per sample-owning rank rooted there; each rank
 /// contracts its samples; `MPI_Reduce(SUM)` of one B × (1 + P + X) block of partial
 /// reconstruction sums — values and gradients, zeros outside the rank's samples — brings them to
 /// rank 0. The contraction is spread over min(B, R) ranks instead of running serially at rank 0,
@@ -12,13 +13,47 @@
 ///
 /// `.fullTable`: `MPI_Reduce(SUM)` of the whole table to rank 0, which contracts alone — for shot
 /// mode, whose sampler draws from the exact fragment values of every unit.
+///
+/// `.automatic` (the default) measures both: which is faster depends on the table's size against
+/// the contraction's cost and on the MPI library (at 2 ranks with gradients, 12 MB tables, Open
+/// MPI 4.1's shared-memory reductions made the partial sums 3× slower than one reduce to rank 0;
+/// at 16 ranks without gradients they win). Both give bit-identical results, so rank 0 may pick
+/// per round: each kind of round (by gradient method) tries both once, then runs the one with
+/// the lower reconstruct time (weighted mean, α = 0.5), re-trying the other every 16th round.
 import Cutting
 import MPI
 
 /// How the reconstruct stage combines the ranks' results (see Stitching.swift).
 public enum Stitching: String, Hashable, Sendable, Codable {
+    case automatic
     case partialSums
     case fullTable
+}
+
+/// Rank 0's choice between the two stitchings, learned from their measured reconstruct times.
+struct StitchingChooser {
+    /// [method][0: partial sums, 1: full table]: weighted mean seconds, nil until tried.
+    private var seconds: [GradientMethod: [Double?]] = [:]
+    private var rounds: [GradientMethod: Int] = [:]
+
+    mutating func choose(for method: GradientMethod) -> Stitching {
+        let tried = seconds[method] ?? [nil, nil]
+        let round = rounds[method, default: 0]
+        rounds[method] = round + 1
+        guard let partial = tried[0] else { return .partialSums }
+        guard let full = tried[1] else { return .fullTable }
+        let better: Stitching = partial <= full ? .partialSums : .fullTable
+        if round % 16 == 15 { return better == .partialSums ? .fullTable : .partialSums }
+        return better
+    }
+
+    mutating func record(_ stitching: Stitching, method: GradientMethod, seconds measured: Double) {
+        guard stitching != .automatic else { return }
+        var tried = seconds[method] ?? [nil, nil]
+        let k = stitching == .partialSums ? 0 : 1
+        tried[k] = tried[k].map { 0.5 * measured + 0.5 * $0 } ?? measured
+        seconds[method] = tried
+    }
 }
 
 extension DistributedEstimator {
@@ -32,10 +67,17 @@ extension DistributedEstimator {
         var contractSeconds: Double
     }
 
+    /// The stitching a round runs (rank 0 decides; it travels in the header): the options'
+    /// choice, or the chooser's under `.automatic`; always the full table for one rank and for
+    /// parameter-shift rows, which shot-mode code consumes at rank 0.
+    func stitching(for method: GradientMethod, chooser: inout StitchingChooser) -> Stitching {
+        if world.size == 1 || method.shifts.any { return .fullTable }
+        return options.stitching == .automatic ? chooser.choose(for: method) : options.stitching
+    }
+
     func stitch(_ table: FragmentValueTable, theta: [Double], inputs: [[Double]], method: GradientMethod,
-                times: inout RankTimes) throws -> Stitched {
-        // Parameter-shift rows are consumed by shot-mode code at rank 0: always the whole table.
-        if options.stitching == .fullTable || world.size == 1 || method.shifts.any {
+                stitching: Stitching, times: inout RankTimes) throws -> Stitched {
+        if stitching != .partialSums {
             return try stitchAtRoot(table, theta: theta, inputs: inputs, times: &times)
         }
         return try stitchPartialSums(table, theta: theta, inputs: inputs, method: method, times: &times)
@@ -61,8 +103,16 @@ extension DistributedEstimator {
         let samples = { (r: Int) in r * batch / ranks ..< (r + 1) * batch / ranks }
         let stride = table.sampleStride
         let t0 = MPI.wallTime()
-        let mine = try times.communicating {
-            try world.reduceScatter(table.sampleMajor(), counts: (0..<ranks).map { samples($0).count * stride })
+        // One MPI_Reduce per rank that owns samples, rooted there: each rank's rows of those samples
+        // travel once up a tree. (Open MPI 4.1's MPI_Reduce_scatter took 7× longer than this on
+        // 12 MB in shared memory, measured at 2 ranks.)
+        let laidOut = table.sampleMajor()
+        var mine: [Double] = []
+        try times.communicating {
+            for owner in 0..<ranks where !samples(owner).isEmpty {
+                let block = laidOut[samples(owner).lowerBound * stride ..< samples(owner).upperBound * stride]
+                if let reduced = try world.reduce(block, op: .sum, root: owner) { mine = reduced }
+            }
         }
         let t1 = MPI.wallTime()
 

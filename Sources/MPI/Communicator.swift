@@ -105,6 +105,12 @@ public final class Communicator: @unchecked Sendable {
     /// Returns the result on the root and nil elsewhere.
     /// The corresponding C function is `MPI_Reduce`.
     public func reduce(_ values: [Double], op: ReduceOperation = .sum, root: Int = 0) throws(MPIError) -> [Double]? {
+        try reduce(values[...], op: op, root: root)
+    }
+
+    /// `reduce` of a slice, without copying it first.
+    /// The corresponding C function is `MPI_Reduce`.
+    public func reduce(_ values: ArraySlice<Double>, op: ReduceOperation = .sum, root: Int = 0) throws(MPIError) -> [Double]? {
         try checkRoot(root, "MPI_Reduce")
         try checkCount(values.count, "MPI_Reduce")
         var result = [Double](repeating: 0, count: rank == root ? values.count : 0)

@@ -32,6 +32,8 @@ struct BenchEstimator: ParsableCommand {
     var gradients = false
     @Option(help: "Scheduling policy.")
     var schedule: SchedulePolicy = .static
+    @Option(help: ArgumentHelp("Reconstruct stage: automatic (measure both, keep the faster), partialSums (reduce to sample owners, local contraction, block reduce) or fullTable (the whole table to rank 0).", valueName: "mode"))
+    var stitching: Stitching = .automatic
     @Option(help: ArgumentHelp("An OpenQASM 2 circuit to measure instead of the QNN family (its θ and inputs are drawn at random).", valueName: "file.qasm"))
     var circuit: String?
     @Option(help: "With --circuit: the observable (default Z on the last qubit).")
@@ -175,7 +177,7 @@ struct BenchEstimator: ParsableCommand {
         let n = circuit.qubitCount
         var rng = Xoshiro256(seed: seed)
         let theta = (0 ..< circuit.parameterCount).map { _ in rng.uniform() * 2 * .pi }
-        let options = EstimatorOptions(policy: schedule)
+        let options = EstimatorOptions(policy: schedule, stitching: stitching)
         let estimator = try DistributedEstimator(world: world, options: options) {
             try CutPlan(circuit: circuit, observable: observable, cuts: cuts)
         }

@@ -120,3 +120,23 @@ struct RankTimesTests {
         #expect(RankTimes(rank: 1).packed(fragments: 3).count == RankTimes.packedCount(fragments: 3))
     }
 }
+
+struct StitchingChooserTests {
+    @Test("automatic stitching tries both, keeps the faster per kind of round, and re-tries the other every 16th round")
+    func choosesTheFaster() {
+        var chooser = StitchingChooser()
+        #expect(chooser.choose(for: .adjoint) == .partialSums)
+        chooser.record(.partialSums, method: .adjoint, seconds: 0.050)
+        #expect(chooser.choose(for: .adjoint) == .fullTable)
+        chooser.record(.fullTable, method: .adjoint, seconds: 0.015)
+        // Forward rounds are learned separately.
+        #expect(chooser.choose(for: .none) == .partialSums)
+        var picks: [Stitching] = []
+        for _ in 0..<13 { picks.append(chooser.choose(for: .adjoint)) }
+        #expect(picks.allSatisfy { $0 == .fullTable })
+        #expect(chooser.choose(for: .adjoint) == .partialSums)  // the 16th adjoint round re-tries the other
+        // When the full table becomes slower, the choice follows (weighted mean, α = 0.5).
+        chooser.record(.fullTable, method: .adjoint, seconds: 0.2)
+        #expect(chooser.choose(for: .adjoint) == .partialSums)
+    }
+}

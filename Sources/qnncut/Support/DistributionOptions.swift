@@ -57,3 +57,5 @@ struct DistributionOptions: ParsableArguments {
 extension SchedulePolicy: ExpressibleByArgument {}
 
 import Foundation
+
+extension Stitching: ExpressibleByArgument {}
