@@ -108,14 +108,14 @@ public final class DistributedEstimator {
     /// Each work unit's fragment circuit compiled for the simulator, on first use by this rank
     /// (constant gate matrices, op list, branch structure), then reused every round.
     /// (Also the parameter-shift forms, for shot-mode gradient rounds.) Memory-bounded.
-    private var circuits = PreparedCircuitCache()
+    var circuits = PreparedCircuitCache()
     /// Rank 0's measured choice between the stitchings (`Stitching.automatic`).
     private var stitchingChooser = StitchingChooser()
     /// Learned rank speeds (adaptive policy; rank 0 keeps them and sends them with the header).
     public private(set) var speeds: RankSpeeds
     /// What units cost (static and adaptive schedules balance it), calibrated across rounds at
     /// rank 0 (CostModel.swift).
-    private lazy var costModel = CostModel(plan: plan)
+    lazy var costModel = CostModel(plan: plan)
 
     /// Collective. `makePlan` runs on rank 0 only; its decision (or its error, raised on every
     /// rank as an `AgreedFailure`) reaches every rank as a `PlanBlueprint`, from which each rank
@@ -189,53 +189,7 @@ public final class DistributedEstimator {
 
         // Execute: this rank's share of the work units, into a table that is zero elsewhere.
         let executeStart = MPI.wallTime()
-        var table = FragmentValueTable(plan: plan, sampleCount: batchInputs.count, method: batchMethod)
-        let costs = costModel.costs(factors: received.costFactors)
-        let schedule = options.policy == .adaptive
-            ? Schedule(adaptiveCosts: costs, speeds: received.speeds, chunkSize: options.chunkSize)
-            : Schedule(policy: options.policy, unitCount: plan.workUnits.count, ranks: world.size,
-                       chunkSize: options.chunkSize, costs: options.policy == .static ? costs : nil)
-        var touched: [Int] = []
-        var costDone = 0.0
-        let fragments = plan.fragments.count
-        var fragmentSeconds = [Double](repeating: 0, count: fragments), fragmentModel = fragmentSeconds
-        let evaluateUnit: (Int) throws -> Double = { unit in
-            let t0 = MPI.wallTime()
-            defer {
-                let f = self.costModel.fragmentOfUnit[unit]
-                costDone += costs[unit]
-                fragmentSeconds[f] += MPI.wallTime() - t0
-                fragmentModel[f] += self.costModel.model[unit]
-            }
-            let compiled = self.circuits.circuit(unit: unit, plan: self.plan)
-            table.evaluate(unit: unit, circuit: compiled, theta: batchTheta, inputs: batchInputs) {
-                self.circuits.shiftedCircuit(unit: unit, inputs: $0, plan: self.plan)
-            }
-            touched.append(unit)
-            return MPI.wallTime() - t0
-        }
-        if options.policy.isDynamic {
-            var scheduler = DynamicScheduler(world: world, schedule: schedule, round: round,
-                                             epoch: DynamicScheduler.nextEpoch(),
-                                             straggler: options.straggler, evaluate: evaluateUnit)
-            scheduler.speeds = received.speeds
-            let winners = try scheduler.run(times: &times)
-            // First result wins: forget what this rank computed for chunks another rank won.
-            var chunkOfUnit = [Int](repeating: 0, count: plan.workUnits.count)
-            for (c, units) in schedule.chunks.enumerated() { for u in units { chunkOfUnit[u] = c } }
-            for unit in touched where winners[chunkOfUnit[unit]] != world.rank { table.clear(unit: unit) }
-        } else {
-            for chunk in schedule.ownedChunks(rank: world.rank) {
-                for unit in schedule.chunks[chunk] {
-                    let elapsed = try evaluateUnit(unit)
-                    times.busy += elapsed
-                    times.units += 1
-                    let pause = options.straggler.delay(rank: world.rank, round: round, unit: unit, elapsed: elapsed)
-                    if pause > 0 { times.injectedDelay += Self.sleep(pause) }
-                }
-                times.chunks += 1
-            }
-        }
+        let executed = try execute(received, times: &times)
         let executeSeconds = MPI.wallTime() - executeStart
 
         // Wait: until every rank has finished executing. Timed apart from the reduction, so that
@@ -246,7 +200,7 @@ public final class DistributedEstimator {
 
         // Reconstruct: stitch the ranks' tables (Stitching.swift).
         let reconstructStart = MPI.wallTime()
-        let stitched = try stitch(table, theta: batchTheta, inputs: batchInputs, method: batchMethod,
+        let stitched = try stitch(executed.table, theta: batchTheta, inputs: batchInputs, method: batchMethod,
                                   stitching: received.stitching, times: &times)
         if world.rank == 0 {
             stitchingChooser.record(received.stitching, method: batchMethod, seconds: MPI.wallTime() - reconstructStart)
@@ -256,11 +210,9 @@ public final class DistributedEstimator {
 
         // Trace rows travel to rank 0 (after the round: not part of its time).
         var row = times
-        row.cost = costDone
-        row.fragmentSeconds = fragmentSeconds
-        row.fragmentModelCost = fragmentModel
         row.executeSeconds = executeSeconds
         row.compile = circuits.compileSeconds
+        let fragments = plan.fragments.count
         let width = RankTimes.packedCount(fragments: fragments)
         let rows = try world.gather(row.packed(fragments: fragments), root: 0).map { all in
             (0..<world.size).map { RankTimes(packed: all[$0 * width ..< ($0 + 1) * width], fragments: fragments) }
@@ -274,7 +226,7 @@ public final class DistributedEstimator {
             stages: StageTimes(generate: generate, execute: executeSeconds, wait: times.wait,
                                reconstruct: roundSeconds - generate - executeSeconds - times.wait),
             reduceSeconds: stitched.reduceSeconds, contractSeconds: stitched.contractSeconds, ranks: rows,
-            chunkCount: schedule.chunks.count, table: stitched.table,
+            chunkCount: executed.chunkCount, table: stitched.table,
             slowestExecute: rows.map(\.executeSeconds).max() ?? executeSeconds)
     }
 
