@@ -94,7 +94,8 @@ public struct QNNModel: Sendable, Codable {
     public var lightConeWarning: String? {
         let dead = deadParameters.count
         guard dead > 0 else { return nil }
-        return "model.readout '\(readoutText.count > 60 ? String(readoutText.prefix(57)) + "..." : readoutText)' cannot see \(dead) of \(parameterCount) trainable parameters (outside its backward light cone, their gradient is always 0); a readout such as mean_z reaches every block"
+        let shown = readoutText.count > 60 ? String(readoutText.prefix(57)) + "..." : readoutText
+        return "\(dead) of \(parameterCount) trainable parameters are dead: model.readout '\(shown)' cannot see them (outside its backward light cone their gradient is always 0); a readout such as mean_z reaches every block"
     }
 
     /// θ ~ Uniform(−scale, scale) from the run seed.

@@ -101,6 +101,33 @@ struct WideModelTests {
         }
     }
 
+    /// What a user sees: `qnncut train` prints the warning once, naming the config, before training.
+    @Test("qnncut train warns once about dead parameters for `last` on a 4-block chain, not for mean_z")
+    func trainWarnsOnce() throws {
+        let path = TestEnvironment.qnncutPath
+        try #require(FileManager.default.isExecutableFile(atPath: path), "build qnncut first (swift build), or set QNNCUT_BIN")
+        let digits = TestConfigs.repository.appendingPathComponent("data/digits8x8.csv").path
+        for (readout, warns) in [("last", true), ("mean_z", false)] {
+            let yaml = Self.yaml("  qubits: 16\n  layers: 2\n  fragments: 4\n  readout: \(readout)")
+                .replacingOccurrences(of: TestConfigs.irisPath, with: digits)
+                .replacingOccurrences(of: "classes: [1, 2]", with: "classes: [0, 1]")
+                .replacingOccurrences(of: "max_per_class: 12", with: "max_per_class: 4")
+                .replacingOccurrences(of: "epochs: 2", with: "epochs: 1")
+            let config = try TestConfigs.write(yaml)
+            let output = try TestConfigs.temporaryFolder() + "/run"
+            let result = try ChildProcess.run(path, ["train", config, "--output", output],
+                                              environment: TestEnvironment.childEnvironment(), timeout: 120)
+            try #require(result.exitCode == 0, "\(readout): \(result.stderr)")
+            let warnings = result.stderr.split(separator: "\n").filter { $0.hasPrefix("qnncut: warning:") }
+            if warns {
+                #expect(warnings.count == 1 && warnings[0].contains(config) && warnings[0].contains("40 of 64 trainable parameters are dead"),
+                        "\(result.stderr)")
+            } else {
+                #expect(warnings.isEmpty, "\(result.stderr)")
+            }
+        }
+    }
+
     @Test("readouts over blocks: mean_z weighs each block's last qubit 1/m, parity_blocks multiplies them")
     func blockReadouts() throws {
         let mean = try Self.model("  qubits: 12\n  layers: 2\n  fragments: 3\n  readout: mean_z")
@@ -121,7 +148,7 @@ struct WideModelTests {
         let expected = (0..<64).filter { i in let l = i / 2 / 16, q = i / 2 % 16; return q < 8 || (l == 1 && q < 12) }
         #expect(last.deadParameters == expected)
         let warning = try #require(last.lightConeWarning)
-        #expect(warning.contains("40 of 64") && !warning.contains("\n"), "\(warning)")
+        #expect(warning.contains("40 of 64 trainable parameters are dead") && !warning.contains("\n"), "\(warning)")
         let mean = try Self.model("  qubits: 16\n  layers: 2\n  fragments: 4\n  readout: mean_z")
         #expect(mean.deadParameters.isEmpty && mean.lightConeWarning == nil)
         // rzz angles are parameters too: a ring read out everywhere leaves none dead.
