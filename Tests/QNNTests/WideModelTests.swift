@@ -111,7 +111,6 @@ struct WideModelTests {
             let yaml = Self.yaml("  qubits: 16\n  layers: 2\n  fragments: 4\n  readout: \(readout)")
                 .replacingOccurrences(of: TestConfigs.irisPath, with: digits)
                 .replacingOccurrences(of: "classes: [1, 2]", with: "classes: [0, 1]")
-                .replacingOccurrences(of: "max_per_class: 12", with: "max_per_class: 4")
                 .replacingOccurrences(of: "epochs: 2", with: "epochs: 1")
             let config = try TestConfigs.write(yaml)
             let output = try TestConfigs.temporaryFolder() + "/run"
