@@ -242,8 +242,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
             if let key = extras.first { throw ConfigError("\(source): \(key) needs model.fragments (the wide family)") }
             return nil
         }
-        if fragments == 2 && extras.isEmpty { return nil }
         if hasCircuit { throw ConfigError("\(source): model.fragments builds the model; it cannot be used with model.circuit") }
+        if fragments == 2 && extras.isEmpty { return nil }
         for key in ["model.cuts", "model.partition"] where try r.string(key) != nil {
             throw ConfigError("\(source): \(key) belongs to the two-half family; with model.fragments use model.crossing_layers (the partition follows from the blocks)")
         }

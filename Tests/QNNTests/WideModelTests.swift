@@ -92,6 +92,7 @@ struct WideModelTests {
             ("  qubits: 8\n  layers: 2\n  fragments: 4\n  cuts: 1", "model.cuts"),
             ("  qubits: 200\n  layers: 2\n  fragments: 4", "model.fragments"),
             ("  qubits: 30\n  layers: 2", "model.qubits"),
+            ("  qubits: 4\n  layers: 2\n  fragments: 2\n  circuit: chain.qasm", "model.circuit"),
         ]
         for (model, key) in cases {
             let path = try TestConfigs.write(Self.yaml(model))
