@@ -36,6 +36,9 @@ public struct QNNModel: Sendable, Codable {
             if !labels.isEmpty && labels.count != circuit.qubitCount {
                 throw ConfigError("\(source): model.partition '\(labels)' has \(labels.count) label(s); the circuit has \(circuit.qubitCount) qubit(s)")
             }
+        } else if let family = m.blockFamily {
+            circuit = family.circuit
+            labels = family.partitionLabels
         } else {
             circuit = ReferenceQNN.circuit(qubits: m.qubits, layers: m.layers, crossingLayers: m.cuts)
             let h = m.qubits / 2
@@ -45,6 +48,12 @@ public struct QNNModel: Sendable, Codable {
         switch m.readout {
         case "last": readoutText = "Z\(n - 1)"
         case "parity": readoutText = (0..<n).map { "Z\($0)" }.joined(separator: " ")
+        case "mean_z", "parity_blocks":
+            guard let qubits = Self.blockReadoutQubits(labels: labels, qubitCount: n) else {
+                throw ConfigError("\(source): model.readout \(m.readout) needs blocks: model.fragments, the two-half family, or model.partition with model.circuit")
+            }
+            readoutText = m.readout == "parity_blocks" ? qubits.map { "Z\($0)" }.joined(separator: " ")
+                : qubits.map { "\(1.0 / Double(qubits.count))*Z\($0)" }.joined(separator: " + ")
         default: readoutText = m.readout
         }
         do { observable = try Observable.parse(readoutText, qubitCount: n) } catch {
@@ -64,6 +73,29 @@ public struct QNNModel: Sendable, Codable {
         } else {
             cutSpecification = .partition(labels: labels)
         }
+    }
+
+    /// The readout qubit of every block: the highest qubit carrying each partition label (for the
+    /// model families, the end of the block's CNOT chain), in block order; nil without labels.
+    static func blockReadoutQubits(labels: String, qubitCount: Int) -> [Int]? {
+        let characters = Array(labels)
+        guard characters.count == qubitCount, qubitCount > 0 else { return nil }
+        var last: [Character: Int] = [:]
+        for (q, c) in characters.enumerated() { last[c] = q }
+        return last.values.sorted()
+    }
+
+    /// Trainable parameters the readout cannot see (`LightCone`): their gradient is always 0.
+    public var deadParameters: [Int] {
+        LightCone.deadParameters(circuit: circuit, readoutQubits: LightCone.support(of: observable))
+    }
+
+    /// The one warning line training prints when some parameters are dead, or nil.
+    public var lightConeWarning: String? {
+        let dead = deadParameters.count
+        guard dead > 0 else { return nil }
+        let shown = readoutText.count > 60 ? String(readoutText.prefix(57)) + "..." : readoutText
+        return "\(dead) of \(parameterCount) trainable parameters are dead: model.readout '\(shown)' cannot see them (outside its backward light cone their gradient is always 0); a readout such as mean_z reaches every block"
     }
 
     /// θ ~ Uniform(−scale, scale) from the run seed.

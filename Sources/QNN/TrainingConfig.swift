@@ -36,6 +36,25 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         public var partition: String?
         /// Initial θ ~ Uniform(−initScale, initScale).
         public var initScale: Double
+        /// The wide family (`BlockQNN`): blocks of n/m qubits, one fragment each. Nil for the
+        /// two-half family, and so are the three keys below: optionals left out of the JSON the
+        /// config hash is taken over, so checkpoints of existing configs still resume.
+        public var fragments: Int?
+        /// "chain" or "ring" (the last block joins the first).
+        public var topology: String?
+        /// Layers that keep the boundary gates (default 1).
+        public var crossingLayers: Int?
+        /// "cx", "cz" or "rzz" (trainable angle).
+        public var boundaryGate: String?
+
+        /// The wide family this section names, or nil for the two-half family / a QASM circuit.
+        public var blockFamily: BlockQNN? {
+            guard let fragments, circuit == nil else { return nil }
+            return BlockQNN(qubits: qubits, layers: layers, fragments: fragments,
+                            topology: BlockQNN.Topology(rawValue: topology ?? "chain") ?? .chain,
+                            crossingLayers: crossingLayers ?? 1,
+                            boundaryGate: BlockQNN.BoundaryGate(rawValue: boundaryGate ?? "cx") ?? .cx)
+        }
     }
 
     public struct TrainingSection: Codable, Sendable, Equatable {
@@ -137,17 +156,29 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
                     angleRange: range, seed: try r.uint64("data.seed", default: 0))
 
         let circuit = try r.string("model.circuit")
-        let qubits = try r.int("model.qubits", default: 4, range: 2 ... 24)
         let layers = try r.int("model.layers", default: 2, range: 1 ... 64)
         let cuts = try r.int("model.cuts", default: 0, range: 0 ... 64)
         if circuit == nil && cuts > layers {
             throw ConfigError("\(source): model.cuts (\(cuts)) cannot exceed model.layers (\(layers)): one boundary CNOT per layer")
         }
+        let wide = try Self.readBlockKeys(r, source: source, layers: layers, hasCircuit: circuit != nil)
+        // One block is simulated whole, so blocks, not the model, are held to the simulator's width.
+        let qubits = try r.int("model.qubits", default: 4, range: 2 ... (wide == nil ? 24 : 24 * BlockQNN.maxFragments))
+        if let m = wide?.fragments {
+            guard qubits % m == 0 else {
+                throw ConfigError("\(source): model.fragments: \(qubits) qubits do not split into \(m) equal blocks (model.qubits must be a multiple of model.fragments)")
+            }
+            guard qubits / m <= 24 else {
+                throw ConfigError("\(source): model.fragments: blocks of \(qubits / m) qubits are wider than 24; raise model.fragments")
+            }
+        }
         model = ModelSection(qubits: qubits, layers: layers, cuts: cuts,
                       readout: try r.string("model.readout", default: "last"),
                       circuit: circuit.map { $0.hasPrefix("/") ? $0 : folder.appendingPathComponent($0).standardized.path },
                       partition: try r.string("model.partition"),
-                      initScale: try r.double("model.init_scale", default: 0.1, range: 0 ... 100))
+                      initScale: try r.double("model.init_scale", default: 0.1, range: 0 ... 100),
+                      fragments: wide?.fragments, topology: wide?.topology, crossingLayers: wide?.crossingLayers,
+                      boundaryGate: wide?.boundaryGate)
 
         training = TrainingSection(epochs: try r.int("training.epochs", default: 10, range: 1 ... 1_000_000),
                             batchSize: try r.int("training.batch_size", default: 16, range: 1 ... 1_000_000),
@@ -190,6 +221,33 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
             : LimitsSection(maxMemory: maxMemory, maxQPDTerms: maxTerms, maxWork: maxWork, maxTrace: maxTrace)
         try r.finish()
         canonicalText = tree.canonicalText
+    }
+
+    /// The wide-family keys, or nil when the model is the two-half family: no `fragments`, or
+    /// `fragments: 2` without any of the other three keys (so existing configs build exactly
+    /// today's circuit). `model.cuts` and `model.partition` belong to the other families.
+    static func readBlockKeys(_ r: ConfigReader, source: String, layers: Int, hasCircuit: Bool)
+        throws -> (fragments: Int, topology: String?, crossingLayers: Int?, boundaryGate: String?)? {
+        let fragments = try r.string("model.fragments") == nil ? nil
+            : r.int("model.fragments", default: 2, range: 2 ... BlockQNN.maxFragments)
+        let topology = try r.string("model.topology") == nil ? nil
+            : r.choice("model.topology", BlockQNN.Topology.allCases.map(\.rawValue), default: "chain")
+        let crossing = try r.string("model.crossing_layers") == nil ? nil
+            : r.int("model.crossing_layers", default: 1, range: 0 ... layers)
+        let gate = try r.string("model.boundary_gate") == nil ? nil
+            : r.choice("model.boundary_gate", BlockQNN.BoundaryGate.allCases.map(\.rawValue), default: "cx")
+        let extras = [("model.topology", topology != nil), ("model.crossing_layers", crossing != nil),
+                      ("model.boundary_gate", gate != nil)].filter(\.1).map(\.0)
+        guard let fragments else {
+            if let key = extras.first { throw ConfigError("\(source): \(key) needs model.fragments (the wide family)") }
+            return nil
+        }
+        if hasCircuit { throw ConfigError("\(source): model.fragments builds the model; it cannot be used with model.circuit") }
+        if fragments == 2 && extras.isEmpty { return nil }
+        for key in ["model.cuts", "model.partition"] where try r.string(key) != nil {
+            throw ConfigError("\(source): \(key) belongs to the two-half family; with model.fragments use model.crossing_layers (the partition follows from the blocks)")
+        }
+        return (fragments, topology, crossing, gate)
     }
 
     /// A single path component that stays inside its parent: not empty, not `.` or `..`, no

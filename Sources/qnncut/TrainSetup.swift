@@ -11,6 +11,7 @@ enum TrainSetup {
         let config = try TrainingConfig.load(path: command.config,
                                             overrides: command.overrides + (command.maxMemory.map { ["limits.max_memory=\($0)"] } ?? []))
         let model = try QNNModel(config: config)
+        if let warning = model.lightConeWarning { Log.warning("\(config.source): \(warning)") }
         // The model read the circuit already; read it again only for the reader's warnings.
         if let circuit = config.model.circuit, let (_, warnings) = try? QASM.parseReportingWarnings(contentsOf: circuit) {
             for warning in warnings { Log.warning(warning) }
