@@ -113,6 +113,12 @@ public struct Fragment: Hashable, Sendable {
         return count
     }
 
+    /// `measuringOperations[digit][op]`: whether local operation `op` of cut side `digit` is a
+    /// signed measurement (the simulator then runs both projected branches).
+    public var measuringOperations: [[Bool]] {
+        sideOperations.map { ops in ops.map { op in op.contains { $0.kind.measuredPauli != nil } } }
+    }
+
     /// The local operation index of every cut side for a setting.
     public func digits(of setting: Int) -> [Int] {
         var rest = setting
@@ -241,7 +247,7 @@ public struct CutPlan: Sendable {
         costs.reserveCapacity(workUnits.count)
         for fragment in fragments {
             let amplitudes = pow(2, Double(fragment.width)), gates = Double(fragment.template.count + 1)
-            let measures = fragment.sideOperations.map { ops in ops.map { op in op.contains { $0.kind.measuredPauli != nil } } }
+            let measures = fragment.measuringOperations
             for setting in 0..<fragment.settingCount {
                 let digits = fragment.digits(of: setting)
                 var branches = 1.0

@@ -131,9 +131,8 @@ public enum ResourceGuard {
         for (f, fragment) in plan.fragments.enumerated() {
             let units = Double(plan.workUnits.range(fragment: f).count)
             // E[2^m]: each cut side measures in the fraction of its local operations that measure.
-            let branches = fragment.sideOperations.reduce(1.0) { product, ops in
-                let measuring = ops.filter { $0.contains { $0.kind.measuredPauli != nil } }.count
-                return product * (1 + Double(measuring) / Double(max(ops.count, 1)))
+            let branches = fragment.measuringOperations.reduce(1.0) { product, measures in
+                product * (1 + Double(measures.filter { $0 }.count) / Double(max(measures.count, 1)))
             }
             let gates = Double(fragment.template.count + 2)
             // Plus a fixed cost per unit (compiling its circuit, ≈ 20 µs ≈ 10⁴ updates' worth).
