@@ -20,19 +20,23 @@ let package = Package(
         /// mpi4py-shaped Swift access to MPI: world, rank, bcast, reduce, gatherv, send/recv.
         .target(name: "MPI", dependencies: ["CMPI"], exclude: ["README.md"]),
         /// h5py-shaped Swift access to HDF5: File, Group, Dataset, attributes, compound tables.
-        .target(name: "HDF5", dependencies: ["CHDF5"], exclude: ["README.md"]),
-        /// Circuit model (affine-parameterised gates), OpenQASM 2 reader, Pauli observables.
+        .target(name: "HDF5", dependencies: ["CHDF5", "Support"], exclude: ["README.md"]),
+        /// Shared primitives: SplitMix64/xoshiro256** RNGs and binomial draws, FNV-1a hashing,
+        /// byte-size and count parsing.
+        .target(name: "Support", exclude: ["README.md"]),
+        /// Circuit model (affine-parameterised gates), OpenQASM 2 reader, Pauli observables, the
+        /// reference QNN family.
         .target(name: "Circuits", exclude: ["README.md"]),
         /// Batched double-precision state-vector simulator with adjoint gradients.
         .target(name: "Simulator", dependencies: ["Circuits"], exclude: ["README.md"]),
         /// Circuit cutting: cut plans, QPD bases, fragment settings, reconstruction contraction.
-        .target(name: "Cutting", dependencies: ["Circuits", "Simulator"], exclude: ["README.md"]),
+        .target(name: "Cutting", dependencies: ["Support", "Circuits", "Simulator"], exclude: ["README.md"]),
         /// The distributed estimator: plan broadcast, scheduled work units, MPI_Reduce stitching,
         /// stragglers, four-stage traces written to HDF5.
-        .target(name: "Estimator", dependencies: ["MPI", "HDF5", "Circuits", "Simulator", "Cutting"],
+        .target(name: "Estimator", dependencies: ["Support", "MPI", "HDF5", "Circuits", "Simulator", "Cutting"],
                 exclude: ["README.md"]),
         /// QNN training: datasets, models, optimisers, checkpoints, configs, robustness.
-        .target(name: "QNN", dependencies: ["MPI", "HDF5", "Circuits", "Simulator", "Cutting", "Estimator",
+        .target(name: "QNN", dependencies: ["Support", "MPI", "HDF5", "Circuits", "Cutting", "Estimator",
                                             .product(name: "Yams", package: "Yams")],
                 exclude: ["README.md"]),
         /// The command-line tool: info, estimate, train, analyze, bench.
@@ -40,7 +44,7 @@ let package = Package(
             name: "qnncut",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                "MPI", "HDF5", "Circuits", "Simulator", "Cutting", "Estimator", "QNN", "CSupport", "CKernelReference",
+                "Support", "MPI", "HDF5", "Circuits", "Simulator", "Cutting", "Estimator", "QNN", "CSupport", "CKernelReference",
             ]),
 
         // MARK: - Implementation details
@@ -62,10 +66,11 @@ let package = Package(
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
         .testTarget(name: "CircuitsTests", dependencies: ["Circuits", "TestSupport"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Circuits", "TestSupport"]),
-        .testTarget(name: "CuttingTests", dependencies: ["Cutting", "Simulator", "Circuits"]),
+        .testTarget(name: "SupportTests", dependencies: ["Support"]),
+        .testTarget(name: "CuttingTests", dependencies: ["Cutting", "Simulator", "Circuits", "Support"]),
         .testTarget(name: "EstimatorTests", dependencies: ["Estimator", "Cutting", "Circuits"]),
-        .testTarget(name: "QNNTests", dependencies: ["QNN", "Estimator", "Cutting", "Simulator", "Circuits", "TestSupport"]),
-        .testTarget(name: "ReliabilityTests", dependencies: ["TestSupport", "HDF5", "Circuits", "QNN", "Estimator"]),
+        .testTarget(name: "QNNTests", dependencies: ["Support", "QNN", "Estimator", "Cutting", "Simulator", "Circuits", "TestSupport"]),
+        .testTarget(name: "ReliabilityTests", dependencies: ["Support", "TestSupport", "HDF5", "Circuits", "QNN", "Estimator"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "HDF5"]),
     ]
 )

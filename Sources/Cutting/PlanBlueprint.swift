@@ -5,6 +5,7 @@
 /// fragments, settings and unit enumeration from it deterministically (`CutPlan(blueprint:)`)
 /// and proves it did with `CutPlan.digest`, compared across ranks.
 import Circuits
+import Support
 
 public struct PlanBlueprint: Sendable, Hashable {
     /// Bumped whenever the byte layout changes; a reader refuses other versions.
@@ -123,10 +124,3 @@ extension CutPlan {
     }
 }
 
-/// 64-bit FNV-1a.
-struct FNV1a {
-    var value: UInt64 = 0xcbf2_9ce4_8422_2325
-    mutating func add(_ bytes: [UInt8]) {
-        for b in bytes { value = (value ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-    }
-}

@@ -11,6 +11,7 @@
 /// stay unbiased because one term uses each fragment once.
 import Foundation
 import Circuits
+import Support
 
 /// The budget and seed of a sampled estimate.
 public struct SamplingOptions: Hashable, Sendable, Codable {

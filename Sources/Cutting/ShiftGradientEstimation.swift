@@ -9,6 +9,7 @@
 /// the gradient is unbiased. Every QPD term is enumerated; each unit (and each of its shifted
 /// circuits) gets the shots the matched-budget split gives it (∝ the |weight| it carries).
 import Circuits
+import Support
 
 /// Parameter-shift gradients of a batch.
 public struct ShiftGradientEstimate: Sendable {

@@ -14,6 +14,9 @@ import Circuits
 import Cutting
 import MPI
 import Simulator
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How a run distributes its work.
 public struct EstimatorOptions: Hashable, Sendable, Codable {
@@ -242,7 +245,3 @@ public final class DistributedEstimator {
         return MPI.wallTime() - t0
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

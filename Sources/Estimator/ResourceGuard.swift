@@ -16,6 +16,7 @@
 /// sysconf) or an explicit `--max-memory` / `limits.max_memory`.
 import Cutting
 import Foundation
+import Support
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -72,12 +73,12 @@ public struct ResourceEstimate: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         var text = widestFragment == 0 ? "fragment widths not known before the plan;"
             : "widest state \(widestFragment) qubits × batch \(batch)\(gradients ? " × 2 (gradients)" : "")"
-                + " = \(ResourceGuard.format(bytes: stateBytes)) per rank, table \(ResourceGuard.format(bytes: tableBytes)),"
-                + " plan \(ResourceGuard.format(bytes: planBytes)), runtime \(ResourceGuard.format(bytes: Self.runtimeBytes)),"
-                + " × \(ranksPerNode) rank(s) on this node = \(ResourceGuard.format(bytes: totalBytes));"
-        if work > 0 { text += " \(ResourceGuard.format(count: work)) amplitude updates per round;" }
-        text += " \(ResourceGuard.format(count: qpdTerms)) QPD term(s) per query"
-        if let traceBytes { text += "; trace about \(ResourceGuard.format(bytes: traceBytes))" }
+                + " = \(Quantities.format(bytes: stateBytes)) per rank, table \(Quantities.format(bytes: tableBytes)),"
+                + " plan \(Quantities.format(bytes: planBytes)), runtime \(Quantities.format(bytes: Self.runtimeBytes)),"
+                + " × \(ranksPerNode) rank(s) on this node = \(Quantities.format(bytes: totalBytes));"
+        if work > 0 { text += " \(Quantities.format(count: work)) amplitude updates per round;" }
+        text += " \(Quantities.format(count: qpdTerms)) QPD term(s) per query"
+        if let traceBytes { text += "; trace about \(Quantities.format(bytes: traceBytes))" }
         return text
     }
 }
@@ -162,19 +163,19 @@ public enum ResourceGuard {
     public static func check(_ estimate: ResourceEstimate, limits: ResourceLimits, what: String) throws {
         var problems: [String] = []
         if estimate.totalBytes > limits.maxMemoryBytes {
-            problems.append("needs \(format(bytes: estimate.totalBytes)) of memory, more than the limit of \(format(bytes: limits.maxMemoryBytes))")
+            problems.append("needs \(Quantities.format(bytes: estimate.totalBytes)) of memory, more than the limit of \(Quantities.format(bytes: limits.maxMemoryBytes))")
         }
         if estimate.tableElements > Double(Int32.max) {
-            problems.append("its fragment-value table has \(format(count: estimate.tableElements)) entries per round, more than MPI's 32-bit counts allow")
+            problems.append("its fragment-value table has \(Quantities.format(count: estimate.tableElements)) entries per round, more than MPI's 32-bit counts allow")
         }
         if let maxTerms = limits.maxQPDTerms, estimate.qpdTerms > maxTerms {
-            problems.append("sums \(format(count: estimate.qpdTerms)) QPD terms per query, more than the limit of \(format(count: maxTerms))")
+            problems.append("sums \(Quantities.format(count: estimate.qpdTerms)) QPD terms per query, more than the limit of \(Quantities.format(count: maxTerms))")
         }
         if estimate.work > limits.maxWork {
-            problems.append("needs \(format(count: estimate.work)) amplitude updates per round, more than the limit of \(format(count: limits.maxWork))")
+            problems.append("needs \(Quantities.format(count: estimate.work)) amplitude updates per round, more than the limit of \(Quantities.format(count: limits.maxWork))")
         }
         if let trace = estimate.traceBytes, let limit = limits.maxTraceBytes, trace > limit {
-            problems.append("its trace would reach \(format(bytes: trace)), more than the \(format(bytes: limit)) allowed (limits.max_trace, or the free disk space)")
+            problems.append("its trace would reach \(Quantities.format(bytes: trace)), more than the \(Quantities.format(bytes: limit)) allowed (limits.max_trace, or the free disk space)")
         }
         guard !problems.isEmpty else { return }
         throw ResourceError("\(what): refused before starting: \(problems.joined(separator: "; ")) (estimate: \(estimate));"
@@ -210,40 +211,5 @@ public enum ResourceGuard {
     public static func ranksPerNode(worldSize: Int) -> Int {
         let env = ProcessInfo.processInfo.environment
         return env["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap { Int($0) } ?? worldSize
-    }
-
-    /// "2147483648", "512M", "8G", "8GiB", "1.5T" (binary multiples) → bytes; nil if malformed.
-    public static func parseBytes(_ text: String) -> Double? {
-        var t = text.trimmingCharacters(in: .whitespaces).uppercased()
-        for suffix in ["IB", "B"] where t.hasSuffix(suffix) && t.count > suffix.count {
-            t.removeLast(suffix.count)
-            break
-        }
-        let units: [Character: Double] = ["K": 0x1p10, "M": 0x1p20, "G": 0x1p30, "T": 0x1p40]
-        var scale = 1.0
-        if let last = t.last, let u = units[last] {
-            scale = u
-            t.removeLast()
-        }
-        guard let value = Double(t.trimmingCharacters(in: .whitespaces)), value.isFinite, value > 0 else { return nil }
-        return value * scale
-    }
-
-    static func format(bytes: Double) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
-        var v = bytes, i = 0
-        while v >= 1024 && i < units.count - 1 { v /= 1024; i += 1 }
-        return i == 0 ? "\(Int(v)) B" : String(format: "%.1f ", v) + units[i]
-    }
-
-    /// "100000000", "1e8", "2.5E9" → a positive whole count; nil if malformed or fractional.
-    public static func parseCount(_ text: String) -> Double? {
-        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite, value >= 1,
-              value == value.rounded() else { return nil }
-        return value
-    }
-
-    static func format(count: Double) -> String {
-        count < 1e6 ? String(Int(count)) : String(format: "%.2e", count)
     }
 }

@@ -1,6 +1,7 @@
 /// Deliberate slowdowns of chosen ranks, so the cost of a straggler and the scheduling policies
 /// that hide it can be measured (DESIGN §4). Deterministic: whether a unit is delayed depends only
 /// on (seed, rank, round, unit), never on timing.
+import Support
 
 /// How and where to slow ranks down.
 public struct StragglerInjection: Hashable, Sendable, Codable {
@@ -41,15 +42,8 @@ public struct StragglerInjection: Hashable, Sendable, Codable {
         return delayPerUnit + max(0, factor - 1) * elapsed
     }
 
-    /// SplitMix64-style mixing of the identifying integers into one well-spread 64-bit value.
+    /// The identifying integers hashed into one well-spread 64-bit value.
     static func mix(_ values: UInt64...) -> UInt64 {
-        var z: UInt64 = 0x9E37_79B9_7F4A_7C15
-        for v in values {
-            z = (z ^ v) &+ 0x9E37_79B9_7F4A_7C15
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-        }
-        return z
+        values.reduce(SplitMix64.increment) { SplitMix64.mix($0 ^ $1) }
     }
 }

@@ -9,6 +9,7 @@
 /// byte after the user block. A reader verifies the seal first, so a damaged or truncated file is
 /// refused by Swift code, never parsed by HDF5. (A deliberately crafted file can carry a valid
 /// seal; the structural checks of `UntrustedInput.swift` are for those.)
+import Support
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -68,9 +69,7 @@ public enum FileSeal {
 
     /// The seal's text for a file's bytes.
     static func sealText(_ bytes: [UInt8]) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes[userBlockBytes...] { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        return magic + "bytes \(bytes.count)\nfnv1a64 \(String(hash, radix: 16))\n"
+        return magic + "bytes \(bytes.count)\nfnv1a64 \(FNV1a(bytes[userBlockBytes...]).hex)\n"
     }
 
     /// The whole regular file at `path`, if at most `maxBytes` long.

@@ -7,7 +7,7 @@
 /// `config_hash`, `config_name`, `optimizer`, `optimizer_t`, `seed`, `rng_algorithm`, `rng_state`
 /// (the epoch-shuffle generator's four 64-bit words, as int64 bit patterns), and `content_digest`
 /// (FNV-1a 64 over every field, hex) so that a corrupted file is refused instead of resumed.
-import Cutting
+import Support
 import HDF5
 
 public struct Checkpoint: Sendable, Codable, Equatable {
@@ -187,13 +187,8 @@ public struct Checkpoint: Sendable, Codable, Equatable {
 
     /// FNV-1a 64 over every field in a fixed order: θ, the optimiser state, counters, strings, RNG.
     public var digest: String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ word: UInt64) {
-            for shift in stride(from: 0, to: 64, by: 8) {
-                hash ^= (word >> UInt64(shift)) & 0xff
-                hash = hash &* 0x0000_0100_0000_01b3
-            }
-        }
+        var hash = FNV1a()
+        func mix(_ word: UInt64) { hash.add(word: word) }
         func mix(_ values: [Double]) { mix(UInt64(values.count)); values.forEach { mix($0.bitPattern) } }
         func mix(_ text: String) { mix(UInt64(text.utf8.count)); text.utf8.forEach { mix(UInt64($0)) } }
         mix(theta)
@@ -206,6 +201,6 @@ public struct Checkpoint: Sendable, Codable, Equatable {
         mix(configName)
         mix(seed)
         rngState.forEach { mix($0) }
-        return String(hash, radix: 16)
+        return hash.hex
     }
 }

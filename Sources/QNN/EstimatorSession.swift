@@ -4,6 +4,9 @@
 import Cutting
 import Estimator
 import MPI
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public final class EstimatorSession {
     public let estimator: DistributedEstimator
@@ -117,7 +120,3 @@ extension EstimatorSession {
         return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

@@ -1,4 +1,7 @@
 /// Binary cross-entropy on p = (1 + E)/2 and its derivative with respect to the estimate E.
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public enum BinaryCrossEntropy {
     /// Probabilities are clipped to [ε, 1 − ε] so that a confident wrong answer costs a finite loss.
@@ -22,7 +25,3 @@ public enum BinaryCrossEntropy {
     /// Class 1 when p ≥ ½.
     public static func predicted(estimate e: Double) -> Int { e >= 0 ? 1 : 0 }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

@@ -1,5 +1,8 @@
 /// Gradient-descent optimisers with explicit, checkpointable state: SGD (with optional
 /// momentum) and Adam (Kingma & Ba 2015, bias-corrected).
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public struct OptimizerState: Sendable, Codable, Equatable {
     /// Updates applied so far.
@@ -56,7 +59,3 @@ public struct Optimizer: Sendable {
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

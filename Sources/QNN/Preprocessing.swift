@@ -1,7 +1,7 @@
 /// From a labelled CSV to angles: binary task by class pair, seeded stratified train/test split,
 /// standardisation and PCA fitted on the training split only, then min–max scaling (also fitted
 /// on the training split) to the encoding's angle range.
-import Cutting
+import Support
 
 /// The samples a run trains and tests on, already as circuit inputs (angles).
 public struct PreparedData: Sendable, Codable, Equatable {

@@ -4,7 +4,6 @@
 import Circuits
 import Cutting
 import Foundation
-import Simulator
 
 public struct QNNModel: Sendable, Codable {
     public var circuit: Circuit
@@ -42,7 +41,7 @@ public struct QNNModel: Sendable, Codable {
         } else {
             circuit = ReferenceQNN.circuit(qubits: m.qubits, layers: m.layers, crossingLayers: m.cuts)
             let h = m.qubits / 2
-            labels = m.partition ?? String(repeating: "A", count: h) + String(repeating: "B", count: m.qubits - h)
+            labels = m.partition ?? ReferenceQNN.halvesPartition(qubits: m.qubits)
         }
         let n = circuit.qubitCount
         switch m.readout {

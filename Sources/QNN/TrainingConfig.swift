@@ -1,8 +1,8 @@
 /// The typed training config (YAML schema in docs/training.md): data, model, training,
 /// estimator, robustness and checkpoint sections. Rank 0 reads it (`load`) and broadcasts it.
 import Circuits
-import Estimator
 import Foundation
+import Support
 
 public struct TrainingConfig: Codable, Sendable, Equatable {
     public struct DataSection: Codable, Sendable, Equatable {
@@ -205,7 +205,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         checkpoint = CheckpointSection(everySteps: try r.int("checkpoint.every_steps", default: 0, range: 0 ... Int.max))
         func bytes(_ key: String) throws -> Double? {
             guard let text = try r.string(key) else { return nil }
-            guard let value = ResourceGuard.parseBytes(text) else {
+            guard let value = Quantities.parseBytes(text) else {
                 throw ConfigError("\(source): \(key): expected bytes such as 8G or 512M, got '\(text)'")
             }
             return value
@@ -282,9 +282,5 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         return "fnv1a:" + fnv1a(Data(bytes))
     }
 
-    static func fnv1a(_ bytes: Data) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return String(format: "%016llx", h)
-    }
+    static func fnv1a(_ bytes: Data) -> String { FNV1a(bytes).paddedHex }
 }

@@ -10,6 +10,7 @@ import Estimator
 import Foundation
 import MPI
 import Simulator
+import Support
 
 struct BenchEstimator: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -152,7 +153,7 @@ struct BenchEstimator: ParsableCommand {
     func measure(world: Communicator, n: Int, k: Int) throws -> Row? {
         let circuit = ReferenceQNN.circuit(qubits: n, layers: layers, crossingLayers: k)
         let observable = Observable.z(n - 1, qubitCount: n)
-        let labels = String(repeating: "A", count: n / 2) + String(repeating: "B", count: n - n / 2)
+        let labels = ReferenceQNN.halvesPartition(qubits: n)
         let cuts: CutSpecification = k == 0 ? .explicit(gateCuts: [], wireCuts: []) : .partition(labels: labels)
         return try measure(world: world, circuit: circuit, observable: observable, cuts: cuts, file: nil,
                            seed: seed &+ UInt64(n * 100 + k), layers: layers)

@@ -12,6 +12,7 @@ import Estimator
 import Foundation
 import MPI
 import Simulator
+import Support
 
 struct BenchStragglers: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -121,7 +122,7 @@ struct BenchStragglers: ParsableCommand {
             var rng = Xoshiro256(seed: 11)
             let theta = (0 ..< circuit.parameterCount).map { _ in rng.uniform() * 2 * .pi }
             let inputs = (0 ..< batch).map { _ in (0 ..< qubits).map { _ in rng.uniform() * .pi } }
-            let labels = String(repeating: "A", count: qubits / 2) + String(repeating: "B", count: qubits - qubits / 2)
+            let labels = ReferenceQNN.halvesPartition(qubits: qubits)
             let spec: CutSpecification = cuts == 0 ? .explicit(gateCuts: [], wireCuts: []) : .partition(labels: labels)
             var rows: [Row] = []
             for name in policies.split(separator: ",") {

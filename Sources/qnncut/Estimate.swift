@@ -11,6 +11,7 @@ import Foundation
 import HDF5
 import MPI
 import Simulator
+import Support
 
 struct Estimate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -110,14 +111,14 @@ struct Estimate: ParsableCommand {
         if x != nil && inputs != nil { throw ValidationError("give --x or --inputs, not both") }
         if uncut && samples != nil { throw ValidationError("--uncut is exact; drop --samples/--shots") }
         for (flag, value) in [("--max-qpd-terms", maxQpdTerms), ("--max-work", maxWork)] {
-            if let value, ResourceGuard.parseCount(value) == nil {
+            if let value, Quantities.parseCount(value) == nil {
                 throw ValidationError("\(flag): expected a whole number ≥ 1 such as 100000000 or 1e8, got '\(value.prefix(40))'")
             }
         }
         if let list = cutGates {
             do { _ = try NumberLists.indices(list, option: "--cut-gates") } catch { throw ValidationError("\(error)") }
         }
-        if let m = maxMemory, ResourceGuard.parseBytes(m) == nil { throw ValidationError("--max-memory: expected bytes such as 8G or 512M, got '\(m)'") }
+        if let m = maxMemory, Quantities.parseBytes(m) == nil { throw ValidationError("--max-memory: expected bytes such as 8G or 512M, got '\(m)'") }
     }
 
     var specification: CutSpecification {
@@ -161,8 +162,8 @@ struct Estimate: ParsableCommand {
                 traceWriter = try TraceWriter(path: path, overwrite: overwrite, attributes: runAttributes(world))
                 return true
             }
-            let limits = ResourceLimits(maxMemoryBytes: maxMemory.flatMap(ResourceGuard.parseBytes), maxQPDTerms: maxQpdTerms.flatMap(ResourceGuard.parseCount),
-                                        maxWork: maxWork.flatMap(ResourceGuard.parseCount))
+            let limits = ResourceLimits(maxMemoryBytes: maxMemory.flatMap(Quantities.parseBytes), maxQPDTerms: maxQpdTerms.flatMap(Quantities.parseCount),
+                                        maxWork: maxWork.flatMap(Quantities.parseCount))
             let ranksPerNode = ResourceGuard.ranksPerNode(worldSize: world.size)
             _ = try world.rootDecides { () throws -> Bool in
                 // Refuse before anything is simulated: the whole circuit when uncut, else the

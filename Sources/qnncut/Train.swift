@@ -10,6 +10,7 @@ import Foundation
 import HDF5
 import MPI
 import QNN
+import Support
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -59,7 +60,7 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         if resume && overwrite { throw ValidationError("--resume and --overwrite exclude each other") }
-        if let m = maxMemory, ResourceGuard.parseBytes(m) == nil { throw ValidationError("--max-memory: expected bytes such as 8G or 512M, got '\(m)'") }
+        if let m = maxMemory, Quantities.parseBytes(m) == nil { throw ValidationError("--max-memory: expected bytes such as 8G or 512M, got '\(m)'") }
         if !["error", "abort", "kill"].contains(injectFailureKind) { throw ValidationError("--inject-failure-kind: error, abort or kill") }
     }
 

@@ -6,6 +6,7 @@ import Testing
 import Circuits
 import Simulator
 @testable import Cutting
+import Support
 
 @Suite struct ParameterShiftTests {
     @Test(arguments: [GradientMethod.parameterShift, .parameterShiftWithInputs])

@@ -2,6 +2,7 @@
 /// graphs, and the heuristic is feasible and never better than the optimum.
 import Testing
 @testable import Cutting
+import Support
 
 @Suite struct PartitionSearchTests {
     static func randomGraph(seed: UInt64, nodes: Int) -> PartitionGraph {

@@ -4,6 +4,7 @@ import Testing
 import Circuits
 import Simulator
 @testable import Cutting
+import Support
 
 @Suite struct RandomCutTests {
     /// A generated circuit, its explicit cuts and an observable.

@@ -7,6 +7,7 @@ import Foundation
 import Circuits
 import Simulator
 @testable import Cutting
+import Support
 
 @Suite(.serialized) struct ReconstructionCostBenchmark {
     static let enabled = ProcessInfo.processInfo.environment["CUTTING_BENCH"] != nil

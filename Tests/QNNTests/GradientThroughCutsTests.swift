@@ -5,6 +5,7 @@ import Cutting
 import Simulator
 import Testing
 @testable import QNN
+import Support
 
 struct GradientThroughCutsTests {
     func plans(layers: Int, cuts: Int) throws -> (cut: CutPlan, uncut: CutPlan, circuit: Circuit, observable: Observable) {

@@ -2,6 +2,7 @@
 import Cutting
 import Testing
 @testable import QNN
+import Support
 
 struct PreprocessingTests {
     @Test("Jacobi: A v = λ v with orthonormal vectors, values descending")

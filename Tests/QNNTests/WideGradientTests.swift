@@ -8,6 +8,7 @@ import Cutting
 import Foundation
 import Testing
 @testable import QNN
+import Support
 
 struct WideGradientTests {
     @Test("∂E/∂θ and ∂E/∂x by blocks of 3 equal central differences of the cut by blocks of 6")

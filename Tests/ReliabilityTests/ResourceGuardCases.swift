@@ -7,6 +7,7 @@ import Estimator
 import Foundation
 import Testing
 import TestSupport
+import Support
 
 enum ResourceGuardCases {
     /// 9 qubits in blocks of 6 and 3 joined by `cuts` CNOTs (2·5^cuts sub-experiments).
@@ -31,11 +32,11 @@ enum ResourceGuardCases {
         let forward = ResourceEstimate(widestFragment: 10, batch: 4, gradients: false, workUnits: 3, derivativeColumns: 5,
                                        ranksPerNode: 1, qpdTerms: 36)
         check.expect(forward.stateBytes == 16 * 1024 * 4, "forward state bytes \(forward.stateBytes)")
-        check.expect(ResourceGuard.parseBytes("512M") == 512 * 0x1p20 && ResourceGuard.parseBytes("8GiB") == 8 * 0x1p30
-                     && ResourceGuard.parseBytes("1024") == 1024 && ResourceGuard.parseBytes("1.5K") == 1536,
+        check.expect(Quantities.parseBytes("512M") == 512 * 0x1p20 && Quantities.parseBytes("8GiB") == 8 * 0x1p30
+                     && Quantities.parseBytes("1024") == 1024 && Quantities.parseBytes("1.5K") == 1536,
                      "parseBytes")
-        check.expect(ResourceGuard.parseBytes("lots") == nil && ResourceGuard.parseBytes("-1G") == nil
-                     && ResourceGuard.parseBytes("") == nil, "parseBytes accepts nonsense")
+        check.expect(Quantities.parseBytes("lots") == nil && Quantities.parseBytes("-1G") == nil
+                     && Quantities.parseBytes("") == nil, "parseBytes accepts nonsense")
         let meminfo = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)) ?? ""
         let kib = meminfo.split(separator: "\n").first { $0.hasPrefix("MemTotal:") }?
             .split(separator: " ").dropFirst().first.flatMap { UInt64($0) }
@@ -53,8 +54,8 @@ enum ResourceGuardCases {
         busy.work = 2e14
         check.expect((try? ResourceGuard.check(busy, limits: ResourceLimits(), what: "x")) == nil,
                      "2e14 amplitude updates pass the default work limit")
-        check.expect(ResourceGuard.parseCount("1e8") == 1e8 && ResourceGuard.parseCount("100000000") == 1e8
-                     && ResourceGuard.parseCount("1.5") == nil && ResourceGuard.parseCount("0") == nil, "parseCount")
+        check.expect(Quantities.parseCount("1e8") == 1e8 && Quantities.parseCount("100000000") == 1e8
+                     && Quantities.parseCount("1.5") == nil && Quantities.parseCount("0") == nil, "parseCount")
         Tally.record("resource model", check.problems)
 
         let folder = try Workspace.temporaryFolder("guard")

@@ -3,8 +3,6 @@
 /// boundary CNOT q(h−1)→q(h), h = n/2, is kept only in the first `crossingLayers` layers.
 /// Used by the benchmarks and tests; parameters are laid out as the fixtures' `theta[l][q][k]`.
 
-import Circuits
-
 public enum ReferenceQNN {
     /// Index of θ[layer][qubit][k] (k = 0: RY angle, k = 1: RZ angle) in the flat θ vector.
     public static func thetaIndex(layer: Int, qubit: Int, k: Int, qubits n: Int) -> Int {
@@ -29,5 +27,10 @@ public enum ReferenceQNN {
         c.parameterCount = 2 * n * layers
         c.inputCount = n
         return c
+    }
+
+    /// Partition labels for the family's two halves: "A" on qubits 0..<n/2, "B" on the rest.
+    public static func halvesPartition(qubits n: Int) -> String {
+        String(repeating: "A", count: n / 2) + String(repeating: "B", count: n - n / 2)
     }
 }

@@ -1,5 +1,5 @@
 /// A small seeded PRNG for reproducible sampling (no Foundation randomness): SplitMix64 expands
-/// the seed, xoshiro256** generates; plus exact Bernoulli/binomial draws for shot emulation.
+/// the seed, xoshiro256** generates; plus exact binomial draws for shot emulation.
 import Foundation
 
 /// xoshiro256** (Blackman & Vigna), seeded through SplitMix64.
@@ -7,15 +7,8 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable, Hashable, Codable {
     public var state: [UInt64]
 
     public init(seed: UInt64) {
-        var x = seed
-        state = (0..<4).map { _ in
-            // SplitMix64 step.
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var expand = SplitMix64(seed: seed)
+        state = (0..<4).map { _ in expand.next() }
     }
 
     public mutating func next() -> UInt64 {
@@ -102,41 +95,21 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable, Hashable, Codable {
     }
 }
 
-/// P(K = k) for K ~ Binomial(n, p) without cancellation (C. Loader, "Fast and accurate computation
-/// of binomial probabilities", 2000): log P = stirlerr(n) − stirlerr(k) − stirlerr(n−k)
-/// − bd0(k, np) − bd0(n−k, nq) + ½·log(n / (2π·k·(n−k))). Naive `lgamma` differences lose the
-/// digits of lgamma(n) — 1e-9 relative at n = 10⁶.
-enum BinomialTerms {
-    /// For 0 < k < n.
-    static func probability(of k: Int, trials n: Int, probability p: Double) -> Double {
-        let x = Double(k), total = Double(n)
-        let logP = stirlerr(total) - stirlerr(x) - stirlerr(total - x)
-            - bd0(x, total * p) - bd0(total - x, total * (1 - p))
-            + 0.5 * log(total / (2 * Double.pi * x * (total - x)))
-        return exp(logP)
-    }
-
-    /// log(n!) − [(n + ½)·log n − n + ½·log 2π]: the error of Stirling's formula.
-    static func stirlerr(_ n: Double) -> Double {
-        guard n > 15 else { return lgamma(n + 1) - (n + 0.5) * log(n) + n - 0.5 * log(2 * Double.pi) }
-        let nn = n * n
-        let s0 = 1.0 / 12, s1 = 1.0 / 360, s2 = 1.0 / 1260, s3 = 1.0 / 1680, s4 = 1.0 / 1188
-        return (s0 - (s1 - (s2 - (s3 - s4 / nn) / nn) / nn) / nn) / n
-    }
-
-    /// x·log(x/m) + m − x, summed as a series when x ≈ m (where the direct form cancels).
-    static func bd0(_ x: Double, _ m: Double) -> Double {
-        guard abs(x - m) < 0.1 * (x + m) else { return x * log(x / m) + m - x }
-        let v = (x - m) / (x + m)
-        var sum = (x - m) * v
-        var term = 2 * x * v
-        var j = 1.0
-        while true {
-            term *= v * v
-            let next = sum + term / (2 * j + 1)
-            if next == sum { return next }
-            sum = next
-            j += 1
+extension Xoshiro256 {
+    /// Fisher–Yates shuffle of 0..<count.
+    public mutating func permutation(_ count: Int) -> [Int] {
+        var p = Array(0..<count)
+        guard count > 1 else { return p }
+        for i in stride(from: count - 1, to: 0, by: -1) {
+            let j = min(i, Int(uniform() * Double(i + 1)))
+            p.swapAt(i, j)
         }
+        return p
+    }
+
+    /// A standard normal draw (Box–Muller; one of the pair is discarded to keep draws per call fixed).
+    public mutating func normal() -> Double {
+        let u1 = 1 - uniform(), u2 = uniform()
+        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
     }
 }
