@@ -39,12 +39,16 @@ let package = Package(
         .target(name: "QNN", dependencies: ["Support", "MPI", "HDF5", "Circuits", "Cutting", "Estimator",
                                             .product(name: "Yams", package: "Yams")],
                 exclude: ["README.md"]),
-        /// The command-line tool: info, estimate, train, analyze, bench.
+        /// Measured claims: kernels against C, the estimator's stage times, stragglers.
+        .target(name: "Benchmarks", dependencies: ["Support", "MPI", "Circuits", "Simulator", "Cutting", "Estimator",
+                                                   "CKernelReference"],
+                exclude: ["README.md"]),
+        /// The command-line tool: argument parsing and output for info, estimate, train, analyze, bench.
         .executableTarget(
             name: "qnncut",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                "Support", "MPI", "HDF5", "Circuits", "Simulator", "Cutting", "Estimator", "QNN", "CSupport", "CKernelReference",
+                "Support", "MPI", "HDF5", "Circuits", "Simulator", "Cutting", "Estimator", "QNN", "Benchmarks", "CSupport",
             ]),
 
         // MARK: - Implementation details
@@ -72,5 +76,6 @@ let package = Package(
         .testTarget(name: "QNNTests", dependencies: ["Support", "QNN", "Estimator", "Cutting", "Simulator", "Circuits", "TestSupport"]),
         .testTarget(name: "ReliabilityTests", dependencies: ["Support", "TestSupport", "HDF5", "Circuits", "QNN", "Estimator"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "HDF5"]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Estimator", "MPI", "Circuits"]),
     ]
 )

@@ -1,13 +1,16 @@
-/// The distributed estimator: the MPI shape of DESIGN §4, end to end.
+/// The distributed estimator: the MPI shape of DESIGN §4, end to end, and the one object a run
+/// talks to (the CLI's `estimate` and `bench`, and the trainer).
 ///
 /// * `init`: rank 0 partitions the circuit and generates the plan (`makePlan`), then broadcasts
 ///   it — once per run; parameters are rebound, never re-partitioned.
-/// * `evaluate`: one collective round per batch of queries. Rank 0 broadcasts θ and the batch;
-///   every rank simulates its share of work units (fragment settings, each for the whole batch)
-///   into a fragment-value table that is zero where it did no work; `MPI_Reduce(SUM)` — a tree
-///   reduction — stitches the tables at rank 0, which contracts them into E (and ∂E). Gradient
+/// * `evaluate` (rank 0) / `serve` (every other rank): one collective round per batch of
+///   queries. Rank 0 broadcasts the round header (θ, the batch, how to differentiate); every rank
+///   simulates its share of work units (fragment settings, each for the whole batch) into a
+///   fragment-value table that is zero where it did no work; `MPI_Reduce(SUM)` — a tree
+///   reduction — stitches the tables (Stitching.swift), and rank 0 gets E (and ∂E). Gradient
 ///   rounds carry adjoint derivatives, or with `.parameterShift` the values of each unit's
-///   shifted circuits (run by the rank that owns the unit), for shot-mode gradients at rank 0.
+///   shifted circuits (run by the rank that owns the unit), for shot-mode gradients at rank 0
+///   (ShotMode.swift). `stop` (rank 0) ends every rank's `serve` with the same broadcast.
 ///   Every unit is counted exactly once under every policy, and since each table entry is one
 ///   rank's number plus zeros, the result is bit-identical for any rank count and policy.
 import Circuits
@@ -100,6 +103,26 @@ public struct BatchResult: Sendable {
     /// The slowest rank's execute phase (= `stages.execute + stages.wait` up to the barrier's own
     /// latency): the round's critical path of work.
     public var slowestExecute: Double
+    /// Shot mode's draws beside the exact values (nil for an exact round); `estimate.values`
+    /// holds what the caller should use either way.
+    public var sampling: SampledValues? = nil
+
+    /// Per query: the standard error of `estimate.values` (0 in an exact round).
+    public var standardErrors: [Double] { sampling?.standardErrors ?? estimate.values.map { _ in 0 } }
+    /// Per query: the exact value (equal to `estimate.values` in an exact round).
+    public var exactValues: [Double] { sampling?.exactValues ?? estimate.values }
+}
+
+/// CPU seconds of rank 0's thread in rounds, by kind, for the gradient-cost ratio. CPU time,
+/// not wall time, because a shared, oversubscribed machine preempts long rounds more often than
+/// short ones; run with one rank to count all the compute (with more ranks, rank 0's share plus
+/// its MPI polling).
+public struct RoundCPUTimes: Sendable {
+    public var forwardSeconds = 0.0, forwardQueries = 0
+    public var gradientSeconds = 0.0, gradientQueries = 0
+
+    public var forwardSecondsPerQuery: Double { forwardQueries > 0 ? forwardSeconds / Double(forwardQueries) : 0 }
+    public var gradientSecondsPerQuery: Double { gradientQueries > 0 ? gradientSeconds / Double(gradientQueries) : 0 }
 }
 
 public final class DistributedEstimator {
@@ -119,6 +142,11 @@ public final class DistributedEstimator {
     /// What units cost (static and adaptive schedules balance it), calibrated across rounds at
     /// rank 0 (CostModel.swift).
     lazy var costModel = CostModel(plan: plan)
+    /// Rank 0's CPU seconds per kind of round.
+    public private(set) var cpuTimes = RoundCPUTimes()
+    /// Called on every rank as each round begins, with the round's number (from 1): where the
+    /// CLI's failure-injection test instruments hook in. A throw fails this rank's round.
+    public var roundWillBegin: ((Int) throws -> Void)?
 
     /// Collective. `makePlan` runs on rank 0 only; its decision (or its error, raised on every
     /// rank as an `AgreedFailure`) reaches every rank as a `PlanBlueprint`, from which each rank
@@ -159,40 +187,81 @@ public final class DistributedEstimator {
     /// while the cache budget holds them).
     public var compileSeconds: Double { circuits.compileSeconds }
 
-    /// Collective: one round with adjoint gradients or none (see `evaluate(theta:inputs:method:)`).
-    public func evaluate(theta: [Double]?, inputs: [[Double]]?, gradients: Bool) throws -> BatchResult? {
-        try evaluate(theta: theta, inputs: inputs, method: gradients ? .adjoint : .none)
+    /// Rank 0: one round for a batch of queries sharing θ (one input vector per query), with
+    /// adjoint gradients or none, exact or in shot mode. The other ranks take part in `serve`.
+    public func evaluate(theta: [Double], inputs: [[Double]], gradients: Bool,
+                         sampling: Sampling = .exact) throws -> BatchResult {
+        try evaluate(theta: theta, inputs: inputs, method: gradients ? .adjoint : .none, sampling: sampling)
     }
 
-    /// Collective: one round for a batch of queries sharing θ. Rank 0 passes θ and the inputs
-    /// (one vector per query) and how to differentiate; other ranks pass nil (the method reaches
-    /// them with θ). Returns the result on rank 0, nil elsewhere.
-    public func evaluate(theta: [Double]?, inputs: [[Double]]?, method: GradientMethod) throws -> BatchResult? {
-        round += 1
+    /// Rank 0: one round for a batch of queries sharing θ. Shot mode (`sampling: .shots`) needs
+    /// `.none` or a parameter-shift method: adjoint derivatives of exact values have no shots.
+    public func evaluate(theta: [Double], inputs: [[Double]], method: GradientMethod,
+                         sampling: Sampling = .exact) throws -> BatchResult {
+        // Callers validate user data first; these are programming errors.
+        precondition(world.isRoot, "DistributedEstimator.evaluate runs on rank 0; other ranks call serve()")
+        precondition(inputs.allSatisfy { $0.count == inputs.first?.count }, "input vectors differ in length")
+        precondition(sampling.isExact || method != .adjoint, "shot mode differentiates by parameter shift, not adjoint")
+        let cpuStart = Self.threadCPUSeconds()
+        let balanced = options.policy == .static || options.policy == .adaptive
+        let header = RoundHeader(method: method, theta: theta,
+                                 speeds: options.policy == .adaptive ? speeds.values : [],
+                                 costFactors: balanced ? costModel.factors : [],
+                                 stitching: sampling.isExact ? stitching(for: method, chooser: &stitchingChooser) : .fullTable,
+                                 inputs: inputs)
+        guard case .result(var result) = try round(header.encoded()) else { preconditionFailure("rank 0 receives every round's result") }
+        if case .shots(let mode, let seeds) = sampling {
+            try mode.sample(&result, plan: plan, theta: theta, inputs: inputs, seeds: seeds)
+        }
+        let cpu = Self.threadCPUSeconds() - cpuStart
+        if method == .none {
+            cpuTimes.forwardSeconds += cpu
+            cpuTimes.forwardQueries += inputs.count
+        } else {
+            cpuTimes.gradientSeconds += cpu
+            cpuTimes.gradientQueries += inputs.count
+        }
+        return result
+    }
+
+    /// Ranks other than 0: take part in rounds until rank 0 calls `stop`.
+    public func serve() throws {
+        precondition(!world.isRoot, "rank 0 drives the rounds; other ranks serve")
+        while case .served = try round(nil) {}
+    }
+
+    /// Rank 0: end every other rank's `serve` (one broadcast). A no-op on one rank.
+    public func stop() throws {
+        precondition(world.isRoot, "rank 0 stops the rounds")
+        guard world.size > 1 else { return }
+        var header = RoundHeader.stop
+        try world.broadcast(&header, root: 0)
+    }
+
+    private enum RoundOutcome {
+        case stopped
+        case served
+        case result(BatchResult)
+    }
+
+    /// Collective: one round. Rank 0 passes the encoded header; the others receive it.
+    private func round(_ encoded: [Double]?) throws -> RoundOutcome {
         let roundStart = MPI.wallTime()
         var times = RankTimes(rank: world.rank)
 
         // Generate (per query): θ, the batch (and the learned rank speeds) reach every rank in
         // one broadcast.
-        var header: [Double] = []
-        if world.rank == 0 {
-            // Callers validate user data first; these are programming errors.
-            guard let theta, let inputs else { preconditionFailure("rank 0 must pass θ and the inputs") }
-            precondition(inputs.allSatisfy { $0.count == inputs[0].count }, "input vectors differ in length")
-            let balanced = options.policy == .static || options.policy == .adaptive
-            header = RoundHeader(method: method, theta: theta,
-                                 speeds: options.policy == .adaptive ? speeds.values : [],
-                                 costFactors: balanced ? costModel.factors : [],
-                                 stitching: stitching(for: method, chooser: &stitchingChooser), inputs: inputs).encoded()
-        }
+        var header = encoded ?? []
         try times.communicating { try world.broadcast(&header, root: 0) }
-        let received = RoundHeader(decoding: header)
+        guard let received = RoundHeader.decode(header) else { return .stopped }
+        round += 1
+        try roundWillBegin?(round)
         let (batchTheta, batchInputs, batchMethod) = (received.theta, received.inputs, received.method)
         let generated = MPI.wallTime()
 
         // Execute: this rank's share of the work units, into a table that is zero elsewhere.
         let executeStart = MPI.wallTime()
-        let executed = try execute(received, times: &times)
+        var executed = try execute(received, times: &times)
         let executeSeconds = MPI.wallTime() - executeStart
 
         // Wait: until every rank has finished executing. Timed apart from the reduction, so that
@@ -203,7 +272,7 @@ public final class DistributedEstimator {
 
         // Reconstruct: stitch the ranks' tables (Stitching.swift).
         let reconstructStart = MPI.wallTime()
-        let stitched = try stitch(executed.table, theta: batchTheta, inputs: batchInputs, method: batchMethod,
+        let stitched = try stitch(&executed.table, theta: batchTheta, inputs: batchInputs, method: batchMethod,
                                   stitching: received.stitching, times: &times)
         if world.rank == 0 {
             stitchingChooser.record(received.stitching, method: batchMethod, seconds: MPI.wallTime() - reconstructStart)
@@ -220,17 +289,17 @@ public final class DistributedEstimator {
         let rows = try world.gather(row.packed(fragments: fragments), root: 0).map { all in
             (0..<world.size).map { RankTimes(packed: all[$0 * width ..< ($0 + 1) * width], fragments: fragments) }
         }
-        guard let estimate = stitched.estimate, let rows else { return nil }
+        guard let estimate = stitched.estimate, let rows else { return .served }
         speeds.update(rows)
         costModel.update(rows)
         let generate = generated - roundStart
-        return BatchResult(
+        return .result(BatchResult(
             round: round, estimate: estimate,
             stages: StageTimes(generate: generate, execute: executeSeconds, wait: times.wait,
                                reconstruct: roundSeconds - generate - executeSeconds - times.wait),
             reduceSeconds: stitched.reduceSeconds, contractSeconds: stitched.contractSeconds, ranks: rows,
             chunkCount: executed.chunkCount, table: stitched.table,
-            slowestExecute: rows.map(\.executeSeconds).max() ?? executeSeconds)
+            slowestExecute: rows.map(\.executeSeconds).max() ?? executeSeconds))
     }
 
     /// Injected delay for the static policies (nobody to answer meanwhile): sleep for the bulk,
@@ -243,5 +312,12 @@ public final class DistributedEstimator {
         }
         while MPI.wallTime() - t0 < seconds {}
         return MPI.wallTime() - t0
+    }
+
+    /// CPU seconds this thread has used. The corresponding C function is `clock_gettime`.
+    static func threadCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 }

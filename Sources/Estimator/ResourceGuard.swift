@@ -6,8 +6,9 @@
 /// Memory model (per rank, doubles are 8 bytes, amplitudes 16): the widest fragment's batch of
 /// states, 16·2^w·B bytes, twice over when gradients run (the adjoint pass keeps ψ and λ side by
 /// side; forward passes with branches keep one copy per branch pair), plus the fragment value table
-/// (units · B · (1 + derivative columns) doubles, doubled on rank 0 for the MPI_Reduce buffer, plus
-/// three index words per unit), the compiled contraction (8 bytes per entry) and the compiled
+/// (units · B · (1 + derivative columns) doubles, doubled for the partial-sums stitching's
+/// sample-major copy — the full-table reduce sums in place — plus three index words per unit),
+/// the compiled contraction (8 bytes per entry) and the compiled
 /// circuit cache (at most its budget). Work is the amplitude updates of one round: per unit
 /// 2^w · (gates + 1) · B · E[branches], where each cut side that may measure doubles the branches
 /// with the probability that its setting measures.

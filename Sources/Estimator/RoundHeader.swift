@@ -1,7 +1,8 @@
 /// What rank 0 broadcasts at the start of every round, in one `MPI_Bcast` of doubles: how to
 /// differentiate, θ, the adaptive policy's learned rank speeds, the per-fragment cost
-/// calibration, and the batch of inputs.
-/// `encoded()` and `init(decoding:)` are each other's inverse.
+/// calibration, and the batch of inputs — or, in the same broadcast, that there are no more
+/// rounds (`stop`), so serving ranks need no second message per round.
+/// `encoded()` and `decode(_:)` are each other's inverse.
 import Cutting
 
 struct RoundHeader: Equatable {
@@ -16,10 +17,14 @@ struct RoundHeader: Equatable {
     /// One input vector per query; all of one length.
     var inputs: [[Double]]
 
-    /// [method, batch, |θ|, |speeds|, |factors|, width, partial sums?] + θ + speeds + factors + inputs.
+    /// The whole header of a "no more rounds" broadcast.
+    static let stop: [Double] = [0]
+
+    /// [1 (a round), method, batch, |θ|, |speeds|, |factors|, width, partial sums?] + θ + speeds
+    /// + factors + inputs.
     func encoded() -> [Double] {
         let width = inputs.first?.count ?? 0
-        return [Double(method.rawValue), Double(inputs.count), Double(theta.count), Double(speeds.count),
+        return [1, Double(method.rawValue), Double(inputs.count), Double(theta.count), Double(speeds.count),
                 Double(costFactors.count), Double(width), stitching == .partialSums ? 1 : 0]
             + theta + speeds + costFactors + inputs.flatMap { $0 }
     }
@@ -34,11 +39,17 @@ struct RoundHeader: Equatable {
         self.inputs = inputs
     }
 
-    init(decoding header: [Double]) {
-        method = GradientMethod(rawValue: Int(header[0])) ?? .none
-        let batch = Int(header[1]), p = Int(header[2]), r = Int(header[3]), f = Int(header[4]), width = Int(header[5])
-        stitching = header[6] == 1 ? .partialSums : .fullTable
-        var next = 7
+    /// The round a header describes, or nil for `stop`.
+    static func decode(_ header: [Double]) -> RoundHeader? {
+        guard header.first == 1 else { return nil }
+        return RoundHeader(decoding: header)
+    }
+
+    private init(decoding header: [Double]) {
+        method = GradientMethod(rawValue: Int(header[1])) ?? .none
+        let batch = Int(header[2]), p = Int(header[3]), r = Int(header[4]), f = Int(header[5]), width = Int(header[6])
+        stitching = header[7] == 1 ? .partialSums : .fullTable
+        var next = 8
         func take(_ n: Int) -> [Double] { defer { next += n }; return Array(header[next ..< next + n]) }
         theta = take(p)
         speeds = take(r)

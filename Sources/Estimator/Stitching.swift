@@ -75,25 +75,24 @@ extension DistributedEstimator {
         return options.stitching == .automatic ? chooser.choose(for: method) : options.stitching
     }
 
-    func stitch(_ table: FragmentValueTable, theta: [Double], inputs: [[Double]], method: GradientMethod,
+    /// `table` is this rank's table; with `.fullTable` it becomes the sum at rank 0 (in place).
+    func stitch(_ table: inout FragmentValueTable, theta: [Double], inputs: [[Double]], method: GradientMethod,
                 stitching: Stitching, times: inout RankTimes) throws -> Stitched {
         if stitching != .partialSums {
-            return try stitchAtRoot(table, theta: theta, inputs: inputs, times: &times)
+            return try stitchAtRoot(&table, theta: theta, inputs: inputs, times: &times)
         }
         return try stitchPartialSums(table, theta: theta, inputs: inputs, method: method, times: &times)
     }
 
-    /// The whole table to rank 0, which contracts it.
-    private func stitchAtRoot(_ table: FragmentValueTable, theta: [Double], inputs: [[Double]],
+    /// The whole table to rank 0 (summed in place there: no second table), which contracts it.
+    private func stitchAtRoot(_ table: inout FragmentValueTable, theta: [Double], inputs: [[Double]],
                               times: inout RankTimes) throws -> Stitched {
         let t0 = MPI.wallTime()
-        let reduced = try times.communicating { try world.reduce(table.storage, op: .sum, root: 0) }
+        try times.communicating { try world.reduceInPlace(&table.storage, op: .sum, root: 0) }
         let t1 = MPI.wallTime()
-        guard let reduced else { return Stitched(estimate: nil, table: nil, reduceSeconds: t1 - t0, contractSeconds: 0) }
-        var full = table
-        full.storage = reduced
-        let estimate = try plan.reconstruct(full, theta: theta, inputs: inputs)
-        return Stitched(estimate: estimate, table: full, reduceSeconds: t1 - t0, contractSeconds: MPI.wallTime() - t1)
+        guard world.isRoot else { return Stitched(estimate: nil, table: nil, reduceSeconds: t1 - t0, contractSeconds: 0) }
+        let estimate = try plan.reconstruct(table, theta: theta, inputs: inputs)
+        return Stitched(estimate: estimate, table: table, reduceSeconds: t1 - t0, contractSeconds: MPI.wallTime() - t1)
     }
 
     /// Whole samples to each rank, contracted there, partial sums reduced to rank 0.

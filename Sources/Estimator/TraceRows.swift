@@ -9,9 +9,13 @@ public struct QueryTraceRow: BitwiseCopyable, Sendable, Equatable {
     /// Index of the query within its batch.
     public var query: Int64
     public var observable: Int32
+    /// What the caller got: the exact value, or in shot mode the sampled estimate.
     public var value: Double
-    /// Standard error (0 in exact mode).
+    /// Standard error of `value` (0 in exact mode).
     public var stderr: Double
+    /// The exact value (= `value` in exact mode; in shot mode the value the shots were drawn
+    /// from). Schema 3.
+    public var exact_value: Double
     /// Per-query stage seconds: the batch's stage time divided by the batch size. Partition is a
     /// one-off (see the `plan` group) and therefore 0 here.
     public var partition_s: Double
@@ -25,7 +29,7 @@ public struct QueryTraceRow: BitwiseCopyable, Sendable, Equatable {
     public static let layout = try! CompoundLayout<QueryTraceRow>([
         .field("step", \.step), .field("round", \.round), .field("query", \.query),
         .field("observable", \.observable), .field("value", \.value), .field("stderr", \.stderr),
-        .field("partition_s", \.partition_s), .field("generate_s", \.generate_s), .field("execute_s", \.execute_s),
+        .field("exact_value", \.exact_value), .field("partition_s", \.partition_s), .field("generate_s", \.generate_s), .field("execute_s", \.execute_s),
         .field("wait_s", \.wait_s), .field("reconstruct_s", \.reconstruct_s), .field("total_s", \.total_s),
     ])
 }

@@ -8,8 +8,9 @@ import HDF5
 public final class TraceWriter {
     public static let schemaName = "qnncut-traces"
     /// 2: `wait_s` in queries, batches and ranks; `slowest_execute_s`, `compile_s`; plan setup
-    /// attributes `plan_derive_s`, `plan_agree_s`, `blueprint_bytes`.
-    public static let schemaVersion = 2
+    /// attributes `plan_derive_s`, `plan_agree_s`, `blueprint_bytes`. 3: `queries.exact_value`,
+    /// and `value` is what the caller got (sampled in shot mode, also in training).
+    public static let schemaVersion = 3
 
     public let file: File
     let queries: Table<QueryTraceRow>
@@ -63,12 +64,13 @@ public final class TraceWriter {
     }
 
     /// Append one round's rows and flush.
-    public func record(_ batch: BatchResult, step: Int, observable: Int, stderrs: [Double]? = nil) throws {
+    public func record(_ batch: BatchResult, step: Int, observable: Int) throws {
         let count = batch.estimate.values.count
         let perQuery = batch.stages.divided(by: count)
+        let errors = batch.standardErrors, exact = batch.exactValues
         try queries.append(batch.estimate.values.enumerated().map { q, value in
             QueryTraceRow(step: Int64(step), round: Int64(batch.round), query: Int64(q), observable: Int32(observable),
-                          value: value, stderr: stderrs?[q] ?? 0, partition_s: 0,
+                          value: value, stderr: errors[q], exact_value: exact[q], partition_s: 0,
                           generate_s: perQuery.generate, execute_s: perQuery.execute, wait_s: perQuery.wait,
                           reconstruct_s: perQuery.reconstruct, total_s: perQuery.total)
         })

@@ -51,7 +51,7 @@ private func publishNewFile(at path: String, mode: File.CreateMode, sealed: Bool
             file = try File.create(temporary, mode: .exclusive, userBlockBytes: sealed ? FileSeal.userBlockBytes : 0)
         } catch let error as HDF5Error {
             // A missing or unwritable folder: name the file the caller asked for, not our temporary.
-            throw HDF5Error(call: error.call, path: path, message: error.message, stack: error.stack)
+            throw HDF5Error(call: error.call, path: path, message: error.message, stack: error.stack, kind: error.kind)
         }
         do {
             try body(file)

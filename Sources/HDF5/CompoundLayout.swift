@@ -58,7 +58,7 @@ public struct CompoundLayout<Row: BitwiseCopyable>: Sendable {
     /// a stored property, and fields do not overlap.
     public init(_ fields: [Field]) throws {
         func fail(_ message: String) -> HDF5Error {
-            HDF5Error(call: "CompoundLayout", path: "\(Row.self)", message: message)
+            HDF5Error(call: "CompoundLayout", path: "\(Row.self)", message: message, kind: .invalidRequest)
         }
         if fields.isEmpty { throw fail("a compound layout needs at least one field") }
         var seen = Set<String>()

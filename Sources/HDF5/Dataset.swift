@@ -149,7 +149,7 @@ extension Container {
 /// Rejects shapes HDF5 would reject with a less helpful message (or accept and misbehave).
 private func validate(shape: [Int], chunks: [Int]?, gzipLevel: Int?, _ path: String) throws {
     func fail(_ message: String) -> HDF5Error {
-        HDF5Error(call: "H5Dcreate2", path: path, message: message)
+        HDF5Error(call: "H5Dcreate2", path: path, message: message, kind: .invalidRequest)
     }
     if shape.contains(where: { $0 < 0 }) { throw fail("negative dimension in shape \(shape)") }
     if shape.isEmpty && (chunks != nil || gzipLevel != nil) {

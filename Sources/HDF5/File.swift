@@ -123,7 +123,7 @@ private func retryingTransientLockConflicts(_ attempt: () throws -> hid_t) throw
     while true {
         do {
             return try attempt()
-        } catch let error as HDF5Error where error.isLockConflict && waited < 1_000_000 {
+        } catch let error as HDF5Error where error.kind == .lockConflict && waited < 1_000_000 {
             usleep(delayMicroseconds)
             waited += delayMicroseconds
             delayMicroseconds = min(delayMicroseconds * 2, 100_000)

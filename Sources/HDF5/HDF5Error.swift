@@ -22,12 +22,29 @@ public struct HDF5Error: Error, CustomStringConvertible, Sendable, Equatable {
     public let message: String
     /// HDF5's error stack at the time of the failure, outermost call first ("H5Fopen(): ...").
     public let stack: [String]
+    /// What kind of failure it was, for callers that react to some (retry a lock, refuse a file).
+    public let kind: Kind
 
-    public init(call: String, path: String, message: String, stack: [String] = []) {
+    public enum Kind: Sendable, Equatable {
+        /// HDF5 reported the failure (its error stack is in `stack`).
+        case library
+        /// HDF5 could not lock the file: another process, or another handle in this one, has it open.
+        case lockConflict
+        /// A system call failed with this `errno`.
+        case system(Int32)
+        /// The file's content was refused before use: not ours, damaged, or beyond the bounds an
+        /// untrusted file may declare.
+        case refused
+        /// The call asked of this module is not valid (a closed handle, a bad layout or option).
+        case invalidRequest
+    }
+
+    public init(call: String, path: String, message: String, stack: [String] = [], kind: Kind = .refused) {
         self.call = call
         self.path = path
         self.message = message
         self.stack = stack
+        self.kind = kind
     }
 
     public var description: String { "\(call) failed for \(path): \(message)" }
@@ -42,23 +59,18 @@ extension HDF5Error {
             return HDF5Error(call: call, path: path, message: "HDF5 reported failure (empty error stack)")
         }
         var message = ErrorStack.conciseMessage(innermost.description)
-        if entries.contains(where: ErrorStack.isLockFailure) {
-            message = lockConflictPrefix + " (\(message))"
+        let locked = entries.contains(where: ErrorStack.isLockFailure)
+        if locked {
+            message = "the file is locked: another process, or another handle in this one, has it open (\(message))"
         }
         return HDF5Error(
             call: call, path: path, message: message,
-            stack: entries.map { "\($0.function)(): \($0.description)" })
+            stack: entries.map { "\($0.function)(): \($0.description)" }, kind: locked ? .lockConflict : .library)
     }
-
-    private static let lockConflictPrefix =
-        "the file is locked: another process, or another handle in this one, has it open"
-
-    /// Whether the failure was HDF5's `flock` of the file (another open of the same file).
-    var isLockConflict: Bool { message.hasPrefix(HDF5Error.lockConflictPrefix) }
 
     /// An error for a system call (`fsync`, `rename`, ...), its message from `errno`.
     static func fromErrno(call: String, path: String, errno code: Int32) -> HDF5Error {
-        HDF5Error(call: call, path: path, message: String(cString: strerror(code)))
+        HDF5Error(call: call, path: path, message: String(cString: strerror(code)), kind: .system(code))
     }
 }
 

@@ -70,7 +70,7 @@ public final class ObjectHandle {
     func ensureOpen(_ call: String) throws {
         Library.prepareThread()
         if !file.isOpen {
-            throw HDF5Error(call: call, path: displayPath, message: "the file has been closed")
+            throw HDF5Error(call: call, path: displayPath, message: "the file has been closed", kind: .invalidRequest)
         }
     }
 

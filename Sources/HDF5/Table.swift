@@ -106,10 +106,10 @@ extension Container {
         try handle.ensureOpen("H5Dcreate2")
         let target = handle.childDisplayPath(path)
         guard chunkRows > 0 else {
-            throw HDF5Error(call: "H5Dcreate2", path: target, message: "chunkRows must be positive, got \(chunkRows)")
+            throw HDF5Error(call: "H5Dcreate2", path: target, message: "chunkRows must be positive, got \(chunkRows)", kind: .invalidRequest)
         }
         if let gzipLevel, !(0...9).contains(gzipLevel) {
-            throw HDF5Error(call: "H5Dcreate2", path: target, message: "gzip level \(gzipLevel) is outside 0...9")
+            throw HDF5Error(call: "H5Dcreate2", path: target, message: "gzip level \(gzipLevel) is outside 0...9", kind: .invalidRequest)
         }
         let fileType = try layout.fileType(target)
         let space = try TemporaryID.simpleDataspace([0], maxDims: [chdf5_s_unlimited()], target)

@@ -124,6 +124,27 @@ public final class Communicator: @unchecked Sendable {
         return rank == root ? result : nil
     }
 
+    /// `reduce` into the caller's own buffer: on `root`, `values` is both input and result
+    /// (`MPI_IN_PLACE`, so the root never holds a second copy of a large table); elsewhere
+    /// `values` is only sent and left unchanged.
+    /// The corresponding C function is `MPI_Reduce` with `MPI_IN_PLACE`.
+    public func reduceInPlace(_ values: inout [Double], op: ReduceOperation = .sum, root: Int = 0) throws(MPIError) {
+        try checkRoot(root, "MPI_Reduce")
+        try checkCount(values.count, "MPI_Reduce")
+        let count = Int32(values.count)
+        let code: Int32
+        if rank == root {
+            code = values.withUnsafeMutableBytes { buffer in
+                MPI_Reduce(cmpi_in_place(), buffer.baseAddress, count, cmpi_double(), op.handle, Int32(root), handle)
+            }
+        } else {
+            code = values.withUnsafeBytes { send in
+                MPI_Reduce(send.baseAddress, nil, count, cmpi_double(), op.handle, Int32(root), handle)
+            }
+        }
+        try check(code, "MPI_Reduce")
+    }
+
     /// Element-wise reduction whose result every rank receives.
     /// The corresponding C function is `MPI_Allreduce`.
     public func allreduce(_ values: [Double], op: ReduceOperation = .sum) throws(MPIError) -> [Double] {

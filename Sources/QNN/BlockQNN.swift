@@ -19,8 +19,8 @@
 import Circuits
 
 public struct BlockQNN: Sendable, Equatable {
-    public enum Topology: String, Sendable, CaseIterable { case chain, ring }
-    public enum BoundaryGate: String, Sendable, CaseIterable { case cx, cz, rzz }
+    public enum Topology: String, Sendable, Codable, CaseIterable { case chain, ring }
+    public enum BoundaryGate: String, Sendable, Codable, CaseIterable { case cx, cz, rzz }
 
     public var qubits: Int
     public var layers: Int

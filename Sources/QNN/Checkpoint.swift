@@ -169,8 +169,8 @@ public struct Checkpoint: Sendable, Codable, Equatable {
         guard theta.count == parameterCount else {
             throw fail("theta", "has \(theta.count) values; the model has \(parameterCount) parameters")
         }
-        guard optimizer == config.training.optimizer else {
-            throw fail("optimizer", "'\(clip(optimizer))' differs from the config's training.optimizer '\(config.training.optimizer)'")
+        guard optimizer == config.training.optimizer.rawValue else {
+            throw fail("optimizer", "'\(clip(optimizer))' differs from the config's training.optimizer '\(config.training.optimizer.rawValue)'")
         }
         guard seed == config.training.seed else {
             throw fail("seed", "\(seed) differs from the config's training.seed \(config.training.seed)")

@@ -45,6 +45,14 @@ public final class ConfigReader {
         return s
     }
 
+    /// `choice` for a type whose cases are the YAML spellings (the one place they are written).
+    public func choice<Choice: RawRepresentable & CaseIterable>(_ key: String, default value: Choice) throws -> Choice
+        where Choice.RawValue == String {
+        let spelling = try choice(key, Choice.allCases.map(\.rawValue), default: value.rawValue)
+        guard let parsed = Choice(rawValue: spelling) else { preconditionFailure("choice() returns one of the listed spellings") }
+        return parsed
+    }
+
     public func int(_ key: String, default value: Int, range: ClosedRange<Int> = Int.min ... Int.max) throws -> Int {
         guard let (s, origin) = try scalar(key, "an integer") else { return value }
         // Counts may be written in scientific notation (shots: 1e6) when the value is whole.

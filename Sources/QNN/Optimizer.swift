@@ -20,7 +20,8 @@ public struct OptimizerState: Sendable, Codable, Equatable {
 }
 
 public struct Optimizer: Sendable {
-    public enum Kind: String, Sendable { case sgd, adam }
+    /// The YAML spellings of `training.optimizer`.
+    public enum Kind: String, Sendable, Codable, CaseIterable { case adam, sgd }
     public var kind: Kind
     public var learningRate: Double
     public var momentum: Double
@@ -30,7 +31,7 @@ public struct Optimizer: Sendable {
     public var state: OptimizerState
 
     public init(_ config: TrainingConfig.TrainingSection, parameterCount p: Int) {
-        kind = Kind(rawValue: config.optimizer) ?? .adam
+        kind = config.optimizer
         learningRate = config.learningRate
         momentum = config.momentum
         beta1 = config.beta1

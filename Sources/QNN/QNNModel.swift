@@ -4,6 +4,7 @@
 import Circuits
 import Cutting
 import Foundation
+import Support
 
 public struct QNNModel: Sendable, Codable {
     public var circuit: Circuit
@@ -40,20 +41,19 @@ public struct QNNModel: Sendable, Codable {
             labels = family.partitionLabels
         } else {
             circuit = ReferenceQNN.circuit(qubits: m.qubits, layers: m.layers, crossingLayers: m.cuts)
-            let h = m.qubits / 2
             labels = m.partition ?? ReferenceQNN.halvesPartition(qubits: m.qubits)
         }
         let n = circuit.qubitCount
         switch m.readout {
-        case "last": readoutText = "Z\(n - 1)"
-        case "parity": readoutText = (0..<n).map { "Z\($0)" }.joined(separator: " ")
-        case "mean_z", "parity_blocks":
+        case .last: readoutText = "Z\(n - 1)"
+        case .parity: readoutText = (0..<n).map { "Z\($0)" }.joined(separator: " ")
+        case .meanZ, .parityBlocks:
             guard let qubits = Self.blockReadoutQubits(labels: labels, qubitCount: n) else {
                 throw ConfigError("\(source): model.readout \(m.readout) needs blocks: model.fragments, the two-half family, or model.partition with model.circuit")
             }
-            readoutText = m.readout == "parity_blocks" ? qubits.map { "Z\($0)" }.joined(separator: " ")
+            readoutText = m.readout == .parityBlocks ? qubits.map { "Z\($0)" }.joined(separator: " ")
                 : qubits.map { "\(1.0 / Double(qubits.count))*Z\($0)" }.joined(separator: " + ")
-        default: readoutText = m.readout
+        case .observable(let text): readoutText = text
         }
         do { observable = try Observable.parse(readoutText, qubitCount: n) } catch {
             throw ConfigError("\(source): model.readout '\(m.readout)': \(error)")

@@ -1,26 +1,15 @@
-/// Estimates from a round (exact, or shot-noisy with a matched per-query budget), metrics on
-/// whole splits, and the robustness sweep (Gaussian input noise, FGSM) at the end of training.
-import Cutting
+/// Estimates from rounds (exact, or shot-noisy with a matched per-query budget: `ShotMode`),
+/// metrics on whole splits, and the robustness sweep (Gaussian input noise, FGSM) at the end of
+/// training.
 import Estimator
+import Support
 
 extension Trainer {
-    /// The estimate per query of a round. Exact mode: the contraction's values. Shot mode: every
-    /// query spends `estimator.shots` shots in total over the sub-experiments it uses, drawn from
-    /// the exact fragment values (`MatchedShotSampler`); seeds come from (seed, stream, counter,
-    /// query), so a resumed run draws the same shots.
-    func estimates(_ result: BatchResult, inputs: [[Double]], theta: [Double], stream: Seeds.Stream, counter: Int,
-                   offset: Int = 0) -> (values: [Double], stderrs: [Double]) {
-        guard shotMode else { return (result.estimate.values, Array(repeating: 0, count: inputs.count)) }
-        guard let table = result.table else { preconditionFailure("shot mode runs with Stitching.fullTable") }
-        var values: [Double] = [], stderrs: [Double] = []
-        let sampler = MatchedShotSampler(shots: config.estimator.shots, termSamples: config.estimator.termSamples)
-        for (q, x) in inputs.enumerated() {
-            let sampled = sampler.estimate(plan: session.estimator.plan, table: table, sample: q, theta: theta,
-                                           input: x, seed: Seeds.derive(config.training.seed, stream, counter, offset + q))
-            values.append(sampled.value)
-            stderrs.append(sampled.standardError)
-        }
-        return (values, stderrs)
+    /// How a round's values are produced: exactly, or in shot mode with one seed per query from
+    /// (run seed, purpose, counter, query) — so a resumed run draws the same shots.
+    func sampling(_ stream: Seeds.Stream, counter: Int, queries: Int, offset: Int = 0) -> Sampling {
+        guard let shotMode else { return .exact }
+        return .shots(shotMode, seeds: (0..<queries).map { Seeds.derive(config.training.seed, stream, counter, offset + $0) })
     }
 
     /// Estimates for many inputs, in rounds of one training batch (so forward and gradient rounds
@@ -31,10 +20,10 @@ extension Trainer {
         var start = 0
         while start < inputs.count {
             let chunk = Array(inputs[start ..< min(start + size, inputs.count)])
-            let result = try session.evaluate(theta: theta, inputs: chunk, gradients: false)
-            let e = estimates(result, inputs: chunk, theta: theta, stream: stream, counter: counter, offset: start)
-            try trace?.trace.record(result, step: step, observable: 0, stderrs: e.stderrs)
-            values += e.values
+            let result = try estimator.evaluate(theta: theta, inputs: chunk, gradients: false,
+                                                sampling: sampling(stream, counter: counter, queries: chunk.count, offset: start))
+            try trace?.trace.record(result, step: step, observable: 0)
+            values += result.estimate.values
             start += size
         }
         return values
@@ -66,17 +55,17 @@ extension Trainer {
         guard !r.gaussianSigmas.isEmpty || !r.fgsmEpsilons.isEmpty else { return [] }
         let x = job.data.testInputs, y = job.data.testLabels
         var results: [RobustnessResult] = []
-        func add(_ attack: String, _ strength: Double, _ estimates: [Double]) {
+        func add(_ attack: Attack, _ strength: Double, _ estimates: [Double]) {
             let m = Self.metrics(estimates, labels: y)
             results.append(RobustnessResult(attack: attack, strength: strength, testLoss: m.loss, testAccuracy: m.accuracy))
         }
-        add("clean", 0, try forwardEstimates(x, stream: .robustnessShots, counter: 0))
+        add(.clean, 0, try forwardEstimates(x, stream: .robustnessShots, counter: 0))
         for (i, sigma) in r.gaussianSigmas.enumerated() {
             let noisy = x.enumerated().map { b, row in
                 var rng = Seeds.generator(r.seed, .gaussianNoise, i, b)
                 return row.map { $0 + sigma * rng.normal() }
             }
-            add("gaussian", sigma, try forwardEstimates(noisy, stream: .robustnessShots, counter: 1 + i))
+            add(.gaussian, sigma, try forwardEstimates(noisy, stream: .robustnessShots, counter: 1 + i))
         }
         guard !r.fgsmEpsilons.isEmpty else { return results }
         var direction: [[Double]] = []
@@ -84,7 +73,7 @@ extension Trainer {
         var start = 0
         while start < x.count {
             let chunk = Array(x[start ..< min(start + size, x.count)])
-            let result = try session.evaluate(theta: theta, inputs: chunk, gradients: true)
+            let result = try estimator.evaluate(theta: theta, inputs: chunk, gradients: true)
             for (q, e) in result.estimate.values.enumerated() {
                 let dE = BinaryCrossEntropy.derivative(estimate: e, label: y[start + q])
                 direction.append(result.estimate.inputGradients[q].map { g in
@@ -96,7 +85,7 @@ extension Trainer {
         }
         for (i, epsilon) in r.fgsmEpsilons.enumerated() {
             let attacked = zip(x, direction).map { row, s in zip(row, s).map { $0 + epsilon * $1 } }
-            add("fgsm", epsilon, try forwardEstimates(attacked, stream: .robustnessShots, counter: 1 + r.gaussianSigmas.count + i))
+            add(.fgsm, epsilon, try forwardEstimates(attacked, stream: .robustnessShots, counter: 1 + r.gaussianSigmas.count + i))
         }
         return results
     }

@@ -1,4 +1,4 @@
-/// The training loop at rank 0 (other ranks serve rounds through `EstimatorSession`): shuffle,
+/// The training loop at rank 0 (other ranks serve the estimator's rounds): shuffle,
 /// minibatch, one collective round per step with adjoint gradients through the cuts, BCE,
 /// optimiser update, traces, checkpoints; metrics at every epoch end; robustness at the end.
 ///
@@ -8,6 +8,7 @@ import Cutting
 import Estimator
 import Foundation
 import MPI
+import Support
 
 /// Everything rank 0 prepared before the collective part of a run.
 public struct TrainingJob: Sendable, Codable {
@@ -32,7 +33,7 @@ public struct TrainingJob: Sendable, Codable {
 
 public final class Trainer {
     public let job: TrainingJob
-    public let session: EstimatorSession
+    public let estimator: DistributedEstimator
     let world: Communicator
     /// Rank 0's trace file; attach it after `init` so that a plan that cannot be built leaves no file.
     public var trace: TrainingTraceWriter?
@@ -46,7 +47,10 @@ public final class Trainer {
     var shuffleState: [UInt64] = []
 
     var config: TrainingConfig { job.config }
-    var shotMode: Bool { config.estimator.mode == "shots" }
+    /// Shot mode's budget, nil in exact mode.
+    var shotMode: ShotMode? {
+        config.estimator.mode == .shots ? ShotMode(shots: config.estimator.shots, termSamples: config.estimator.termSamples) : nil
+    }
     var stepsPerEpoch: Int { (job.data.trainInputs.count + config.training.batchSize - 1) / config.training.batchSize }
 
     /// Collective: builds and broadcasts the plan. `trace` and `observer` are rank 0's.
@@ -57,12 +61,14 @@ public final class Trainer {
         self.trace = trace
         self.observer = observer
         if world.isRoot { try Self.checkResources(job, plan: nil, worldSize: world.size) }
-        var options = options
-        // Shot mode samples from every unit's exact value at rank 0: it needs the whole table.
-        if job.config.estimator.mode == "shots" { options.stitching = .fullTable }
-        session = try EstimatorSession(world: world, model: world.isRoot ? job.model : nil, options: options,
-                                       source: job.config.source) { plan in
+        estimator = try DistributedEstimator(world: world, options: options) {
+            let model = job.model, plan: CutPlan
+            do { plan = try CutPlan(circuit: model.circuit, observable: model.observable, cuts: model.cutSpecification) } catch let error as CuttingError {
+                // Say what the user wrote (the model's cuts), not the Swift call.
+                throw PlanError(description: "\(job.config.source): the model's cut plan: \(error.reason)")
+            }
             try Self.checkResources(job, plan: plan, worldSize: world.size)
+            return plan
         }
         optimizer = Optimizer(job.config.training, parameterCount: job.model.parameterCount)
         theta = job.model.initialTheta(seed: job.config.training.seed, scale: job.config.model.initScale)
@@ -78,11 +84,11 @@ public final class Trainer {
     /// Collective. Rank 0 trains and returns the summary; the other ranks serve and return nil.
     public func run() throws -> TrainingSummary? {
         guard world.isRoot else {
-            try session.serve()
+            try estimator.serve()
             return nil
         }
         let summary = try train()
-        try session.stop()
+        try estimator.stop()
         return summary
     }
 
@@ -91,7 +97,7 @@ public final class Trainer {
         let data = job.data
         let epochs = config.training.epochs
         let resumedFrom = job.checkpoint?.step
-        try trace?.trace.recordPlan(0, estimator: session.estimator, label: job.model.readoutText)
+        try trace?.trace.recordPlan(0, estimator: estimator, label: job.model.readoutText)
         observer?.trainingStarted(totalSteps: epochs * stepsPerEpoch, stepsPerEpoch: stepsPerEpoch, startStep: step, epochs: epochs)
         if let resumedFrom {
             observer?.note(epoch < epochs
@@ -136,10 +142,10 @@ public final class Trainer {
         let final = try lastMetrics ?? evaluateSplits(epochIndex: epochs - 1)
         let robustness = try evaluateRobustness()
         try trace?.record(robustness: robustness.map {
-            RobustnessTraceRow(kind: $0.attack == "gaussian" ? 1 : $0.attack == "fgsm" ? 2 : 0, strength: $0.strength,
+            RobustnessTraceRow(kind: $0.attack.traceKind, strength: $0.strength,
                                test_loss: $0.testLoss, test_accuracy: $0.testAccuracy)
         })
-        let plan = session.estimator.plan
+        let plan = estimator.plan
         return TrainingSummary(
             config: config.name, output: job.outputFolder, mode: config.estimator.mode, uncut: config.estimator.uncut,
             cuts: plan.cuts.count, subexperiments: plan.workUnits.count, ranks: world.size,
@@ -148,21 +154,20 @@ public final class Trainer {
             finalTrainLoss: final.train.loss, finalTrainAccuracy: final.train.accuracy,
             finalTestLoss: final.test.loss, finalTestAccuracy: final.test.accuracy, robustness: robustness,
             wallSeconds: MPI.wallTime() - start,
-            forwardSecondsPerQuery: session.forwardQueries > 0 ? session.forwardSeconds / Double(session.forwardQueries) : 0,
-            gradientSecondsPerQuery: session.gradientQueries > 0 ? session.gradientSeconds / Double(session.gradientQueries) : 0,
+            forwardSecondsPerQuery: estimator.cpuTimes.forwardSecondsPerQuery,
+            gradientSecondsPerQuery: estimator.cpuTimes.gradientSecondsPerQuery,
             theta: theta)
     }
 
     /// One minibatch: estimates and ∂E/∂θ in one round, mean BCE, one optimiser update.
     func takeStep(inputs: [[Double]], labels: [Int]) throws -> StepTraceRow {
-        var result = try session.evaluate(theta: theta, inputs: inputs, method: shotMode ? .parameterShift : .adjoint)
-        let estimates = self.estimates(result, inputs: inputs, theta: theta, stream: .trainShots, counter: step)
-        let gradientShots = try shotModeGradients(&result, inputs: inputs)
-        try trace?.trace.record(result, step: step + 1, observable: 0, stderrs: estimates.stderrs)
+        let result = try estimator.evaluate(theta: theta, inputs: inputs, method: shotMode == nil ? .adjoint : .parameterShift,
+                                            sampling: sampling(.trainShots, counter: step, queries: inputs.count))
+        try trace?.trace.record(result, step: step + 1, observable: 0)
         var gradient = [Double](repeating: 0, count: theta.count)
         var loss = 0.0, correct = 0
         let scale = 1 / Double(inputs.count)
-        for (b, e) in estimates.values.enumerated() {
+        for (b, e) in result.estimate.values.enumerated() {
             loss += BinaryCrossEntropy.loss(estimate: e, label: labels[b]) * scale
             if BinaryCrossEntropy.predicted(estimate: e) == labels[b] { correct += 1 }
             // Chain rule: ∂L/∂θ = Σ_b ∂L/∂E_b · ∂E_b/∂θ, with ∂E_b/∂θ through the cuts (adjoint in
@@ -176,29 +181,14 @@ public final class Trainer {
         return StepTraceRow(step: Int64(step), epoch: Int32(epoch), batch_size: Int32(inputs.count), loss: loss,
                             accuracy: Double(correct) / Double(inputs.count),
                             gradient_norm: gradient.reduce(0) { $0 + $1 * $1 }.squareRoot(),
-                            learning_rate: optimizer.learningRate, shots: shotMode ? Int64(config.estimator.shots) : 0,
-                            gradient_shots: Int64(gradientShots), seconds: 0)
+                            learning_rate: optimizer.learningRate, shots: Int64(shotMode?.shots ?? 0),
+                            gradient_shots: Int64(Self.meanGradientShots(result)), seconds: 0)
     }
 
-    /// Shot mode: ∂Ê/∂θ by per-fragment parameter shift — every unit's circuit and its shifted
-    /// circuits "run" with the unit's share of the query budget (`CutPlan.parameterShiftGradients`)
-    /// — stored into `result` as its gradients. The contraction joins the round's reconstruct
-    /// stage; the Binomial draws stand in for a device's measurements and, as for the estimates
-    /// (`estimates`), are outside the stages. Returns the mean shots per query the gradient spent
-    /// (0 in exact mode).
-    func shotModeGradients(_ result: inout BatchResult, inputs: [[Double]]) throws -> Int {
-        guard shotMode else { return 0 }
-        let plan = session.estimator.plan
-        let seeds = inputs.indices.map { Seeds.derive(config.training.seed, .gradientShots, step, $0) }
-        guard let table = result.table else { preconditionFailure("shot mode runs with Stitching.fullTable") }
-        let measured = try plan.measureShiftedCircuits(table, theta: theta, inputs: inputs,
-                                                       shots: config.estimator.shots, seeds: seeds)
-        let t0 = MPI.wallTime()
-        result.estimate.thetaGradients = try plan.reconstruct(measured.table, theta: theta, inputs: inputs).thetaGradients
-        let seconds = MPI.wallTime() - t0
-        result.stages.reconstruct += seconds
-        result.contractSeconds += seconds
-        return measured.shotsUsed.reduce(0, +) / max(inputs.count, 1)
+    /// Mean shots per query the round's parameter-shift gradient spent (0 in exact mode).
+    static func meanGradientShots(_ result: BatchResult) -> Int {
+        guard let shots = result.sampling?.gradientShots, !shots.isEmpty else { return 0 }
+        return shots.reduce(0, +) / shots.count
     }
 
     /// Rank 0: refuse a run that would not fit (`ResourceGuard`), first from the circuit alone
@@ -239,4 +229,9 @@ public final class Trainer {
                        seed: config.training.seed, rngState: shuffleState)
             .write(to: job.checkpointPath)
     }
+}
+
+/// A model whose cuts cannot be planned.
+public struct PlanError: Error, CustomStringConvertible, Sendable {
+    public var description: String
 }

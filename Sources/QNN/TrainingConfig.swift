@@ -28,8 +28,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         public var layers: Int
         /// Boundary CNOTs kept (and cut) in the first `cuts` layers of the reference family.
         public var cuts: Int
-        /// "last" (Z on qubit n−1), "parity" (Z…Z), or an observable text such as "Z0 Z3".
-        public var readout: String
+        public var readout: Readout
         /// An OpenQASM 2 file with theta[i] / x[j] instead of the reference family (optional).
         public var circuit: String?
         /// Partition labels (one letter per qubit) for a QASM circuit; the reference family uses A…AB…B.
@@ -40,27 +39,26 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         /// two-half family, and so are the three keys below: optionals left out of the JSON the
         /// config hash is taken over, so checkpoints of existing configs still resume.
         public var fragments: Int?
-        /// "chain" or "ring" (the last block joins the first).
-        public var topology: String?
+        /// Chain, or ring (the last block joins the first).
+        public var topology: BlockQNN.Topology?
         /// Layers that keep the boundary gates (default 1).
         public var crossingLayers: Int?
-        /// "cx", "cz" or "rzz" (trainable angle).
-        public var boundaryGate: String?
+        /// cx, cz or rzz (trainable angle).
+        public var boundaryGate: BlockQNN.BoundaryGate?
 
         /// The wide family this section names, or nil for the two-half family / a QASM circuit.
         public var blockFamily: BlockQNN? {
             guard let fragments, circuit == nil else { return nil }
             return BlockQNN(qubits: qubits, layers: layers, fragments: fragments,
-                            topology: BlockQNN.Topology(rawValue: topology ?? "chain") ?? .chain,
-                            crossingLayers: crossingLayers ?? 1,
-                            boundaryGate: BlockQNN.BoundaryGate(rawValue: boundaryGate ?? "cx") ?? .cx)
+                            topology: topology ?? .chain, crossingLayers: crossingLayers ?? 1,
+                            boundaryGate: boundaryGate ?? .cx)
         }
     }
 
     public struct TrainingSection: Codable, Sendable, Equatable {
         public var epochs: Int
         public var batchSize: Int
-        public var optimizer: String
+        public var optimizer: Optimizer.Kind
         public var learningRate: Double
         public var momentum: Double
         public var beta1: Double
@@ -70,8 +68,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     }
 
     public struct EstimatorSection: Codable, Sendable, Equatable {
-        /// "exact" or "shots".
-        public var mode: String
+        public var mode: EstimatorMode
         /// Simulate the whole circuit instead of cutting it (the baseline).
         public var uncut: Bool
         /// Shots per query, shared by every sub-experiment the query uses (matched budget).
@@ -173,7 +170,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
             }
         }
         model = ModelSection(qubits: qubits, layers: layers, cuts: cuts,
-                      readout: try r.string("model.readout", default: "last"),
+                      readout: Readout(spelling: try r.string("model.readout", default: "last") ?? "last"),
                       circuit: circuit.map { $0.hasPrefix("/") ? $0 : folder.appendingPathComponent($0).standardized.path },
                       partition: try r.string("model.partition"),
                       initScale: try r.double("model.init_scale", default: 0.1, range: 0 ... 100),
@@ -182,7 +179,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
 
         training = TrainingSection(epochs: try r.int("training.epochs", default: 10, range: 1 ... 1_000_000),
                             batchSize: try r.int("training.batch_size", default: 16, range: 1 ... 1_000_000),
-                            optimizer: try r.choice("training.optimizer", ["adam", "sgd"], default: "adam"),
+                            optimizer: try r.choice("training.optimizer", default: Optimizer.Kind.adam),
                             learningRate: try r.double("training.learning_rate", default: 0.05, range: 0 ... 1e6),
                             momentum: try r.double("training.momentum", default: 0, range: 0 ... 0.999999),
                             beta1: try r.double("training.beta1", default: 0.9, range: 0 ... 0.999999),
@@ -190,7 +187,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
                             epsilon: try r.double("training.epsilon", default: 1e-8, range: 1e-300 ... 1),
                             seed: try r.uint64("training.seed", default: 0))
 
-        estimator = EstimatorSection(mode: try r.choice("estimator.mode", ["exact", "shots"], default: "exact"),
+        estimator = EstimatorSection(mode: try r.choice("estimator.mode", default: EstimatorMode.exact),
                               uncut: try r.bool("estimator.uncut", default: false),
                               shots: try r.int("estimator.shots", default: 1000, range: 1 ... Int(Int32.max)),
                               termSamples: try r.int("estimator.term_samples", default: 0, range: 0 ... 100_000_000))
@@ -227,15 +224,15 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// `fragments: 2` without any of the other three keys (so existing configs build exactly
     /// today's circuit). `model.cuts` and `model.partition` belong to the other families.
     static func readBlockKeys(_ r: ConfigReader, source: String, layers: Int, hasCircuit: Bool)
-        throws -> (fragments: Int, topology: String?, crossingLayers: Int?, boundaryGate: String?)? {
+        throws -> (fragments: Int, topology: BlockQNN.Topology?, crossingLayers: Int?, boundaryGate: BlockQNN.BoundaryGate?)? {
         let fragments = try r.string("model.fragments") == nil ? nil
             : r.int("model.fragments", default: 2, range: 2 ... BlockQNN.maxFragments)
         let topology = try r.string("model.topology") == nil ? nil
-            : r.choice("model.topology", BlockQNN.Topology.allCases.map(\.rawValue), default: "chain")
+            : r.choice("model.topology", default: BlockQNN.Topology.chain)
         let crossing = try r.string("model.crossing_layers") == nil ? nil
             : r.int("model.crossing_layers", default: 1, range: 0 ... layers)
         let gate = try r.string("model.boundary_gate") == nil ? nil
-            : r.choice("model.boundary_gate", BlockQNN.BoundaryGate.allCases.map(\.rawValue), default: "cx")
+            : r.choice("model.boundary_gate", default: BlockQNN.BoundaryGate.cx)
         let extras = [("model.topology", topology != nil), ("model.crossing_layers", crossing != nil),
                       ("model.boundary_gate", gate != nil)].filter(\.1).map(\.0)
         guard let fragments else {
@@ -283,4 +280,54 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     }
 
     static func fnv1a(_ bytes: Data) -> String { FNV1a(bytes).paddedHex }
+}
+
+/// `estimator.mode`.
+public enum EstimatorMode: String, Sendable, Codable, CaseIterable {
+    /// The contraction's exact values, adjoint gradients.
+    case exact
+    /// A matched per-query shot budget (`ShotMode`), parameter-shift gradients.
+    case shots
+}
+
+/// `model.readout`: a named readout or an observable text such as "Z0 Z3" or "0.5*Z0 + 0.5*Z3".
+/// Encoded as its spelling, so configs hash as they always did.
+public enum Readout: Sendable, Equatable, Codable, CustomStringConvertible {
+    /// Z on the last qubit.
+    case last
+    /// Z⊗…⊗Z on every qubit.
+    case parity
+    /// The mean of Z on every block's readout qubit (`mean_z`).
+    case meanZ
+    /// The product of Z on every block's readout qubit (`parity_blocks`).
+    case parityBlocks
+    case observable(String)
+
+    public init(spelling: String) {
+        switch spelling {
+        case "last": self = .last
+        case "parity": self = .parity
+        case "mean_z": self = .meanZ
+        case "parity_blocks": self = .parityBlocks
+        default: self = .observable(spelling)
+        }
+    }
+
+    /// The YAML spelling.
+    public var description: String {
+        switch self {
+        case .last: return "last"
+        case .parity: return "parity"
+        case .meanZ: return "mean_z"
+        case .parityBlocks: return "parity_blocks"
+        case .observable(let text): return text
+        }
+    }
+
+    public init(from decoder: Decoder) throws { self.init(spelling: try decoder.singleValueContainer().decode(String.self)) }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
 }

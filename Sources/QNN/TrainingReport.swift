@@ -15,10 +15,23 @@ public struct SplitMetrics: Sendable, Codable, Equatable {
     public var accuracy: Double
 }
 
+/// The robustness sweep's settings (spelled as in the summary JSON).
+public enum Attack: String, Sendable, Codable, CaseIterable {
+    case clean, gaussian, fgsm
+
+    /// The `robustness.kind` code in traces.h5.
+    public var traceKind: Int32 {
+        switch self {
+        case .clean: return 0
+        case .gaussian: return 1
+        case .fgsm: return 2
+        }
+    }
+}
+
 /// One robustness setting's result.
 public struct RobustnessResult: Sendable, Codable, Equatable {
-    /// "clean", "gaussian" or "fgsm".
-    public var attack: String
+    public var attack: Attack
     public var strength: Double
     public var testLoss: Double
     public var testAccuracy: Double
@@ -32,7 +45,7 @@ public struct RobustnessResult: Sendable, Codable, Equatable {
 public struct TrainingSummary: Sendable, Codable {
     public var config: String
     public var output: String
-    public var mode: String
+    public var mode: EstimatorMode
     public var uncut: Bool
     public var cuts: Int
     public var subexperiments: Int

@@ -50,7 +50,7 @@ struct TraceRun {
 enum TraceReader {
     static let schemaName = "qnncut-traces"
     /// The newest `schema_version` this reader understands.
-    static let schemaVersion = 2
+    static let schemaVersion = 3
 
     /// Read a trace — after a child process has read it first. HDF5 1.10 itself crashes (SIGSEGV
     /// inside the library) on some damaged files, and a trace from a shared folder is untrusted

@@ -1,16 +1,15 @@
-/// `qnncut bench estimator`: per-query milliseconds per stage of the distributed estimator on the
-/// reference QNN family (n qubits, L layers, k cut CNOTs, exact, ⟨Z⟩ on the last qubit) or on a
-/// circuit file (`--circuit`), the reconstruction share (median, p95 over rounds), the one-off
-/// setup costs and the unique sub-experiments — at each requested rank count (the command
+/// `qnncut bench estimator`: options, the relaunch per rank count and the output of
+/// `EstimatorBenchmark` (Benchmarks module) — per-query milliseconds per stage of the distributed
+/// estimator on the reference QNN family (n qubits, L layers, k cut CNOTs, exact, ⟨Z⟩ on the last
+/// qubit) or on a circuit file (`--circuit`), at each requested rank count (the command
 /// re-launches itself under mpirun for each), with speed-up and efficiency against np 1.
 import ArgumentParser
+import Benchmarks
 import Circuits
 import Cutting
 import Estimator
 import Foundation
 import MPI
-import Simulator
-import Support
 
 struct BenchEstimator: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -48,45 +47,7 @@ struct BenchEstimator: ParsableCommand {
     @Flag(help: "Print one JSON object with a `rows` array.")
     var json = false
 
-    struct Stages: Codable {
-        var total: Double
-        var partition: Double
-        var generate: Double
-        var execute: Double
-        /// Waiting for the slowest rank.
-        var wait: Double
-        var reconstruct: Double
-    }
-    struct Row: Codable {
-        /// The circuit file, or nil for the QNN family.
-        var circuit: String?
-        var n: Int
-        var layers: Int
-        var cuts: Int
-        var ranks: Int
-        var schedule: String
-        var batch: Int
-        var gradients: Bool
-        var terms: Int
-        var subexperiments: Int
-        var work_units: Int
-        var gamma: Double
-        /// Medians over rounds, per query, in ms. `partition` is 0: it is a one-off (see one_off_ms).
-        var per_query_ms: Stages
-        var per_query_ms_p95_total: Double
-        var reconstruction_share_median: Double
-        var reconstruction_share_p95: Double
-        /// Once per run: partition (cut search at rank 0), plan_broadcast (the blueprint),
-        /// plan_derive (the slowest rank), plan_agree (digest check), compile (the slowest rank
-        /// compiling its units' circuits in the warm-up round).
-        var one_off_ms: [String: Double]
-        var value: Double
-        /// The state-vector value (nil above 24 qubits: no state vector).
-        var uncut_value: Double?
-        /// total(np 1) ÷ total(this np), and that ÷ np; nil without an np 1 row.
-        var speedup: Double?
-        var efficiency: Double?
-    }
+    typealias Row = EstimatorBenchmark.Row
     struct Report: Codable { var rows: [Row] }
 
     func validate() throws {
@@ -131,7 +92,7 @@ struct BenchEstimator: ParsableCommand {
                 let line = output.split(separator: "\n").last.map(String.init) ?? ""
                 rows += try JSONDecoder().decode(Report.self, from: Data(line.utf8)).rows
             }
-            try printReport(Report(rows: Self.withSpeedups(rows)))
+            try printReport(Report(rows: EstimatorBenchmark.withSpeedups(rows)))
             return
         }
         MPIJob.run { world in
@@ -150,13 +111,14 @@ struct BenchEstimator: ParsableCommand {
         }
     }
 
+    var benchmark: EstimatorBenchmark {
+        EstimatorBenchmark(rounds: rounds, batch: batch, gradients: gradients, policy: schedule, stitching: stitching)
+    }
+
     func measure(world: Communicator, n: Int, k: Int) throws -> Row? {
-        let circuit = ReferenceQNN.circuit(qubits: n, layers: layers, crossingLayers: k)
-        let observable = Observable.z(n - 1, qubitCount: n)
-        let labels = ReferenceQNN.halvesPartition(qubits: n)
-        let cuts: CutSpecification = k == 0 ? .explicit(gateCuts: [], wireCuts: []) : .partition(labels: labels)
-        return try measure(world: world, circuit: circuit, observable: observable, cuts: cuts, file: nil,
-                           seed: seed &+ UInt64(n * 100 + k), layers: layers)
+        let (circuit, observable, cuts) = EstimatorBenchmark.family(qubits: n, layers: layers, cuts: k)
+        return try benchmark.measure(world: world, circuit: circuit, observable: observable, cuts: cuts, file: nil,
+                                     seed: seed &+ UInt64(n * 100 + k), layers: layers)
     }
 
     /// `--circuit`: rank 0 reads the file (errors reach every rank), every rank measures.
@@ -170,69 +132,8 @@ struct BenchEstimator: ParsableCommand {
         }
         let cuts: CutSpecification = partition.map { .partition(labels: $0) }
             ?? maxFragmentQubits.map { .automatic(maxFragmentQubits: $0) } ?? .explicit(gateCuts: [], wireCuts: [])
-        return try measure(world: world, circuit: circuit, observable: parsed, cuts: cuts, file: path, seed: seed, layers: 0)
-    }
-
-    func measure(world: Communicator, circuit: Circuit, observable: Observable, cuts: CutSpecification,
-                 file: String?, seed: UInt64, layers: Int) throws -> Row? {
-        let n = circuit.qubitCount
-        var rng = Xoshiro256(seed: seed)
-        let theta = (0 ..< circuit.parameterCount).map { _ in rng.uniform() * 2 * .pi }
-        let options = EstimatorOptions(policy: schedule, stitching: stitching)
-        let estimator = try DistributedEstimator(world: world, options: options) {
-            try CutPlan(circuit: circuit, observable: observable, cuts: cuts)
-        }
-        var totals: [Double] = [], shares: [Double] = []
-        var generate: [Double] = [], execute: [Double] = [], wait: [Double] = [], reconstruct: [Double] = []
-        var lastValue = 0.0, lastInput: [Double] = []
-        var compile = 0.0
-        for round in 0 ... rounds {
-            let inputs = (0 ..< batch).map { _ in (0 ..< circuit.inputCount).map { _ in rng.uniform() * .pi } }
-            let result = try estimator.evaluate(theta: world.isRoot ? theta : nil, inputs: world.isRoot ? inputs : nil,
-                                                gradients: gradients)
-            if let result, round == 0 { compile = result.ranks.map(\.compile).max() ?? 0 }
-            guard let result, round > 0 else { continue }  // round 0 warms up (and compiles)
-            let s = result.stages.divided(by: batch)
-            totals.append(s.total)
-            generate.append(s.generate)
-            execute.append(s.execute)
-            wait.append(s.wait)
-            reconstruct.append(s.reconstruct)
-            shares.append(s.reconstruct / s.total)
-            lastValue = result.estimate.values[0]
-            lastInput = inputs[0]
-        }
-        guard world.isRoot else { return nil }
-        let uncut = n <= 24 ? Simulator.evaluate(circuit, observable: observable, theta: theta, inputs: [lastInput],
-                                                 gradients: false).values[0] : nil
-        let plan = estimator.plan
-        let ms = 1000.0
-        let setup = estimator.setup
-        return Row(
-            circuit: file, n: n, layers: layers, cuts: plan.cuts.count, ranks: world.size, schedule: schedule.rawValue,
-            batch: batch, gradients: gradients, terms: plan.termCount, subexperiments: plan.uniqueSettingCount,
-            work_units: plan.workUnits.count, gamma: plan.planningGamma,
-            per_query_ms: Stages(total: median(totals) * ms, partition: 0, generate: median(generate) * ms,
-                                 execute: median(execute) * ms, wait: median(wait) * ms, reconstruct: median(reconstruct) * ms),
-            per_query_ms_p95_total: percentile(totals, 0.95) * ms,
-            reconstruction_share_median: median(shares), reconstruction_share_p95: percentile(shares, 0.95),
-            one_off_ms: ["partition": setup.planBuild * ms, "plan_broadcast": setup.planBroadcast * ms,
-                         "plan_derive": setup.planDerive * ms, "plan_agree": setup.planAgree * ms, "compile": compile * ms],
-            value: lastValue, uncut_value: uncut)
-    }
-
-    /// Speed-up and efficiency of every row against the np 1 row of the same configuration.
-    static func withSpeedups(_ rows: [Row]) -> [Row] {
-        rows.map { row in
-            var row = row
-            let base = rows.first { $0.ranks == 1 && $0.circuit == row.circuit && $0.n == row.n && $0.cuts == row.cuts
-                && $0.batch == row.batch && $0.gradients == row.gradients }
-            if let base, row.per_query_ms.total > 0 {
-                row.speedup = base.per_query_ms.total / row.per_query_ms.total
-                row.efficiency = row.speedup! / Double(row.ranks)
-            }
-            return row
-        }
+        return try benchmark.measure(world: world, circuit: circuit, observable: parsed, cuts: cuts, file: path, seed: seed,
+                                     layers: 0)
     }
 
     func printReport(_ report: Report) throws {
@@ -254,14 +155,4 @@ struct BenchEstimator: ParsableCommand {
         }
         print("(per query, medians over rounds; wait = waiting for the slowest rank; setup costs are one-offs: see --json one_off_ms)")
     }
-}
-
-func median(_ values: [Double]) -> Double { percentile(values, 0.5) }
-
-/// Nearest-rank percentile (0 for an empty list).
-func percentile(_ values: [Double], _ p: Double) -> Double {
-    guard !values.isEmpty else { return 0 }
-    let sorted = values.sorted()
-    let rank = Int((p * Double(sorted.count)).rounded(.up)) - 1
-    return sorted[min(max(rank, 0), sorted.count - 1)]
 }

@@ -1,18 +1,12 @@
-/// `qnncut bench stragglers`: batch time with one slowed rank under each scheduling policy,
-/// against the same policy without the straggler and against the ideal that the remaining
-/// capacity allows (total work ÷ summed rank speeds), the no-straggler batch time against its own
-/// ideal (work ÷ ranks), the summed time of all timed rounds (what a training run of that many
-/// steps would take: the paper's figure) and, with `--transient A-B`, a straggler that is slow
-/// in timed rounds A…B only: every round's time against its ideal, so detection and recovery show.
-/// Run it under mpirun with ≥ 2 ranks.
+/// `qnncut bench stragglers`: options, the relaunch per rank count and the output of
+/// `StragglerBenchmark` (Benchmarks module) — batch time with one slowed rank under each
+/// scheduling policy against the same policy without it and against the capacity ideal, and with
+/// `--transient A-B` a straggler slow in timed rounds A…B only. Run it under mpirun with ≥ 2 ranks.
 import ArgumentParser
-import Circuits
-import Cutting
+import Benchmarks
 import Estimator
 import Foundation
 import MPI
-import Simulator
-import Support
 
 struct BenchStragglers: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,34 +39,7 @@ struct BenchStragglers: ParsableCommand {
     @Flag(help: "Print one JSON object with a `rows` array.")
     var json = false
 
-    struct Row: Codable {
-        var policy: String
-        var ranks: Int
-        var factor: Double
-        /// Median batch seconds without and with the straggler.
-        var batch_s_no_straggler: Double
-        var batch_s_straggler: Double
-        /// Time with straggler ÷ time without (the paper reports ~1.15 for one delayed worker).
-        var slowdown: Double
-        /// Total work ÷ summed rank speeds; work = the busy seconds (delays excluded) of the run.
-        var ideal_s: Double
-        /// Time with straggler ÷ ideal (1 = perfect use of the remaining capacity).
-        var vs_ideal: Double
-        var backups: Int
-        var cancelled: Int
-        /// Without the straggler: work ÷ ranks, and the batch time ÷ that.
-        var ideal_s_no_straggler: Double
-        var vs_ideal_no_straggler: Double
-        /// Summed seconds of every timed round, without and with the straggler (a training run of
-        /// that many steps), and their ratio.
-        var total_s_no_straggler: Double
-        var total_s_straggler: Double
-        var training_slowdown: Double
-        /// `--transient`: the straggler's timed rounds, and every timed round's time ÷ its ideal
-        /// (the straggler's capacity inside the window, full capacity outside).
-        var transient_rounds: [Int]?
-        var per_round_vs_ideal: [Double]?
-    }
+    typealias Row = StragglerBenchmark.Row
     struct Report: Codable { var rows: [Row] }
 
     func validate() throws {
@@ -117,42 +84,11 @@ struct BenchStragglers: ParsableCommand {
             guard world.size >= 2, stragglerRank < world.size else {
                 throw AgreedFailure("bench stragglers needs at least 2 ranks and --straggler-rank < \(world.size) (run it under mpirun -np 2)")
             }
-            let circuit = ReferenceQNN.circuit(qubits: qubits, layers: layers, crossingLayers: cuts)
-            let observable = Observable.z(qubits - 1, qubitCount: qubits)
-            var rng = Xoshiro256(seed: 11)
-            let theta = (0 ..< circuit.parameterCount).map { _ in rng.uniform() * 2 * .pi }
-            let inputs = (0 ..< batch).map { _ in (0 ..< qubits).map { _ in rng.uniform() * .pi } }
-            let labels = ReferenceQNN.halvesPartition(qubits: qubits)
-            let spec: CutSpecification = cuts == 0 ? .explicit(gateCuts: [], wireCuts: []) : .partition(labels: labels)
-            var rows: [Row] = []
-            for name in policies.split(separator: ",") {
-                let policy = SchedulePolicy(rawValue: String(name))!
-                // Estimator round 1 is the warm-up: timed round t is estimator round t + 1.
-                let active = window.map { ($0.lowerBound + 1) ... ($0.upperBound + 1) } ?? 1 ... Int.max
-                let slow = StragglerInjection(ranks: [stragglerRank], factor: factor, rounds: active)
-                let plain = try measure(world, EstimatorOptions(policy: policy), circuit, observable, spec, theta, inputs)
-                let slowed = try measure(world, EstimatorOptions(policy: policy, straggler: slow), circuit, observable, spec, theta, inputs)
-                guard world.isRoot else { continue }
-                // Speeds: 1 for every rank, 1/factor for the straggler.
-                let capacity = Double(world.size - 1) + 1 / factor
-                // Work = busy seconds of the straggler run itself (delays excluded): same round, same load.
-                let ideal = slowed.work / capacity
-                let idealPlain = plain.work / Double(world.size)
-                var row = Row(policy: policy.rawValue, ranks: world.size, factor: factor,
-                              batch_s_no_straggler: plain.time, batch_s_straggler: slowed.time,
-                              slowdown: slowed.time / plain.time, ideal_s: ideal, vs_ideal: slowed.time / ideal,
-                              backups: slowed.backups, cancelled: slowed.cancelled,
-                              ideal_s_no_straggler: idealPlain, vs_ideal_no_straggler: plain.time / idealPlain,
-                              total_s_no_straggler: plain.total, total_s_straggler: slowed.total,
-                              training_slowdown: slowed.total / plain.total)
-                if let window {
-                    row.transient_rounds = Array(window)
-                    row.per_round_vs_ideal = slowed.perRound.enumerated().map { k, round in
-                        round.time / (round.work / (window.contains(k + 1) ? capacity : Double(world.size)))
-                    }
-                }
-                rows.append(row)
-            }
+            let benchmark = StragglerBenchmark(qubits: qubits, layers: layers, cuts: cuts, batch: batch, rounds: timedRounds,
+                                               stragglerRank: stragglerRank, factor: factor, window: window,
+                                               gradients: gradients)
+            // validate() has checked every name.
+            let rows = try benchmark.run(world: world, policies: policies.split(separator: ",").compactMap { SchedulePolicy(rawValue: String($0)) })
             guard world.isRoot else { return }
             try printReport(rows)
         }
@@ -184,32 +120,5 @@ struct BenchStragglers: ParsableCommand {
                       + (r.per_round_vs_ideal ?? []).map { String(format: "%5.2f", $0) }.joined(separator: " "))
             }
         }
-    }
-
-    struct Measurement {
-        struct Round { var time: Double; var work: Double }
-        var time: Double; var work: Double; var backups: Int; var cancelled: Int
-        var total: Double
-        var perRound: [Round]
-    }
-
-    func measure(_ world: Communicator, _ options: EstimatorOptions, _ circuit: Circuit, _ observable: Observable,
-                 _ spec: CutSpecification, _ theta: [Double], _ inputs: [[Double]]) throws -> Measurement {
-        let estimator = try DistributedEstimator(world: world, options: options) {
-            try CutPlan(circuit: circuit, observable: observable, cuts: spec)
-        }
-        var times: [Double] = [], work: [Double] = []
-        var backups = 0, cancelled = 0
-        for round in 0 ... timedRounds {
-            let result = try estimator.evaluate(theta: world.isRoot ? theta : nil, inputs: world.isRoot ? inputs : nil,
-                                                gradients: gradients)
-            guard let result, round > 0 else { continue }  // round 0 warms up
-            times.append(result.stages.total)
-            work.append(result.ranks.reduce(0) { $0 + $1.busy })
-            backups += result.ranks.reduce(0) { $0 + $1.backups }
-            cancelled += result.ranks.reduce(0) { $0 + $1.cancelled }
-        }
-        return Measurement(time: median(times), work: median(work), backups: backups, cancelled: cancelled,
-                           total: times.reduce(0, +), perRound: zip(times, work).map { Measurement.Round(time: $0, work: $1) })
     }
 }

@@ -149,6 +149,7 @@ struct Estimate: ParsableCommand {
     func run() throws {
         MPIJob.run { world in
             let job = try world.rootDecides { try EstimateInputs.load(self) }
+            var traceWriter: TraceWriter?  // rank 0's alone
             let trace = try world.rootDecides { () throws -> Bool in
                 guard let path = self.trace else { return false }
                 // A device, FIFO, folder or symbolic link is never replaced, even with --overwrite.
@@ -175,6 +176,12 @@ struct Estimate: ParsableCommand {
                 try ResourceGuard.check(estimate, limits: limits, what: circuit)
                 return true
             }
+            // validate() has checked that --samples and --shots come together.
+            let shotMode = samples.map { ShotMode(shots: shots ?? 1, termSamples: $0) }
+            let method: GradientMethod = !gradients ? .none : shotMode == nil ? .adjoint : .parameterShiftWithInputs
+            let sampling: Sampling = shotMode.map {
+                .shots($0, seeds: job.inputs.indices.map { Seeds.derive(seed, .estimateShots, $0) })
+            } ?? .exact
             var report = EstimateReport(ranks: world.size, schedule: distribution.schedule.rawValue)
             var estimatedBytes = 0.0
             for (index, observable) in job.observables.enumerated() {
@@ -186,10 +193,7 @@ struct Estimate: ParsableCommand {
                     report.addUncut(evaluation, circuit: job.circuit, seconds: MPI.wallTime() - t0)
                     continue
                 }
-                var options = distribution.estimatorOptions
-                // Sampled mode draws from every unit's exact value at rank 0: the whole table.
-                if samples != nil { options.stitching = .fullTable }
-                let estimator = try DistributedEstimator(world: world, options: options) {
+                let estimator = try DistributedEstimator(world: world, options: distribution.estimatorOptions) {
                     let plan: CutPlan
                     do { plan = try CutPlan(circuit: job.circuit, observable: observable, cuts: specification) } catch let error as CuttingError {
                         // Name the flag the user typed, not the Swift initializer.
@@ -206,38 +210,17 @@ struct Estimate: ParsableCommand {
                     Log.error("rank \(world.rank): injected failure")
                     MPI.abort(exitCode: 3)
                 }
-                let isSampled = samples != nil && shots != nil
-                let method: GradientMethod = !gradients ? .none : isSampled ? .parameterShiftWithInputs : .adjoint
-                guard var batch = try estimator.evaluate(theta: world.isRoot ? job.theta : nil,
-                                                         inputs: world.isRoot ? job.inputs : nil,
-                                                         method: method) else { continue }
-                var stderrs = Array(repeating: 0.0, count: job.inputs.count)
-                var values = batch.estimate.values
-                if let samples, let shots, let table = batch.table {
-                    for (q, input) in job.inputs.enumerated() {
-                        let sampled = try estimator.plan.sampledEstimate(
-                            table, sample: q, theta: job.theta, input: input,
-                            options: SamplingOptions(termSamples: samples, shots: shots, seed: seed &+ UInt64(q)))
-                        values[q] = sampled.value
-                        stderrs[q] = sampled.standardError
-                    }
-                    if gradients {
-                        // Independent draws from the values' (seed + q): a second stream per query.
-                        let seeds = job.inputs.indices.map { (seed &+ UInt64($0)) ^ 0x5EED_0F_9AD1_E175 }
-                        let shifted = try estimator.plan.parameterShiftGradients(
-                            table, theta: job.theta, inputs: job.inputs, shots: shots, seeds: seeds)
-                        batch.estimate.thetaGradients = shifted.thetaGradients
-                        batch.estimate.inputGradients = shifted.inputGradients
-                        report.gradient_shots = shifted.shotsUsed.first
-                    }
+                guard world.isRoot else {
+                    try estimator.serve()
+                    continue
                 }
+                let batch = try estimator.evaluate(theta: job.theta, inputs: job.inputs, method: method, sampling: sampling)
+                try estimator.stop()
                 if trace {
                     try traceWriter?.recordPlan(index, estimator: estimator, label: job.observableTexts[index])
-                    var traced = batch
-                    traced.estimate.values = values
-                    try traceWriter?.record(traced, step: 0, observable: index, stderrs: stderrs)
+                    try traceWriter?.record(batch, step: 0, observable: index)
                 }
-                report.add(batch, values: values, stderrs: stderrs, estimator: estimator)
+                report.add(batch, estimator: estimator)
             }
             try traceWriter?.close()
             report.memory = EstimateReport.Memory(estimated_bytes_per_rank: Int(estimatedBytes),
@@ -247,8 +230,6 @@ struct Estimate: ParsableCommand {
     }
 }
 
-/// The trace file is rank 0's alone.
-nonisolated(unsafe) private var traceWriter: TraceWriter?
 
 /// Run facts stored as attributes of every trace file.
 func runAttributes(_ world: Communicator) -> [String: String] {

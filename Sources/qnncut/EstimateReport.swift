@@ -68,7 +68,8 @@ struct EstimateReport: Encodable {
         self.schedule = schedule
     }
 
-    mutating func add(_ batch: BatchResult, values: [Double], stderrs: [Double], estimator: DistributedEstimator) {
+    mutating func add(_ batch: BatchResult, estimator: DistributedEstimator) {
+        let values = batch.estimate.values
         let plan = estimator.plan
         if self.values.isEmpty {
             cuts = plan.cuts.map { CutEntry(location: $0.location.text, basis: $0.basis.name) }
@@ -88,8 +89,9 @@ struct EstimateReport: Encodable {
         setup.plan_agree += estimator.setup.planAgree
         setup.blueprint_bytes += estimator.setup.blueprintBytes
         setup.compile += estimator.compileSeconds
-        append(values: values, stderrs: stderrs,
+        append(values: values, stderrs: batch.standardErrors,
                theta: batch.estimate.thetaGradients.first, x: batch.estimate.inputGradients.first)
+        if !batch.estimate.thetaGradients.isEmpty, let spent = batch.sampling?.gradientShots.first { gradient_shots = spent }
     }
 
     mutating func addUncut(_ evaluation: Evaluation, circuit: Circuit, seconds: Double) {

@@ -81,7 +81,9 @@ struct Train: ParsableCommand {
             let progress: TrainProgress? = world.isRoot ? TrainProgress() : nil
             let trainer = try Trainer(world: world, job: job, options: distribution.estimatorOptions, trace: nil,
                                       observer: progress)
-            if injectFailureRank == world.rank { trainer.session.injectedFailure = (injectFailureRound, injectFailureKind) }
+            if injectFailureRank == world.rank {
+                trainer.estimator.roundWillBegin = FailureInjection.hook(rank: world.rank, round: injectFailureRound, kind: injectFailureKind)
+            }
             if world.isRoot {
                 Signals.noteTrainingRun(checkpoint: job.checkpointPath, resumeCommand: resumeCommand(folder: job.outputFolder, ranks: world.size))
                 try TrainSetup.commitFolder(job.outputFolder, resume: resume, overwrite: overwrite)

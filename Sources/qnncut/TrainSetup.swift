@@ -23,7 +23,7 @@ enum TrainSetup {
         guard data.testInputs.count >= 1 else {
             throw InputError(description: "\(config.source): the test split is empty; raise data.max_per_class or data.test_fraction")
         }
-        if config.estimator.mode == "shots" && config.estimator.uncut && model.observable.terms.count != 1 {
+        if config.estimator.mode == .shots && config.estimator.uncut && model.observable.terms.count != 1 {
             throw InputError(description: "\(config.source): shot mode draws ±1 shots of one Pauli readout; model.readout '\(config.model.readout)' has \(model.observable.terms.count) terms")
         }
         let folder = command.output ?? "results/\(config.name)"

@@ -100,8 +100,9 @@ struct RoundHeaderTests {
             RoundHeader(method: .none, theta: [], speeds: [], inputs: [[], []]),
             RoundHeader(method: .parameterShift, theta: [3], speeds: [], inputs: []),
         ] {
-            #expect(RoundHeader(decoding: header.encoded()) == header)
+            #expect(RoundHeader.decode(header.encoded()) == header)
         }
+        #expect(RoundHeader.decode(RoundHeader.stop) == nil)
     }
 }
 

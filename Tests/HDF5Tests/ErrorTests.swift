@@ -12,6 +12,21 @@ import Testing
         #expect(error?.path == path)
         #expect(error?.description == "H5Fopen failed for \(path): No such file or directory")
         #expect(error?.stack.first?.hasPrefix("H5Fopen(): ") == true)
+        #expect(error?.kind == .library)
+    }
+
+    @Test func aFileLockedByAnotherHolderIsALockConflictByKind() throws {
+        let scratch = try ScratchFolder()
+        let path = scratch.file("held.h5")
+        try File.create(path).close()
+        // Another holder's exclusive flock (as a writer in another process would hold): HDF5's own
+        // open meets it, and File.open gives up after about a second of retries.
+        let descriptor = open(path, O_RDONLY)
+        #expect(descriptor >= 0 && flock(descriptor, LOCK_EX) == 0)
+        defer { close(descriptor) }
+        let error = #expect(throws: HDF5Error.self) { try File.open(path, mode: .readWrite) }
+        #expect(error?.kind == .lockConflict)
+        #expect(error?.message.hasPrefix("the file is locked") == true)
     }
 
     @Test func openingANonHDF5FileSaysSo() throws {

@@ -10,8 +10,8 @@ struct ConfigTests {
         #expect(c.name == "tiny")
         #expect(c.data.classes == [1, 2])
         #expect(c.model.cuts == 2)
-        #expect(c.training.optimizer == "adam")
-        #expect(c.estimator.mode == "exact")
+        #expect(c.training.optimizer == .adam)
+        #expect(c.estimator.mode == .exact)
         #expect(c.checkpoint.everySteps == 0)
     }
 
@@ -40,7 +40,7 @@ struct ConfigTests {
         let c = try TestConfigs.config(TestConfigs.irisYAML(), overrides: ["training.epochs=7", "estimator.mode=shots",
                                                                            "robustness.fgsm_epsilons=[0.1, 0.2]"])
         #expect(c.training.epochs == 7)
-        #expect(c.estimator.mode == "shots")
+        #expect(c.estimator.mode == .shots)
         #expect(c.robustness.fgsmEpsilons == [0.1, 0.2])
         let error = #expect(throws: ConfigError.self) {
             try TestConfigs.config(TestConfigs.irisYAML(), overrides: ["training.epoch=7"])

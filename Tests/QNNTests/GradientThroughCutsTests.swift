@@ -2,6 +2,7 @@
 /// and in shot mode every query spends the same shot budget whether cut or not.
 import Circuits
 import Cutting
+import Estimator
 import Simulator
 import Testing
 @testable import QNN
@@ -53,7 +54,7 @@ struct GradientThroughCutsTests {
         let theta = (0..<p.circuit.parameterCount).map { Double($0) * 0.1 }
         let x = [0.3, 1.1, 2.0, 0.7]
         let shots = 4000
-        let sampler = MatchedShotSampler(shots: shots, termSamples: 200)
+        let sampler = ShotMode(shots: shots, termSamples: 200)
         var cutTable = FragmentValueTable(plan: p.cut, sampleCount: 1, gradients: false)
         p.cut.evaluate(units: p.cut.workUnits.indices, theta: theta, inputs: [x], into: &cutTable)
         var uncutTable = FragmentValueTable(plan: p.uncut, sampleCount: 1, gradients: false)
@@ -62,8 +63,8 @@ struct GradientThroughCutsTests {
         var cutMean = 0.0, uncutMean = 0.0
         let repeats = 40
         for r in 0..<repeats {
-            let cut = sampler.estimate(plan: p.cut, table: cutTable, sample: 0, theta: theta, input: x, seed: UInt64(r))
-            let uncut = sampler.estimate(plan: p.uncut, table: uncutTable, sample: 0, theta: theta, input: x, seed: UInt64(r))
+            let cut = try p.cut.sampledEstimate(cutTable, sample: 0, theta: theta, input: x, options: sampler.options(seed: UInt64(r)))
+            let uncut = try p.uncut.sampledEstimate(uncutTable, sample: 0, theta: theta, input: x, options: sampler.options(seed: UInt64(r)))
             #expect(uncut.shotsUsed == shots)
             // Shots are split ∝ |weight| and rounded per sub-experiment (at least one each).
             #expect(abs(cut.shotsUsed - shots) <= p.cut.workUnits.count)
@@ -74,21 +75,20 @@ struct GradientThroughCutsTests {
         #expect(abs(uncutMean - exact) < 0.01)
         #expect(abs(cutMean - exact) < 0.1)
         // Exact QPD weights (term_samples 0): only shot noise, so a smaller error than term sampling.
-        let enumerated = MatchedShotSampler(shots: shots, termSamples: 0)
+        let enumerated = ShotMode(shots: shots, termSamples: 0)
         var enumeratedMean = 0.0, enumeratedError = 0.0, sampledError = 0.0
         for r in 0..<repeats {
-            let e = enumerated.estimate(plan: p.cut, table: cutTable, sample: 0, theta: theta, input: x, seed: UInt64(r))
+            let e = try p.cut.sampledEstimate(cutTable, sample: 0, theta: theta, input: x, options: enumerated.options(seed: UInt64(r)))
             #expect(abs(e.shotsUsed - shots) <= p.cut.workUnits.count)
             enumeratedMean += e.value / Double(repeats)
             enumeratedError += e.standardError / Double(repeats)
-            sampledError += sampler.estimate(plan: p.cut, table: cutTable, sample: 0, theta: theta, input: x,
-                                             seed: UInt64(r)).standardError / Double(repeats)
+            sampledError += try p.cut.sampledEstimate(cutTable, sample: 0, theta: theta, input: x, options: sampler.options(seed: UInt64(r))).standardError / Double(repeats)
         }
         #expect(abs(enumeratedMean - exact) < 3 * enumeratedError / Double(repeats).squareRoot() + 1e-9)
         #expect(enumeratedError < sampledError)
         // Same seed, same draws: the sampler is a function of its inputs.
-        let a = sampler.estimate(plan: p.cut, table: cutTable, sample: 0, theta: theta, input: x, seed: 99)
-        let b = sampler.estimate(plan: p.cut, table: cutTable, sample: 0, theta: theta, input: x, seed: 99)
+        let a = try p.cut.sampledEstimate(cutTable, sample: 0, theta: theta, input: x, options: sampler.options(seed: 99))
+        let b = try p.cut.sampledEstimate(cutTable, sample: 0, theta: theta, input: x, options: sampler.options(seed: 99))
         #expect(a.value == b.value && a.standardError == b.standardError)
     }
 }

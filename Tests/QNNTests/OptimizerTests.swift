@@ -15,7 +15,7 @@ struct OptimizerTests {
     @Test("SGD with momentum and Adam follow their update rules")
     func updates() throws {
         var config = try TestConfigs.config(TestConfigs.irisYAML()).training
-        config.optimizer = "sgd"
+        config.optimizer = .sgd
         config.learningRate = 0.5
         config.momentum = 0.9
         var sgd = Optimizer(config, parameterCount: 2)
@@ -25,7 +25,7 @@ struct OptimizerTests {
         sgd.update(&theta, gradient: [0.2, -0.4])
         #expect(abs(theta[0] - (0.9 - 0.5 * (0.9 * 0.2 + 0.2))) < 1e-15)
 
-        config.optimizer = "adam"
+        config.optimizer = .adam
         config.learningRate = 0.01
         var adam = Optimizer(config, parameterCount: 2)
         theta = [0, 0]

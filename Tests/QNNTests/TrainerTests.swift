@@ -25,7 +25,7 @@ struct TrainerTests {
         let cutConfig = try TestConfigs.config(TestConfigs.irisYAML(cuts: 2, layers: 2))
         let uncutConfig = try TestConfigs.config(TestConfigs.irisYAML(cuts: 2, layers: 2), overrides: ["estimator.uncut=true"])
         let cut = try trainer(try job(cutConfig)), uncut = try trainer(try job(uncutConfig))
-        #expect(cut.session.estimator.plan.cuts.count == 2 && uncut.session.estimator.plan.cuts.isEmpty)
+        #expect(cut.estimator.plan.cuts.count == 2 && uncut.estimator.plan.cuts.isEmpty)
         let data = cut.job.data
         #expect(cut.theta == uncut.theta)
         var largest = 0.0
@@ -39,8 +39,8 @@ struct TrainerTests {
             largest = max(largest, zip(cut.theta, uncut.theta).map { abs($0 - $1) }.max()!)
         }
         #expect(largest <= 1e-9, "largest θ difference \(largest)")
-        try cut.session.stop()
-        try uncut.session.stop()
+        try cut.estimator.stop()
+        try uncut.estimator.stop()
     }
 
     @Test("resuming from an epoch-end checkpoint ends with the uninterrupted θ", arguments: ["exact", "shots"])
@@ -71,9 +71,41 @@ struct TrainerTests {
         let b = try #require(try trainer(try job(config)).run())
         #expect(a.theta == b.theta)
         var exact = config
-        exact.estimator.mode = "exact"
+        exact.estimator.mode = .exact
         let c = try #require(try trainer(try job(exact)).run())
         #expect(a.theta != c.theta)
+    }
+
+    @Test("shot mode: the trace's value is the sampled value the optimiser used (not the exact one), exact_value the exact one")
+    func shotModeTraceRecordsWhatTheOptimiserUsed() throws {
+        let shots = try TestConfigs.config(TestConfigs.irisYAML(), overrides: ["estimator.mode=shots", "estimator.shots=100",
+                                                                                "estimator.term_samples=0"])
+        var exactConfig = shots
+        exactConfig.estimator.mode = .exact
+        func firstStep(_ config: TrainingConfig) throws -> (row: StepTraceRow, queries: [QueryTraceRow], labels: [Int]) {
+            let j = try job(config)
+            let writer = try TrainingTraceWriter(path: j.tracePath, config: config, attributes: [:], resumedFromStep: nil)
+            let t = try trainer(j, trace: writer)
+            let batch = Array(0..<6)
+            let labels = batch.map { j.data.trainLabels[$0] }
+            let row = try t.takeStep(inputs: batch.map { j.data.trainInputs[$0] }, labels: labels)
+            try t.estimator.stop()
+            try writer.close()
+            return (row, try HDF5Reader(path: j.tracePath).rows("queries", QueryTraceRow.layout), labels)
+        }
+        let sampled = try firstStep(shots), exact = try firstStep(exactConfig)
+        #expect(sampled.queries.count == 6 && exact.queries.count == 6)
+        // The loss the optimiser minimised is the mean BCE of the traced values.
+        let tracedLoss = zip(sampled.queries, sampled.labels).reduce(0.0) {
+            $0 + BinaryCrossEntropy.loss(estimate: $1.0.value, label: $1.1)
+        } / 6
+        #expect(abs(tracedLoss - sampled.row.loss) < 1e-12, "traced values give loss \(tracedLoss), the step's loss is \(sampled.row.loss)")
+        #expect(zip(sampled.queries, exact.queries).contains { $0.value != $1.value }, "shot-mode values equal the exact ones")
+        #expect(sampled.queries.allSatisfy { $0.stderr > 0 })
+        // exact_value holds the exact value in both runs (same θ at step 0), value = exact_value in exact mode.
+        #expect(zip(sampled.queries, exact.queries).allSatisfy { abs($0.exact_value - $1.value) < 1e-12 })
+        #expect(exact.queries.allSatisfy { $0.value == $0.exact_value && $0.stderr == 0 })
+        #expect(sampled.row.gradient_shots > 0 && exact.row.gradient_shots == 0)
     }
 
     @Test("traces.h5 gets steps, epochs and robustness rows; the checkpoint round-trips")
@@ -84,7 +116,7 @@ struct TrainerTests {
                                              resumedFromStep: nil)
         let summary = try #require(try trainer(j, trace: writer).run())
         try writer.close()
-        #expect(summary.robustness.map(\.attack) == ["clean", "gaussian", "fgsm", "fgsm"])
+        #expect(summary.robustness.map(\.attack) == [.clean, .gaussian, .fgsm, .fgsm])
         #expect(summary.robustness[0].testAccuracy == summary.finalTestAccuracy)
         let file = try HDF5Reader(path: j.tracePath)
         #expect(try file.rows("steps", StepTraceRow.layout).count == summary.steps)
@@ -129,7 +161,7 @@ extension TrainerTests {
             let data = try PreparedData.prepare(try Dataset.readCSV(config.data.file), config: config.data, features: 4)
             let job = TrainingJob(config: config, model: m, data: data, outputFolder: try TestConfigs.temporaryFolder(), checkpoint: nil)
             let trainer = try Trainer(world: try Communicator.world(), job: job, options: EstimatorOptions(), trace: nil, observer: nil)
-            let cuts = trainer.session.estimator.plan.cuts.count
+            let cuts = trainer.estimator.plan.cuts.count
             return (try #require(try trainer.run()), cuts)
         }
         let (a, cutsA) = try run(cut), (b, cutsB) = try run(uncut)

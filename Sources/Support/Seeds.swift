@@ -1,13 +1,12 @@
 /// Every random draw of a run comes from a generator seeded by (run seed, purpose, counters), so
 /// a resumed run redraws exactly what the uninterrupted run drew: the RNG state is a function of
 /// the seed and the step, and restoring the step restores it.
-import Support
 
 public enum Seeds {
     /// Purposes, so that streams for different jobs never coincide.
     public enum Stream: UInt64, Sendable {
         case dataSplit = 1, initialTheta, epochShuffle, trainShots, evaluationShots, gaussianNoise, robustnessShots,
-             gradientShots
+             estimateShots
     }
 
     /// A well-mixed 64-bit seed from the run seed, a purpose and up to three counters (SplitMix64 finaliser).

@@ -1,0 +1,156 @@
+/// One slowed rank under each scheduling policy (`qnncut bench stragglers`): batch time against
+/// the same policy without the straggler and against the ideal the remaining capacity allows
+/// (total work ÷ summed rank speeds), the no-straggler batch time against its own ideal
+/// (work ÷ ranks), the summed time of all timed rounds (what a training run of that many steps
+/// would take: the paper's figure) and, with a transient window, every round's time against its
+/// ideal, so detection and recovery show. Collective; needs ≥ 2 ranks.
+import Circuits
+import Cutting
+import Estimator
+import MPI
+import Support
+
+public struct StragglerBenchmark: Sendable {
+    public var qubits: Int
+    public var layers: Int
+    public var cuts: Int
+    public var batch: Int
+    /// Timed rounds per configuration (after one warm-up round).
+    public var rounds: Int
+    public var stragglerRank: Int
+    public var factor: Double
+    /// Timed rounds in which the straggler is slow; nil: all of them.
+    public var window: ClosedRange<Int>?
+    public var gradients: Bool
+
+    public init(qubits: Int, layers: Int, cuts: Int, batch: Int, rounds: Int, stragglerRank: Int, factor: Double,
+                window: ClosedRange<Int>?, gradients: Bool) {
+        self.qubits = qubits
+        self.layers = layers
+        self.cuts = cuts
+        self.batch = batch
+        self.rounds = rounds
+        self.stragglerRank = stragglerRank
+        self.factor = factor
+        self.window = window
+        self.gradients = gradients
+    }
+
+    public struct Row: Codable, Sendable {
+        public var policy: String
+        public var ranks: Int
+        public var factor: Double
+        /// Median batch seconds without and with the straggler.
+        public var batch_s_no_straggler: Double
+        public var batch_s_straggler: Double
+        /// Time with straggler ÷ time without (the paper reports ~1.15 for one delayed worker).
+        public var slowdown: Double
+        /// Total work ÷ summed rank speeds; work = the busy seconds (delays excluded) of the run.
+        public var ideal_s: Double
+        /// Time with straggler ÷ ideal (1 = perfect use of the remaining capacity).
+        public var vs_ideal: Double
+        public var backups: Int
+        public var cancelled: Int
+        /// Without the straggler: work ÷ ranks, and the batch time ÷ that.
+        public var ideal_s_no_straggler: Double
+        public var vs_ideal_no_straggler: Double
+        /// Summed seconds of every timed round, without and with the straggler (a training run of
+        /// that many steps), and their ratio.
+        public var total_s_no_straggler: Double
+        public var total_s_straggler: Double
+        public var training_slowdown: Double
+        /// With a transient window: the straggler's timed rounds, and every timed round's time ÷
+        /// its ideal (the straggler's capacity inside the window, full capacity outside).
+        public var transient_rounds: [Int]?
+        public var per_round_vs_ideal: [Double]?
+    }
+
+    /// One policy's timed rounds (rank 0).
+    public struct Measurement: Sendable {
+        public struct Round: Sendable {
+            public var time: Double, work: Double
+            public init(time: Double, work: Double) { self.time = time; self.work = work }
+        }
+        public var rounds: [Round]
+        public var backups = 0, cancelled = 0
+        public init(rounds: [Round], backups: Int = 0, cancelled: Int = 0) {
+            self.rounds = rounds
+            self.backups = backups
+            self.cancelled = cancelled
+        }
+        /// Medians over rounds, and the summed time.
+        public var time: Double { median(rounds.map(\.time)) }
+        public var work: Double { median(rounds.map(\.work)) }
+        public var total: Double { rounds.reduce(0) { $0 + $1.time } }
+    }
+
+    /// Collective: every policy with and without the straggler; the rows on rank 0, [] elsewhere.
+    public func run(world: Communicator, policies: [SchedulePolicy]) throws -> [Row] {
+        precondition(world.size >= 2 && stragglerRank < world.size, "callers check the world against the straggler rank")
+        let circuit = ReferenceQNN.circuit(qubits: qubits, layers: layers, crossingLayers: cuts)
+        let observable = Observable.z(qubits - 1, qubitCount: qubits)
+        var rng = Xoshiro256(seed: 11)
+        let theta = (0 ..< circuit.parameterCount).map { _ in rng.uniform() * 2 * .pi }
+        let inputs = (0 ..< batch).map { _ in (0 ..< qubits).map { _ in rng.uniform() * .pi } }
+        let spec: CutSpecification = cuts == 0 ? .explicit(gateCuts: [], wireCuts: [])
+            : .partition(labels: ReferenceQNN.halvesPartition(qubits: qubits))
+        // Estimator round 1 is the warm-up: timed round t is estimator round t + 1.
+        let active = window.map { ($0.lowerBound + 1) ... ($0.upperBound + 1) } ?? 1 ... Int.max
+        var rows: [Row] = []
+        for policy in policies {
+            let slow = StragglerInjection(ranks: [stragglerRank], factor: factor, rounds: active)
+            func measure(_ options: EstimatorOptions) throws -> Measurement? {
+                try Self.measure(world, options, circuit, observable, spec, theta, inputs, rounds: rounds, gradients: gradients)
+            }
+            let plain = try measure(EstimatorOptions(policy: policy))
+            let slowed = try measure(EstimatorOptions(policy: policy, straggler: slow))
+            guard let plain, let slowed else { continue }  // ranks other than 0
+            rows.append(row(policy: policy, ranks: world.size, plain: plain, slowed: slowed))
+        }
+        return rows
+    }
+
+    /// The comparison of one policy's runs. Speeds: 1 for every rank, 1/factor for the straggler;
+    /// work = busy seconds of the straggler run itself (delays excluded): same rounds, same load.
+    public func row(policy: SchedulePolicy, ranks: Int, plain: Measurement, slowed: Measurement) -> Row {
+        let capacity = Double(ranks - 1) + 1 / factor
+        let ideal = slowed.work / capacity
+        let idealPlain = plain.work / Double(ranks)
+        var row = Row(policy: policy.rawValue, ranks: ranks, factor: factor,
+                      batch_s_no_straggler: plain.time, batch_s_straggler: slowed.time,
+                      slowdown: slowed.time / plain.time, ideal_s: ideal, vs_ideal: slowed.time / ideal,
+                      backups: slowed.backups, cancelled: slowed.cancelled,
+                      ideal_s_no_straggler: idealPlain, vs_ideal_no_straggler: plain.time / idealPlain,
+                      total_s_no_straggler: plain.total, total_s_straggler: slowed.total,
+                      training_slowdown: slowed.total / plain.total)
+        if let window {
+            row.transient_rounds = Array(window)
+            row.per_round_vs_ideal = slowed.rounds.enumerated().map { k, round in
+                round.time / (round.work / (window.contains(k + 1) ? capacity : Double(ranks)))
+            }
+        }
+        return row
+    }
+
+    static func measure(_ world: Communicator, _ options: EstimatorOptions, _ circuit: Circuit, _ observable: Observable,
+                        _ spec: CutSpecification, _ theta: [Double], _ inputs: [[Double]],
+                        rounds: Int, gradients: Bool) throws -> Measurement? {
+        let estimator = try DistributedEstimator(world: world, options: options) {
+            try CutPlan(circuit: circuit, observable: observable, cuts: spec)
+        }
+        guard world.isRoot else {
+            try estimator.serve()
+            return nil
+        }
+        var measured = Measurement(rounds: [])
+        for round in 0 ... rounds {
+            let result = try estimator.evaluate(theta: theta, inputs: inputs, gradients: gradients)
+            guard round > 0 else { continue }  // round 0 warms up
+            measured.rounds.append(.init(time: result.stages.total, work: result.ranks.reduce(0) { $0 + $1.busy }))
+            measured.backups += result.ranks.reduce(0) { $0 + $1.backups }
+            measured.cancelled += result.ranks.reduce(0) { $0 + $1.cancelled }
+        }
+        try estimator.stop()
+        return measured
+    }
+}

@@ -1,0 +1,67 @@
+/// The benchmarks' own arithmetic and a real (singleton-world) estimator measurement: a benchmark
+/// whose numbers are wrong would make every claim built on it wrong.
+import Benchmarks
+import Circuits
+import Estimator
+import MPI
+import Testing
+
+@Suite(.serialized) struct BenchmarksTests {
+    @Test("nearest-rank median and percentiles")
+    func percentiles() {
+        #expect(median([]) == 0)
+        #expect(median([3, 1, 2]) == 2)
+        #expect(median([4, 1, 3, 2]) == 2)  // nearest rank: the 2nd of 4
+        #expect(percentile([5, 1, 4, 2, 3], 0.95) == 5)
+        #expect(percentile([5, 1, 4, 2, 3], 0) == 1)
+    }
+
+    @Test("a singleton-world estimator measurement matches the state vector, with positive stage times")
+    func estimatorRowOnOneRank() throws {
+        let world = try Communicator.world()
+        let bench = EstimatorBenchmark(rounds: 3, batch: 2, gradients: true, policy: .static, stitching: .automatic)
+        let (circuit, observable, cuts) = EstimatorBenchmark.family(qubits: 6, layers: 2, cuts: 1)
+        let row = try #require(try bench.measure(world: world, circuit: circuit, observable: observable, cuts: cuts,
+                                                 file: nil, seed: 3, layers: 2))
+        #expect(row.cuts == 1 && row.ranks == 1 && row.work_units > 0)
+        #expect(abs(row.value - (row.uncut_value ?? .nan)) < 1e-10)
+        #expect(row.per_query_ms.total > 0 && row.per_query_ms.execute > 0)
+        #expect(row.per_query_ms.total >= row.per_query_ms.execute + row.per_query_ms.reconstruct - 1e-9)
+        #expect((0...1).contains(row.reconstruction_share_median))
+    }
+
+    @Test("speed-up and efficiency against the np 1 row of the same configuration only")
+    func speedups() throws {
+        let world = try Communicator.world()
+        let bench = EstimatorBenchmark(rounds: 1, batch: 1, gradients: false, policy: .static, stitching: .automatic)
+        let (circuit, observable, cuts) = EstimatorBenchmark.family(qubits: 4, layers: 1, cuts: 1)
+        var base = try #require(try bench.measure(world: world, circuit: circuit, observable: observable, cuts: cuts,
+                                                  file: nil, seed: 1, layers: 1))
+        base.per_query_ms.total = 8
+        var four = base
+        four.ranks = 4
+        four.per_query_ms.total = 2.5
+        var other = four
+        other.n = 6  // no np 1 row of its own
+        let rows = EstimatorBenchmark.withSpeedups([base, four, other])
+        #expect(rows[0].speedup == 1 && rows[0].efficiency == 1)
+        #expect(rows[1].speedup == 3.2 && rows[1].efficiency == 0.8)
+        #expect(rows[2].speedup == nil)
+    }
+
+    @Test("straggler rows: perfect use of the remaining capacity reads 1, and transient rounds use the right capacity")
+    func stragglerArithmetic() {
+        let bench = StragglerBenchmark(qubits: 4, layers: 1, cuts: 1, batch: 1, rounds: 4, stragglerRank: 1, factor: 4,
+                                       window: 2...3, gradients: false)
+        typealias M = StragglerBenchmark.Measurement
+        // 4 ranks, 12 s of work: ideal 3 s without the straggler, 12 / 3.25 s with it (rounds 2–3).
+        let plain = M(rounds: Array(repeating: .init(time: 3, work: 12), count: 4))
+        let slowed = M(rounds: [.init(time: 3, work: 12), .init(time: 12 / 3.25, work: 12),
+                                .init(time: 12 / 3.25, work: 12), .init(time: 3, work: 12)])
+        let row = bench.row(policy: .adaptive, ranks: 4, plain: plain, slowed: slowed)
+        #expect(row.vs_ideal_no_straggler == 1)
+        #expect(row.per_round_vs_ideal.map { $0.map { ($0 * 1e12).rounded() / 1e12 } } == [1, 1, 1, 1])
+        #expect(row.transient_rounds == [2, 3])
+        #expect(abs(row.training_slowdown - (6 + 24 / 3.25) / 12) < 1e-12)
+    }
+}
