@@ -40,4 +40,14 @@ extension CutEstimate {
         }
         return block
     }
+
+    /// The inverse of `packed` over every sample of a block: gradient rows only when `gradients`
+    /// (the same shapes as `CutPlan.reconstruct` returns).
+    public init(packed block: [Double], sampleCount: Int, parameterCount p: Int, inputCount x: Int, gradients: Bool) {
+        let stride = 1 + p + x
+        self.init(
+            values: (0..<sampleCount).map { block[$0 * stride] },
+            thetaGradients: gradients ? (0..<sampleCount).map { Array(block[$0 * stride + 1 ..< $0 * stride + 1 + p]) } : [],
+            inputGradients: gradients ? (0..<sampleCount).map { Array(block[$0 * stride + 1 + p ..< ($0 + 1) * stride]) } : [])
+    }
 }

@@ -119,27 +119,18 @@ extension DistributedEstimator {
         let own = samples(world.rank)
         let p = method == .adjoint ? plan.circuit.parameterCount : 0
         let x = method == .adjoint ? plan.circuit.inputCount : 0
-        let width = 1 + p + x
-        var block = [Double](repeating: 0, count: batch * width)
+        var block = [Double](repeating: 0, count: batch * (1 + p + x))
         if !own.isEmpty {
             let local = FragmentValueTable(plan: plan, method: method, sampleMajorRows: mine)
             let part = try plan.reconstruct(local, theta: theta, inputs: Array(inputs[own]))
-            for (k, b) in own.enumerated() {
-                block[b * width] = part.values[k]
-                if p > 0 { for i in 0..<p { block[b * width + 1 + i] = part.thetaGradients[k][i] } }
-                if x > 0 { for j in 0..<x { block[b * width + 1 + p + j] = part.inputGradients[k][j] } }
-            }
+            block = part.packed(into: batch, at: own, parameterCount: p, inputCount: x)
         }
         let t2 = MPI.wallTime()
         let reduced = try times.communicating { try world.reduce(block, op: .sum, root: 0) }
         let seconds = (t1 - t0) + (MPI.wallTime() - t2)
         guard let reduced else { return Stitched(estimate: nil, table: nil, reduceSeconds: seconds, contractSeconds: t2 - t1) }
-        // The same shapes as `CutPlan.reconstruct`: one gradient row per sample with gradients.
-        let gradients = method == .adjoint
-        let estimate = CutEstimate(
-            values: (0..<batch).map { reduced[$0 * width] },
-            thetaGradients: gradients ? (0..<batch).map { Array(reduced[$0 * width + 1 ..< $0 * width + 1 + p]) } : [],
-            inputGradients: gradients ? (0..<batch).map { Array(reduced[$0 * width + 1 + p ..< $0 * width + width]) } : [])
+        let estimate = CutEstimate(packed: reduced, sampleCount: batch, parameterCount: p, inputCount: x,
+                                   gradients: method == .adjoint)
         return Stitched(estimate: estimate, table: nil, reduceSeconds: seconds, contractSeconds: t2 - t1)
     }
 }

@@ -34,40 +34,4 @@ public enum Simulator {
                                 inputs: [[Double]], gradients: Bool) -> Evaluation {
         prepare(circuit, observable: observable).evaluate(theta: theta, inputs: inputs, gradients: gradients)
     }
-
-    /// `evaluate` without preparation: binds every gate per chunk with `BoundOperation` and runs
-    /// `BatchRun`. The independent oracle the PreparedCircuit tests compare against.
-    static func evaluateUnprepared(_ circuit: Circuit, observable: Observable, theta: [Double],
-                                   inputs: [[Double]], gradients: Bool) -> Evaluation {
-        precondition(theta.count >= circuit.parameterCount,
-                     "Simulator.evaluate: theta has \(theta.count) values, circuit needs \(circuit.parameterCount)")
-        for (b, x) in inputs.enumerated() {
-            precondition(x.count >= circuit.inputCount,
-                         "Simulator.evaluate: inputs[\(b)] has \(x.count) values, circuit needs \(circuit.inputCount)")
-            precondition(x.count == inputs[0].count,
-                         "Simulator.evaluate: inputs[\(b)] has \(x.count) values, inputs[0] has \(inputs[0].count)")
-        }
-        for t in observable.terms {
-            precondition(t.qubits.allSatisfy { $0 >= 0 && $0 < circuit.qubitCount },
-                         "Simulator.evaluate: observable acts on qubits \(t.qubits), circuit has \(circuit.qubitCount)")
-        }
-        var result = Evaluation(values: [], thetaGradients: [], inputGradients: [])
-        let chunk = max(1, chunkBytes / (16 << circuit.qubitCount))
-        var start = 0
-        while start < inputs.count {
-            let samples = inputs[start..<min(start + chunk, inputs.count)]
-            var run = BatchRun(circuit: circuit, observable: observable, theta: theta, inputs: samples,
-                               gradients: gradients)
-            run.execute()
-            result.values += run.values
-            if gradients {
-                for b in 0..<samples.count {
-                    result.thetaGradients.append(Array(run.thetaGradients[(b * run.thetaCount)..<((b + 1) * run.thetaCount)]))
-                    result.inputGradients.append(Array(run.inputGradients[(b * run.inputCount)..<((b + 1) * run.inputCount)]))
-                }
-            }
-            start += chunk
-        }
-        return result
-    }
 }

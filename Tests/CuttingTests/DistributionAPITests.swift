@@ -52,6 +52,11 @@ import Simulator
         }
         for i in whole.indices { #expect(abs(summed[i] - whole[i]) < 1e-14) }
         #expect(whole[1] != 0)  // gradients are really there
+        // Unpacking gives back the estimate.
+        let estimate = try plan.estimate(theta: theta, inputs: inputs, gradients: true)
+        let unpacked = CutEstimate(packed: whole, sampleCount: 5, parameterCount: p, inputCount: x, gradients: true)
+        #expect(unpacked.values == estimate.values && unpacked.thetaGradients == estimate.thetaGradients
+                && unpacked.inputGradients == estimate.inputGradients)
     }
 
     @Test func summaryNamesCutsGammaAndWidths() throws {

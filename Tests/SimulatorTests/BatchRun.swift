@@ -1,7 +1,8 @@
 /// One chunk of a batch through a circuit: the forward pass, the branching at signed
 /// measurements, and the adjoint (backward) pass, binding every gate per call
 /// (`BoundOperation`). This is `Simulator.evaluateUnprepared`, the straightforward reference the
-/// prepared path (PreparedRun.swift) is tested against.
+/// prepared path (Sources/Simulator/PreparedRun.swift) is tested against; it lives with the
+/// tests because only they run it.
 ///
 /// Adjoint differentiation (Jones & Gacon 2020): with |ψ_k⟩ = U_k…U_1|0⟩ and f = ⟨ψ_N|O|ψ_N⟩,
 /// ∂f/∂α_k = 2 Re⟨λ_k|∂U_k/∂α|ψ_{k−1}⟩ where ⟨λ_k| = ⟨ψ_N|O U_N…U_{k+1}. Walking backwards,
@@ -14,6 +15,7 @@
 /// measurement level, not one per branch.
 
 import Circuits
+@testable import Simulator
 
 struct BatchRun {
     let shape: Shape
@@ -139,5 +141,43 @@ struct BatchRun {
                 if let j = d.angle.inputIndex { inputGradients[b * inputCount + j] += d.angle.inputScale * g }
             }
         }
+    }
+}
+
+extension Simulator {
+    /// `evaluate` without preparation: binds every gate per chunk with `BoundOperation` and runs
+    /// `BatchRun`. The independent oracle the PreparedCircuit tests compare against.
+    static func evaluateUnprepared(_ circuit: Circuit, observable: Observable, theta: [Double],
+                                   inputs: [[Double]], gradients: Bool) -> Evaluation {
+        precondition(theta.count >= circuit.parameterCount,
+                     "Simulator.evaluate: theta has \(theta.count) values, circuit needs \(circuit.parameterCount)")
+        for (b, x) in inputs.enumerated() {
+            precondition(x.count >= circuit.inputCount,
+                         "Simulator.evaluate: inputs[\(b)] has \(x.count) values, circuit needs \(circuit.inputCount)")
+            precondition(x.count == inputs[0].count,
+                         "Simulator.evaluate: inputs[\(b)] has \(x.count) values, inputs[0] has \(inputs[0].count)")
+        }
+        for t in observable.terms {
+            precondition(t.qubits.allSatisfy { $0 >= 0 && $0 < circuit.qubitCount },
+                         "Simulator.evaluate: observable acts on qubits \(t.qubits), circuit has \(circuit.qubitCount)")
+        }
+        var result = Evaluation(values: [], thetaGradients: [], inputGradients: [])
+        let chunk = max(1, chunkBytes / (16 << circuit.qubitCount))
+        var start = 0
+        while start < inputs.count {
+            let samples = inputs[start..<min(start + chunk, inputs.count)]
+            var run = BatchRun(circuit: circuit, observable: observable, theta: theta, inputs: samples,
+                               gradients: gradients)
+            run.execute()
+            result.values += run.values
+            if gradients {
+                for b in 0..<samples.count {
+                    result.thetaGradients.append(Array(run.thetaGradients[(b * run.thetaCount)..<((b + 1) * run.thetaCount)]))
+                    result.inputGradients.append(Array(run.inputGradients[(b * run.inputCount)..<((b + 1) * run.inputCount)]))
+                }
+            }
+            start += chunk
+        }
+        return result
     }
 }
