@@ -148,18 +148,20 @@ extension ContractionProgram {
         for step in steps {
             var out = [Double](repeating: 0, count: step.outputSize)
             let a = tensors[step.left], b = tensors[step.right]
-            out.withUnsafeMutableBufferPointer { out in
-            a.withUnsafeBufferPointer { av in
-            b.withUnsafeBufferPointer { bv in
-            step.entryStart.withUnsafeBufferPointer { start in
-            step.leftIndex.withUnsafeBufferPointer { li in
-            step.rightIndex.withUnsafeBufferPointer { ri in
+            do {
+                // Spans: views without a closure per buffer; the loop indexes them unchecked
+                // because the program's tables were built against these very sizes.
+                let av = a.span, bv = b.span
+                let start = step.entryStart.span, li = step.leftIndex.span, ri = step.rightIndex.span
+                var outView = out.mutableSpan
                 for o in 0..<step.outputSize {
                     var sum = 0.0
-                    for e in Int(start[o])..<Int(start[o + 1]) { sum += av[Int(li[e])] * bv[Int(ri[e])] }
-                    out[o] = sum
+                    for e in Int(start[unchecked: o])..<Int(start[unchecked: o + 1]) {
+                        sum += av[unchecked: Int(li[unchecked: e])] * bv[unchecked: Int(ri[unchecked: e])]
+                    }
+                    outView[unchecked: o] = sum
                 }
-            }}}}}}
+            }
             tensors.append(out)
         }
     }
@@ -175,23 +177,20 @@ extension ContractionProgram {
             let outAdjoint = adjoints[fragmentCount + cutCount + k]
             var leftAdjoint = adjoints[step.left], rightAdjoint = adjoints[step.right]
             let a = tensors[step.left], b = tensors[step.right]
-            leftAdjoint.withUnsafeMutableBufferPointer { la in
-            rightAdjoint.withUnsafeMutableBufferPointer { ra in
-            a.withUnsafeBufferPointer { av in
-            b.withUnsafeBufferPointer { bv in
-            step.entryStart.withUnsafeBufferPointer { start in
-            step.leftIndex.withUnsafeBufferPointer { li in
-            step.rightIndex.withUnsafeBufferPointer { ri in
+            do {
+                let av = a.span, bv = b.span
+                let start = step.entryStart.span, li = step.leftIndex.span, ri = step.rightIndex.span
+                var la = leftAdjoint.mutableSpan, ra = rightAdjoint.mutableSpan
                 for o in 0..<step.outputSize {
                     let g = outAdjoint[o]
                     if g == 0 { continue }
-                    for e in Int(start[o])..<Int(start[o + 1]) {
-                        let ia = Int(li[e]), ib = Int(ri[e])
-                        la[ia] += g * bv[ib]
-                        ra[ib] += g * av[ia]
+                    for e in Int(start[unchecked: o])..<Int(start[unchecked: o + 1]) {
+                        let ia = Int(li[unchecked: e]), ib = Int(ri[unchecked: e])
+                        la[unchecked: ia] += g * bv[unchecked: ib]
+                        ra[unchecked: ib] += g * av[unchecked: ia]
                     }
                 }
-            }}}}}}}
+            }
             adjoints[step.left] = leftAdjoint
             adjoints[step.right] = rightAdjoint
         }
