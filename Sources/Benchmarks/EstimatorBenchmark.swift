@@ -47,23 +47,33 @@ public struct EstimatorBenchmark: Sendable {
         public var gradients: Bool
         public var terms: Int
         public var subexperiments: Int
-        public var work_units: Int
+        public var workUnits: Int
         public var gamma: Double
-        /// Medians over rounds, per query, in ms. `partition` is 0: it is a one-off (see one_off_ms).
-        public var per_query_ms: Stages
-        public var per_query_ms_p95_total: Double
-        public var reconstruction_share_median: Double
-        public var reconstruction_share_p95: Double
+        /// Medians over rounds, per query, in ms. `partition` is 0: it is a one-off (see oneOffMilliseconds).
+        public var perQueryMilliseconds: Stages
+        public var perQueryMillisecondsP95Total: Double
+        public var reconstructionShareMedian: Double
+        public var reconstructionShareP95: Double
         /// Once per run: partition (cut search at rank 0), plan_broadcast (the blueprint),
         /// plan_derive (the slowest rank), plan_agree (digest check), compile (the slowest rank
         /// compiling its units' circuits in the warm-up round).
-        public var one_off_ms: [String: Double]
+        public var oneOffMilliseconds: [String: Double]
         public var value: Double
         /// The state-vector value (nil above 24 qubits: no state vector).
-        public var uncut_value: Double?
+        public var uncutValue: Double?
         /// total(np 1) ÷ total(this np), and that ÷ np; nil without an np 1 row.
         public var speedup: Double?
         public var efficiency: Double?
+
+        /// The JSON report keeps its snake_case names.
+        enum CodingKeys: String, CodingKey {
+            case circuit, n, layers, cuts, ranks, schedule, batch, gradients, terms, subexperiments,
+                 workUnits = "work_units", gamma, perQueryMilliseconds = "per_query_ms",
+                 perQueryMillisecondsP95Total = "per_query_ms_p95_total",
+                 reconstructionShareMedian = "reconstruction_share_median",
+                 reconstructionShareP95 = "reconstruction_share_p95", oneOffMilliseconds = "one_off_ms", value,
+                 uncutValue = "uncut_value", speedup, efficiency
+        }
     }
 
     /// The reference QNN family with n qubits, L layers and k cut boundary CNOTs, ⟨Z⟩ on the last
@@ -115,14 +125,14 @@ public struct EstimatorBenchmark: Sendable {
         return Row(
             circuit: file, n: n, layers: layers, cuts: plan.cuts.count, ranks: world.size, schedule: policy.rawValue,
             batch: batch, gradients: gradients, terms: plan.termCount, subexperiments: plan.uniqueSettingCount,
-            work_units: plan.workUnits.count, gamma: plan.planningGamma,
-            per_query_ms: Stages(total: median(totals) * ms, partition: 0, generate: median(generate) * ms,
+            workUnits: plan.workUnits.count, gamma: plan.planningGamma,
+            perQueryMilliseconds: Stages(total: median(totals) * ms, partition: 0, generate: median(generate) * ms,
                                  execute: median(execute) * ms, wait: median(wait) * ms, reconstruct: median(reconstruct) * ms),
-            per_query_ms_p95_total: percentile(totals, 0.95) * ms,
-            reconstruction_share_median: median(shares), reconstruction_share_p95: percentile(shares, 0.95),
-            one_off_ms: ["partition": setup.planBuild * ms, "plan_broadcast": setup.planBroadcast * ms,
+            perQueryMillisecondsP95Total: percentile(totals, 0.95) * ms,
+            reconstructionShareMedian: median(shares), reconstructionShareP95: percentile(shares, 0.95),
+            oneOffMilliseconds: ["partition": setup.planBuild * ms, "plan_broadcast": setup.planBroadcast * ms,
                          "plan_derive": setup.planDerive * ms, "plan_agree": setup.planAgree * ms, "compile": compile * ms],
-            value: lastValue, uncut_value: uncut)
+            value: lastValue, uncutValue: uncut)
     }
 
     /// Speed-up and efficiency of every row against the np 1 row of the same configuration.
@@ -131,8 +141,8 @@ public struct EstimatorBenchmark: Sendable {
             var row = row
             let base = rows.first { $0.ranks == 1 && $0.circuit == row.circuit && $0.n == row.n && $0.cuts == row.cuts
                 && $0.batch == row.batch && $0.gradients == row.gradients && $0.schedule == row.schedule }
-            if let base, row.per_query_ms.total > 0 {
-                let speedup = base.per_query_ms.total / row.per_query_ms.total
+            if let base, row.perQueryMilliseconds.total > 0 {
+                let speedup = base.perQueryMilliseconds.total / row.perQueryMilliseconds.total
                 row.speedup = speedup
                 row.efficiency = speedup / Double(row.ranks)
             }

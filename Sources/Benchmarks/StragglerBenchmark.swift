@@ -41,28 +41,38 @@ public struct StragglerBenchmark: Sendable {
         public var ranks: Int
         public var factor: Double
         /// Median batch seconds without and with the straggler.
-        public var batch_s_no_straggler: Double
-        public var batch_s_straggler: Double
+        public var batchSecondsNoStraggler: Double
+        public var batchSecondsStraggler: Double
         /// Time with straggler ÷ time without (the paper reports ~1.15 for one delayed worker).
         public var slowdown: Double
         /// Total work ÷ summed rank speeds; work = the busy seconds (delays excluded) of the run.
-        public var ideal_s: Double
+        public var idealSeconds: Double
         /// Time with straggler ÷ ideal (1 = perfect use of the remaining capacity).
-        public var vs_ideal: Double
+        public var vsIdeal: Double
         public var backups: Int
         public var cancelled: Int
         /// Without the straggler: work ÷ ranks, and the batch time ÷ that.
-        public var ideal_s_no_straggler: Double
-        public var vs_ideal_no_straggler: Double
+        public var idealSecondsNoStraggler: Double
+        public var vsIdealNoStraggler: Double
         /// Summed seconds of every timed round, without and with the straggler (a training run of
         /// that many steps), and their ratio.
-        public var total_s_no_straggler: Double
-        public var total_s_straggler: Double
-        public var training_slowdown: Double
+        public var totalSecondsNoStraggler: Double
+        public var totalSecondsStraggler: Double
+        public var trainingSlowdown: Double
         /// With a transient window: the straggler's timed rounds, and every timed round's time ÷
         /// its ideal (the straggler's capacity inside the window, full capacity outside).
-        public var transient_rounds: [Int]?
-        public var per_round_vs_ideal: [Double]?
+        public var transientRounds: [Int]?
+        public var perRoundVsIdeal: [Double]?
+
+        /// The JSON report keeps its snake_case names.
+        enum CodingKeys: String, CodingKey {
+            case policy, ranks, factor, batchSecondsNoStraggler = "batch_s_no_straggler",
+                 batchSecondsStraggler = "batch_s_straggler", slowdown, idealSeconds = "ideal_s", vsIdeal = "vs_ideal",
+                 backups, cancelled, idealSecondsNoStraggler = "ideal_s_no_straggler",
+                 vsIdealNoStraggler = "vs_ideal_no_straggler", totalSecondsNoStraggler = "total_s_no_straggler",
+                 totalSecondsStraggler = "total_s_straggler", trainingSlowdown = "training_slowdown",
+                 transientRounds = "transient_rounds", perRoundVsIdeal = "per_round_vs_ideal"
+        }
     }
 
     /// One policy's timed rounds (rank 0).
@@ -117,15 +127,15 @@ public struct StragglerBenchmark: Sendable {
         let ideal = slowed.work / capacity
         let idealPlain = plain.work / Double(ranks)
         var row = Row(policy: policy.rawValue, ranks: ranks, factor: factor,
-                      batch_s_no_straggler: plain.time, batch_s_straggler: slowed.time,
-                      slowdown: slowed.time / plain.time, ideal_s: ideal, vs_ideal: slowed.time / ideal,
+                      batchSecondsNoStraggler: plain.time, batchSecondsStraggler: slowed.time,
+                      slowdown: slowed.time / plain.time, idealSeconds: ideal, vsIdeal: slowed.time / ideal,
                       backups: slowed.backups, cancelled: slowed.cancelled,
-                      ideal_s_no_straggler: idealPlain, vs_ideal_no_straggler: plain.time / idealPlain,
-                      total_s_no_straggler: plain.total, total_s_straggler: slowed.total,
-                      training_slowdown: slowed.total / plain.total)
+                      idealSecondsNoStraggler: idealPlain, vsIdealNoStraggler: plain.time / idealPlain,
+                      totalSecondsNoStraggler: plain.total, totalSecondsStraggler: slowed.total,
+                      trainingSlowdown: slowed.total / plain.total)
         if let window {
-            row.transient_rounds = Array(window)
-            row.per_round_vs_ideal = slowed.rounds.enumerated().map { k, round in
+            row.transientRounds = Array(window)
+            row.perRoundVsIdeal = slowed.rounds.enumerated().map { k, round in
                 round.time / (round.work / (window.contains(k + 1) ? capacity : Double(ranks)))
             }
         }

@@ -145,12 +145,12 @@ struct BenchEstimator: ParsableCommand {
         }
         print("n   L  k  ranks  units    total ms  generate  execute     wait  reconstruct  recon% (median/p95)  speed-up  |E - uncut|")
         for r in report.rows {
-            let error = r.uncut_value.map { String(format: "%.1e", abs(r.value - $0)) } ?? "–"
+            let error = r.uncutValue.map { String(format: "%.1e", abs(r.value - $0)) } ?? "–"
             let speedup = r.speedup.map { String(format: "%.2f×", $0) } ?? "–"
             print(String(format: "%-3d %-2d %-2d %-6d %-7d %9.4f %9.4f %8.4f %8.4f %12.4f   %5.1f / %5.1f  ",
-                         r.n, r.layers, r.cuts, r.ranks, r.work_units, r.per_query_ms.total,
-                         r.per_query_ms.generate, r.per_query_ms.execute, r.per_query_ms.wait, r.per_query_ms.reconstruct,
-                         100 * r.reconstruction_share_median, 100 * r.reconstruction_share_p95)
+                         r.n, r.layers, r.cuts, r.ranks, r.workUnits, r.perQueryMilliseconds.total,
+                         r.perQueryMilliseconds.generate, r.perQueryMilliseconds.execute, r.perQueryMilliseconds.wait, r.perQueryMilliseconds.reconstruct,
+                         100 * r.reconstructionShareMedian, 100 * r.reconstructionShareP95)
                   + String(repeating: " ", count: max(0, 9 - speedup.count)) + speedup + "  " + error)
         }
         print("(per query, medians over rounds; wait = waiting for the slowest rank; setup costs are one-offs: see --json one_off_ms)")

@@ -105,19 +105,19 @@ struct BenchStragglers: ParsableCommand {
         print("policy       ranks  factor  batch s (none)  batch s (straggler)  with/without  ideal s  vs ideal  backups")
         for r in rows {
             print(name(r) + String(format: "%-6d %-7.1f %14.4f %20.4f %13.3f %8.4f %9.3f %8d",
-                                   r.ranks, r.factor, r.batch_s_no_straggler, r.batch_s_straggler,
-                                   r.slowdown, r.ideal_s, r.vs_ideal, r.backups))
+                                   r.ranks, r.factor, r.batchSecondsNoStraggler, r.batchSecondsStraggler,
+                                   r.slowdown, r.idealSeconds, r.vsIdeal, r.backups))
         }
         print("(medians over \(timedRounds) round(s); ideal = busy seconds of the run ÷ summed rank speeds)")
         print("policy       ranks  no straggler ÷ its ideal   training time with/without")
         for r in rows {
-            print(name(r) + String(format: "%-6d %24.3f %28.3f", r.ranks, r.vs_ideal_no_straggler, r.training_slowdown))
+            print(name(r) + String(format: "%-6d %24.3f %28.3f", r.ranks, r.vsIdealNoStraggler, r.trainingSlowdown))
         }
         if let window {
             print("transient straggler in timed rounds \(window.lowerBound)–\(window.upperBound): each round ÷ its ideal")
             for r in rows {
                 print(name(r) + String(format: "%-6d ", r.ranks)
-                      + (r.per_round_vs_ideal ?? []).map { String(format: "%5.2f", $0) }.joined(separator: " "))
+                      + (r.perRoundVsIdeal ?? []).map { String(format: "%5.2f", $0) }.joined(separator: " "))
             }
         }
     }

@@ -23,11 +23,11 @@ import Testing
         let (circuit, observable, cuts) = EstimatorBenchmark.family(qubits: 6, layers: 2, cuts: 1)
         let row = try #require(try bench.measure(world: world, circuit: circuit, observable: observable, cuts: cuts,
                                                  file: nil, seed: 3, layers: 2))
-        #expect(row.cuts == 1 && row.ranks == 1 && row.work_units > 0)
-        #expect(abs(row.value - (row.uncut_value ?? .nan)) < 1e-10)
-        #expect(row.per_query_ms.total > 0 && row.per_query_ms.execute > 0)
-        #expect(row.per_query_ms.total >= row.per_query_ms.execute + row.per_query_ms.reconstruct - 1e-9)
-        #expect((0...1).contains(row.reconstruction_share_median))
+        #expect(row.cuts == 1 && row.ranks == 1 && row.workUnits > 0)
+        #expect(abs(row.value - (row.uncutValue ?? .nan)) < 1e-10)
+        #expect(row.perQueryMilliseconds.total > 0 && row.perQueryMilliseconds.execute > 0)
+        #expect(row.perQueryMilliseconds.total >= row.perQueryMilliseconds.execute + row.perQueryMilliseconds.reconstruct - 1e-9)
+        #expect((0...1).contains(row.reconstructionShareMedian))
     }
 
     @Test("speed-up and efficiency against the np 1 row of the same configuration only")
@@ -37,10 +37,10 @@ import Testing
         let (circuit, observable, cuts) = EstimatorBenchmark.family(qubits: 4, layers: 1, cuts: 1)
         var base = try #require(try bench.measure(world: world, circuit: circuit, observable: observable, cuts: cuts,
                                                   file: nil, seed: 1, layers: 1))
-        base.per_query_ms.total = 8
+        base.perQueryMilliseconds.total = 8
         var four = base
         four.ranks = 4
-        four.per_query_ms.total = 2.5
+        four.perQueryMilliseconds.total = 2.5
         var other = four
         other.n = 6  // no np 1 row of its own
         let rows = EstimatorBenchmark.withSpeedups([base, four, other])
@@ -59,9 +59,9 @@ import Testing
         let slowed = M(rounds: [.init(time: 3, work: 12), .init(time: 12 / 3.25, work: 12),
                                 .init(time: 12 / 3.25, work: 12), .init(time: 3, work: 12)])
         let row = bench.row(policy: .adaptive, ranks: 4, plain: plain, slowed: slowed)
-        #expect(row.vs_ideal_no_straggler == 1)
-        #expect(row.per_round_vs_ideal.map { $0.map { ($0 * 1e12).rounded() / 1e12 } } == [1, 1, 1, 1])
-        #expect(row.transient_rounds == [2, 3])
-        #expect(abs(row.training_slowdown - (6 + 24 / 3.25) / 12) < 1e-12)
+        #expect(row.vsIdealNoStraggler == 1)
+        #expect(row.perRoundVsIdeal.map { $0.map { ($0 * 1e12).rounded() / 1e12 } } == [1, 1, 1, 1])
+        #expect(row.transientRounds == [2, 3])
+        #expect(abs(row.trainingSlowdown - (6 + 24 / 3.25) / 12) < 1e-12)
     }
 }
