@@ -118,6 +118,7 @@ public final class Trainer {
                     try saveCheckpoint()
                 }
             }
+            observer?.phase(.evaluation(epoch))
             let metrics = try evaluateSplits(epochIndex: epoch)
             lastMetrics = metrics
             let row = EpochTraceRow(epoch: Int32(epoch), step: Int64(step), train_loss: metrics.train.loss,
@@ -134,6 +135,8 @@ public final class Trainer {
             try saveCheckpoint()
         }
         let final = try lastMetrics ?? evaluateSplits(epochIndex: epochs - 1)
+        let settings = config.robustness.gaussianSigmas.count + config.robustness.fgsmEpsilons.count
+        if settings > 0 { observer?.phase(.robustness(settings + 1)) }
         let robustness = try evaluateRobustness()
         try trace?.record(robustness: robustness.map {
             RobustnessTraceRow(kind: $0.attack == "gaussian" ? 1 : $0.attack == "fgsm" ? 2 : 0, strength: $0.strength,
@@ -238,5 +241,6 @@ public final class Trainer {
                        epoch: epoch, stepInEpoch: stepInEpoch, configHash: config.hash, configName: config.name,
                        seed: config.training.seed, rngState: shuffleState)
             .write(to: job.checkpointPath)
+        observer?.phase(.checkpoint(step))
     }
 }

@@ -54,6 +54,9 @@ struct Train: ParsableCommand {
 
     @OptionGroup var distribution: DistributionOptions
 
+    @Flag(inversion: .prefixedNo, help: "Draw the live progress bar on stderr (default: when stdout or stderr is a terminal, as under mpirun in a terminal).")
+    var progress: Bool?
+
     @Flag(help: "Print one JSON object on stdout.")
     var json = false
 
@@ -76,8 +79,9 @@ struct Train: ParsableCommand {
 
     func run() throws {
         MPIJob.run { world in
+            let progress: TrainProgress? = world.isRoot ? TrainProgress(drawsBar: StatusLine.wanted(self.progress)) : nil
+            progress?.preparing("config, data, cut plan")
             let job = try world.rootDecides { try TrainSetup.prepare(self, world: world) }
-            let progress: TrainProgress? = world.isRoot ? TrainProgress() : nil
             let trainer = try Trainer(world: world, job: job, options: distribution.estimatorOptions, trace: nil,
                                       observer: progress)
             if injectFailureRank == world.rank { trainer.session.injectedFailure = (injectFailureRound, injectFailureKind) }
@@ -88,9 +92,9 @@ struct Train: ParsableCommand {
                                                         attributes: runAttributes(world), resumedFromStep: job.checkpoint?.step)
             }
             let summary = try trainer.run()
+            progress?.finish()
             try trainer.trace?.close()
             if let summary {
-                progress?.finish()
                 try TrainSummaryPrinter.print(summary, json: json)
             }
         }
