@@ -7,6 +7,9 @@
 /// `config_hash`, `config_name`, `optimizer`, `optimizer_t`, `seed`, `rng_algorithm`, `rng_state`
 /// (the epoch-shuffle generator's four 64-bit words, as int64 bit patterns), and `content_digest`
 /// (FNV-1a 64 over every field, hex) so that a corrupted file is refused instead of resumed.
+/// Version 3 adds what `qnncut predict` needs (Checkpoint+Predict.swift): the preprocessing
+/// (`predict/…` datasets, `predict_*` attributes) and the model (circuit, readout, cuts) as JSON;
+/// older checkpoints are still read and resumed (a resumed run writes version 3).
 import Cutting
 import HDF5
 
@@ -14,7 +17,7 @@ public struct Checkpoint: Sendable, Codable, Equatable {
     public static let schemaName = "qnncut-checkpoint"
     /// 2: the file is sealed (`FileSeal`: a checksum in a 512-byte user block). Version 1 files
     /// (unsealed) are still read.
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
     /// The largest checkpoint file read (θ and two moments of 2^20 parameters are 24 MiB).
     public static let maxFileBytes = 64 << 20
 
@@ -32,9 +35,15 @@ public struct Checkpoint: Sendable, Codable, Equatable {
     /// The epoch-shuffle generator after drawing this epoch's order. Every other draw (shots,
     /// noise) is re-derived from (seed, step), so this and the counters restore all randomness.
     public var rngState: [UInt64]
+    /// Version 3: the preprocessing and the model (`QNNModel` as JSON) for `qnncut predict`.
+    public var pipeline: FeaturePipeline?
+    public var modelJSON: [UInt8]?
 
     public init(theta: [Double], optimizer: String, optimizerState: OptimizerState, step: Int, epoch: Int,
-                stepInEpoch: Int, configHash: String, configName: String, seed: UInt64, rngState: [UInt64]) {
+                stepInEpoch: Int, configHash: String, configName: String, seed: UInt64, rngState: [UInt64],
+                pipeline: FeaturePipeline? = nil, modelJSON: [UInt8]? = nil) {
+        self.pipeline = pipeline
+        self.modelJSON = modelJSON
         self.theta = theta
         self.optimizer = optimizer
         self.optimizerState = optimizerState
@@ -66,6 +75,7 @@ public struct Checkpoint: Sendable, Codable, Equatable {
             try file.createDataset("theta", values: theta)
             try file.createDataset("optimizer/m", values: optimizerState.m)
             if !optimizerState.v.isEmpty { try file.createDataset("optimizer/v", values: optimizerState.v) }
+            try writePredictor(to: file)
         }
     }
 
@@ -118,7 +128,7 @@ public struct Checkpoint: Sendable, Codable, Equatable {
         let v = try file.contains("optimizer/v") ? try vector("optimizer/v") : []
         let rng: [Int] = try file.attribute("rng_state")
         guard rng.count == 4 else { throw ConfigError("\(path): rng_state has \(rng.count) words, expected 4") }
-        let checkpoint = Checkpoint(
+        var checkpoint = Checkpoint(
             theta: try vector("theta"),
             optimizer: try file.attribute("optimizer"),
             optimizerState: OptimizerState(t: try file.attribute("optimizer_t"), m: m, v: v),
@@ -127,6 +137,7 @@ public struct Checkpoint: Sendable, Codable, Equatable {
             configHash: try file.attribute("config_hash"), configName: try file.attribute("config_name"),
             seed: UInt64(bitPattern: Int64(try file.attribute("seed", as: Int.self))),
             rngState: rng.map { UInt64(bitPattern: Int64($0)) })
+        if version >= 3 { try checkpoint.readPredictor(from: file, path: path) }
         let stored: String = try file.attribute("content_digest")
         guard stored == checkpoint.digest else {
             throw ConfigError("\(path): checkpoint is corrupted (content digest \(checkpoint.digest) does not match the stored \(clip(stored)))")
@@ -206,6 +217,15 @@ public struct Checkpoint: Sendable, Codable, Equatable {
         mix(configName)
         mix(seed)
         rngState.forEach { mix($0) }
+        // Version 3's additions, only when present: older checkpoints keep their digests.
+        if let pipeline, let modelJSON {
+            pipeline.featureNames.forEach(mix)
+            pipeline.classes.forEach { mix(UInt64(bitPattern: Int64($0))) }
+            [pipeline.standard.offset, pipeline.standard.scale, pipeline.angles.offset, pipeline.angles.scale,
+             (pipeline.pca ?? []).flatMap { $0 }].forEach(mix)
+            mix(UInt64(modelJSON.count))
+            modelJSON.forEach { mix(UInt64($0)) }
+        }
         return String(hash, radix: 16)
     }
 }

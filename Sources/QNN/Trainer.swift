@@ -240,6 +240,7 @@ public final class Trainer {
         try Checkpoint(theta: theta, optimizer: optimizer.kind.rawValue, optimizerState: optimizer.state, step: step,
                        epoch: epoch, stepInEpoch: stepInEpoch, configHash: config.hash, configName: config.name,
                        seed: config.training.seed, rngState: shuffleState)
+            .withPredictor(model: job.model, pipeline: job.data.pipeline)
             .write(to: job.checkpointPath)
         observer?.phase(.checkpoint(step))
     }
