@@ -18,10 +18,16 @@ struct Estimate: ParsableCommand {
         discussion: """
             Examples:
               qnncut estimate circuit.qasm --observable "Z0 Z7" --uncut
-              mpirun -np 4 qnncut estimate circuit.qasm --observable "Z7" --max-fragment-qubits 4
-              qnncut estimate circuit.qasm --observable "IIZZ" --partition AABB --samples 1000 --shots 10000
-            Trainable parameters written theta[i] in the QASM file take --theta; input features x[j]
-            take --x (one query) or --inputs FILE.csv (one query per line).
+              mpirun -np 4 qnncut estimate circuit.qasm --observable "Z7" \\
+                  --max-fragment-qubits 4
+              qnncut estimate circuit.qasm --observable "IIZZ" --partition AABB \\
+                  --samples 1000 --shots 10000
+              qnncut estimate qnn.qasm3 --observable-file obs.txt --theta=0.1,0.2 \\
+                  --inputs X.csv --partition AB --gradients
+
+            Trainable parameters take --theta, input features --x (one query) or --inputs FILE.csv (one query per line). In OpenQASM 2 they are written theta[i] and x[j]; in OpenQASM 3 (qiskit.qasm3.dumps) they are the input parameters: the vector x holds the inputs and the rest are θ in Qiskit's circuit.parameters order, unless --theta-names and --input-names say otherwise. Final measurements and barriers are dropped with a note.
+
+            Without a cut option the circuit runs as one uncut fragment (a warning says so); the mode used is printed on stderr, and in JSON as mode and cut_selection.
             """)
 
     @Argument(help: "OpenQASM 2 file, or OpenQASM 3 as qiskit.qasm3.dumps writes it.")

@@ -13,15 +13,13 @@ import QNN
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Classify the rows of a CSV file with a trained model (its checkpoint).",
+        usage: "qnncut predict <checkpoint> <data.csv> [--json] [<options>]",
         discussion: """
             Examples:
               qnncut predict results/iris/checkpoint.h5 results/iris/test.csv
               mpirun -np 2 qnncut predict results/iris/checkpoint.h5 new.csv --json
-            DATA.csv holds raw features in the columns of the training data file (a header line
-            is skipped), optionally followed by the label: then the accuracy is printed too.
-            Training writes its held-back test split to DIR/test.csv, so predicting on it
-            reproduces the test accuracy the run reported. The checkpoint holds the scaler,
-            PCA, angle map and the model; it is read like one given to --resume.
+
+            DATA.csv holds raw features in the columns of the training data file (a header line is skipped), optionally followed by the label: then the accuracy is printed too. Training writes its held-back test split to DIR/test.csv, so predicting on it reproduces the test accuracy the run reported. The checkpoint holds the scaler, PCA, angle map and the model; it is read like one given to --resume.
             """)
 
     @Argument(help: "checkpoint.h5 of a training run.")

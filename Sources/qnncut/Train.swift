@@ -17,10 +17,11 @@ struct Train: ParsableCommand {
         discussion: """
             Examples:
               mpirun -np 2 qnncut train configs/iris.yaml
-              qnncut train configs/mnist-cuts-2.yaml --set training.epochs=2 --output /tmp/run
-              qnncut train configs/iris.yaml --resume          (continue from results/iris/checkpoint.h5)
-            The run folder (default results/<config name>/) receives traces.h5 and checkpoint.h5.
-            Progress and logs go to stderr; the summary (one line, or one JSON object) to stdout.
+              qnncut train configs/mnist-cuts-2.yaml --set training.epochs=2 \\
+                  --output /tmp/run
+              qnncut train configs/iris.yaml --resume
+
+            The run folder (default results/<config name>/) receives traces.h5, checkpoint.h5 and test.csv (the held-back test split, for qnncut predict); --resume continues from its checkpoint.h5. Progress and logs go to stderr (a live bar when stdout or stderr is a terminal); the summary (one line, or one JSON object) goes to stdout. Ctrl-C stops at once and prints the command that resumes.
             """)
 
     @Argument(help: "YAML config (see configs/ and docs/training.md).")
