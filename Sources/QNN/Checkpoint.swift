@@ -7,9 +7,10 @@
 /// `config_hash`, `config_name`, `optimizer`, `optimizer_t`, `seed`, `rng_algorithm`, `rng_state`
 /// (the epoch-shuffle generator's four 64-bit words, as int64 bit patterns), and `content_digest`
 /// (FNV-1a 64 over every field, hex) so that a corrupted file is refused instead of resumed.
-/// Version 3 adds what `qnncut predict` needs (Checkpoint+Predict.swift): the preprocessing
-/// (`predict/…` datasets, `predict_*` attributes) and the model (circuit, readout, cuts) as JSON;
-/// older checkpoints are still read and resumed (a resumed run writes version 3).
+/// Optionally (since qnncut 0.2, same schema version: older readers ignore it) what `qnncut
+/// predict` needs (Checkpoint+Predict.swift): the preprocessing (`predict/…` datasets,
+/// `predict_*` attributes) and the model as JSON, with their own `predict_digest`; checkpoints
+/// without it are still read and resumed (a resumed run writes it).
 import Cutting
 import HDF5
 
@@ -17,7 +18,7 @@ public struct Checkpoint: Sendable, Codable, Equatable {
     public static let schemaName = "qnncut-checkpoint"
     /// 2: the file is sealed (`FileSeal`: a checksum in a 512-byte user block). Version 1 files
     /// (unsealed) are still read.
-    public static let schemaVersion = 3
+    public static let schemaVersion = 2
     /// The largest checkpoint file read (θ and two moments of 2^20 parameters are 24 MiB).
     public static let maxFileBytes = 64 << 20
 
@@ -35,7 +36,7 @@ public struct Checkpoint: Sendable, Codable, Equatable {
     /// The epoch-shuffle generator after drawing this epoch's order. Every other draw (shots,
     /// noise) is re-derived from (seed, step), so this and the counters restore all randomness.
     public var rngState: [UInt64]
-    /// Version 3: the preprocessing and the model (`QNNModel` as JSON) for `qnncut predict`.
+    /// The preprocessing and the model (`QNNModel` as JSON) for `qnncut predict` (optional).
     public var pipeline: FeaturePipeline?
     public var modelJSON: [UInt8]?
 
@@ -137,7 +138,7 @@ public struct Checkpoint: Sendable, Codable, Equatable {
             configHash: try file.attribute("config_hash"), configName: try file.attribute("config_name"),
             seed: UInt64(bitPattern: Int64(try file.attribute("seed", as: Int.self))),
             rngState: rng.map { UInt64(bitPattern: Int64($0)) })
-        if version >= 3 { try checkpoint.readPredictor(from: file, path: path) }
+        try checkpoint.readPredictor(from: file, path: path)
         let stored: String = try file.attribute("content_digest")
         guard stored == checkpoint.digest else {
             throw ConfigError("\(path): checkpoint is corrupted (content digest \(checkpoint.digest) does not match the stored \(clip(stored)))")
@@ -217,15 +218,6 @@ public struct Checkpoint: Sendable, Codable, Equatable {
         mix(configName)
         mix(seed)
         rngState.forEach { mix($0) }
-        // Version 3's additions, only when present: older checkpoints keep their digests.
-        if let pipeline, let modelJSON {
-            pipeline.featureNames.forEach(mix)
-            pipeline.classes.forEach { mix(UInt64(bitPattern: Int64($0))) }
-            [pipeline.standard.offset, pipeline.standard.scale, pipeline.angles.offset, pipeline.angles.scale,
-             (pipeline.pca ?? []).flatMap { $0 }].forEach(mix)
-            mix(UInt64(modelJSON.count))
-            modelJSON.forEach { mix(UInt64($0)) }
-        }
         return String(hash, radix: 16)
     }
 }

@@ -25,7 +25,7 @@ struct Estimate: ParsableCommand {
               qnncut estimate qnn.qasm3 --observable-file obs.txt --theta=0.1,0.2 \\
                   --inputs X.csv --partition AB --gradients
 
-            Trainable parameters take --theta, input features --x (one query) or --inputs FILE.csv (one query per line). In OpenQASM 2 they are written theta[i] and x[j]; in OpenQASM 3 (qiskit.qasm3.dumps) they are the input parameters: the vector x holds the inputs and the rest are θ in Qiskit's circuit.parameters order, unless --theta-names and --input-names say otherwise. Final measurements and barriers are dropped with a note.
+            Trainable parameters take --theta, input features --x (one query) or --inputs FILE.csv (one query per line). In OpenQASM 2 they are written theta[i] and x[j]; in OpenQASM 3 (qiskit.qasm3.dumps) they are the input parameters: the vector x holds the inputs and the rest are θ in Qiskit's circuit.parameters order, unless --theta-names and --input-names say otherwise. Final measurements and barriers are dropped with a note. Write values that start with a minus as --theta=-0.5,1.
 
             Without a cut option the circuit runs as one uncut fragment (a warning says so); the mode used is printed on stderr, and in JSON as mode and cut_selection.
             """)

@@ -44,7 +44,7 @@ struct Predict: ParsableCommand {
     func load() throws -> Job {
         let stored = try Checkpoint.read(from: checkpoint)
         guard let pipeline = stored.pipeline, let model = try stored.storedModel(path: checkpoint) else {
-            throw InputError(description: "\(checkpoint): this checkpoint holds no preprocessing (written by a qnncut before checkpoint schema 3); train again, or continue the run one epoch with --resume --set training.epochs=N+1, to write one that predict can use")
+            throw InputError(description: "\(checkpoint): this checkpoint holds no preprocessing (written by a qnncut before 0.2); train again, or continue the run one epoch with --resume --set training.epochs=N+1, to write one that predict can use")
         }
         guard stored.theta.count == model.parameterCount, pipeline.inputCount == model.inputCount else {
             throw InputError(description: "\(checkpoint): θ has \(stored.theta.count) values and the preprocessing \(pipeline.inputCount) inputs; the model takes \(model.parameterCount) and \(model.inputCount)")

@@ -5,7 +5,7 @@
 import ArgumentParser
 
 struct QNNCut: ParsableCommand {
-    /// Keep in step with the docs (0.2: OpenQASM 3 input, predict, checkpoint schema 3,
+    /// Keep in step with the docs (0.2: OpenQASM 3 input, predict, the predictor in checkpoints,
     /// gradient_shots in traces).
     static let version = "0.2.0"
 

@@ -66,7 +66,7 @@ struct PredictTests {
         #expect(refused.stderr.contains("bad.csv:1: 3 column(s); the model takes 4 feature(s)"), "\(refused.stderr)")
     }
 
-    @Test("a checkpoint without preprocessing (schema 2) still resumes; predict says how to get one")
+    @Test("a checkpoint without preprocessing (before 0.2) still resumes; predict says how to get one")
     func oldCheckpoints() throws {
         let output = NSTemporaryDirectory() + "predict-old-\(UUID().uuidString.prefix(6))"
         defer { try? FileManager.default.removeItem(atPath: output) }

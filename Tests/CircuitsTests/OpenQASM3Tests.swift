@@ -145,3 +145,48 @@ import Testing
         }
     }
 }
+
+/// The OpenQASM 3 reader and observable files fed mutated Qiskit output: an error with a
+/// location or a circuit that keeps the model's invariants, never a trap.
+@Suite struct OpenQASM3FuzzTests {
+    static let tokens: [[UInt8]] = [
+        "input float[64] ", "input angle ", "qubit[", "qubit ", "bit[", "bit ", " = measure ", "measure ", "barrier ",
+        "/*", "*/", "//", "gphase(", "_theta_0_", "_x_3_", "phi", "_gate_q_0", "p0", "U(", "rzz(", "cphase(",
+        "stdgates.inc", "OPENQASM 3.0;", "ctrl @ ", "reset ", "(", ")", ";", "[", "]", "{", "}", ",", "=", "-", "+",
+        "*", "/", "1e308", "0", "99999999999999999999", "\n", " ", "\u{0}", "é",
+    ].map { Array($0.utf8) }
+
+    @Test(.timeLimit(.minutes(1)))
+    func mutatedQiskitOutputNeverCrashes() throws {
+        let folder = TestEnvironment.fixturesFolder + "/qiskit-interop/"
+        let seeds = try ["qnn.qasm3", "qnn_bound.qasm2"].map { try String(contentsOfFile: folder + $0, encoding: .utf8) }
+        let namings = [QASMParameterNames(), QASMParameterNames(theta: ["theta", "phi"], inputs: ["x"]),
+                       QASMParameterNames(theta: ["theta"]), QASMParameterNames(inputs: [])]
+        var mutator = Mutator(rng: SplitMix64(state: 20_261_204), tokens: Self.tokens)
+        var parsed = 0, failed = 0
+        for round in 0..<3000 {
+            let input = mutator.mutate(Array(seeds[round % 2].utf8), times: 1 + round % 3)
+            do throws(QASMError) {
+                let p = try QASM.read(utf8: input, fileName: "fuzz", parameters: namings[round % namings.count])
+                for g in p.circuit.gates {
+                    #expect(g.qubits.allSatisfy { $0 >= 0 && $0 < p.circuit.qubitCount })
+                    #expect(g.angles.allSatisfy { ($0.thetaIndex ?? 0) < max(p.circuit.parameterCount, 1) })
+                    #expect(g.angles.allSatisfy { ($0.inputIndex ?? 0) < max(p.circuit.inputCount, 1) })
+                }
+                parsed += 1
+            } catch {
+                failed += 1
+                #expect(error.location != nil && !error.description.contains("\n"))
+            }
+        }
+        #expect(parsed > 100 && failed > 500, "parsed \(parsed), failed \(failed)")
+        let observable = Array(try String(contentsOfFile: folder + "observable.txt", encoding: .utf8).utf8)
+        for _ in 0..<2000 {
+            do throws(InputFileError) {
+                _ = try ObservableFile.parse(mutator.mutate(observable, times: 2), fileName: "o.txt", qubitCount: 4)
+            } catch {
+                #expect(!error.description.contains("\n"))
+            }
+        }
+    }
+}
