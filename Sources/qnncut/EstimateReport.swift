@@ -1,6 +1,9 @@
 /// What `qnncut estimate` prints: values (and standard errors) per observable, the cut facts of
 /// the plan, and seconds per stage — as text or as one JSON object whose keys are stable:
-/// `values`, `stderrs`, `cuts`, `fragment_qubits`, `gamma`, `terms`, `subexperiments`, `stages`.
+/// `values`, `stderrs`, `cuts`, `fragment_qubits`, `gamma`, `terms`, `subexperiments`, `stages`;
+/// `mode`, `cut_selection`; with several queries `batch_values`; with `--gradients` `gradients`
+/// (first query) and `batch_gradients` (every query); for OpenQASM 3 `theta_names`,
+/// `input_names`; `notes` (dropped barriers and measurements).
 import Circuits
 import Cutting
 import Estimator
