@@ -12,6 +12,7 @@ void csupport_line_buffer_stdio(void) {
 void csupport_write_stderr(const char *text) { fputs(text, stderr); fflush(stderr); }
 void csupport_write_stdout(const char *text) { fputs(text, stdout); fflush(stdout); }
 int csupport_stderr_isatty(void) { return isatty(fileno(stderr)); }
+int csupport_stdout_isatty(void) { return isatty(fileno(stdout)); }
 
 /* The notice is replaced rarely (once per run) and read by the handler: a pointer swap keeps the
    handler from ever seeing a half-written string; the old copy is leaked on purpose. */
@@ -38,10 +39,15 @@ void csupport_set_signal_unlink(const char *path) { signal_unlink_path = path ? 
 
 void csupport_set_signal_quiet(int quiet) { signal_quiet = quiet; }
 
+static volatile sig_atomic_t signal_clear_line = 0;
+
+void csupport_set_signal_clear_line(int clear) { signal_clear_line = clear; }
+
 static void stop_handler(int signal_number) {
     const char *owner = signal_unlink_path;
     if (owner) unlink(owner);
     if (signal_quiet) _exit(128 + signal_number);
+    if (signal_clear_line) write_all("\r\033[2K");
     write_all(signal_number == SIGINT ? "qnncut: stopped by SIGINT" : "qnncut: stopped by SIGTERM");
     const char *notice = signal_notice;
     if (notice) write_all(notice);

@@ -71,6 +71,22 @@ struct QASMGateTable: Sendable {
         "rz", "cz", "cy", "ch", "ccx", "crz", "cu1", "cu3",
     ]
 
+    /// Gate names `stdgates.inc` defines (OpenQASM 3): redefining one is an error; the other
+    /// library names (`rzz`, `sxdg`, `ryy`, ...) may be redefined, as qasm3.dumps does.
+    static let stdgatesNames: Set<String> = [
+        "p", "x", "y", "z", "h", "s", "sdg", "t", "tdg", "sx", "rx", "ry", "rz", "cx", "cy", "cz", "cp",
+        "crx", "cry", "crz", "ch", "swap", "ccx", "cswap", "cu", "CX", "phase", "cphase", "id", "u1", "u2", "u3",
+    ]
+
+    /// What `include "stdgates.inc";` brings in: the qelib1 library (a superset, with the same
+    /// matrices) plus stdgates' `phase` and `cphase` spellings.
+    static let stdgates: QASMGateTable = {
+        var t = qelib1
+        t.add(native("phase", .p))
+        t.add(native("cphase", .cp))
+        return t
+    }()
+
     /// The built-ins plus everything `include "qelib1.inc";` defines.
     static let qelib1: QASMGateTable = {
         var t = builtIns

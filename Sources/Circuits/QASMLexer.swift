@@ -13,7 +13,8 @@ struct QASMToken: Sendable {
         case real
         /// A double-quoted string; `text` holds the contents without quotes.
         case string
-        /// One of `; , ( ) [ ] { } + - * / ^ -> ==`; `text` holds it.
+        /// One of `; , ( ) [ ] { } + - * / ^ -> == =`; `text` holds it (`=` is OpenQASM 3's
+        /// `bits = measure qubits;`).
         case symbol
         case endOfFile
     }
@@ -68,8 +69,8 @@ struct QASMLexer {
         String(decoding: bytes[from..<to], as: UTF8.self)
     }
 
-    /// Skips whitespace and `//` comments, keeping line bookkeeping.
-    private mutating func skipTrivia() {
+    /// Skips whitespace, `//` and `/* */` comments, keeping line bookkeeping.
+    private mutating func skipTrivia() throws(QASMError) {
         while let b = byte(at: offset) {
             if b == UInt8(ascii: "\n") {
                 offset += 1
@@ -81,15 +82,35 @@ struct QASMLexer {
                 offset += 1
             } else if b == UInt8(ascii: "/") && byte(at: offset + 1) == UInt8(ascii: "/") {
                 while let c = byte(at: offset), c != UInt8(ascii: "\n") { offset += 1 }
+            } else if b == UInt8(ascii: "/") && byte(at: offset + 1) == UInt8(ascii: "*") {
+                try skipBlockComment()
             } else {
                 return
             }
         }
     }
 
+    /// A `/* ... */` comment (OpenQASM 3; not nested), counting its lines.
+    private mutating func skipBlockComment() throws(QASMError) {
+        let start = location
+        offset += 2
+        while let c = byte(at: offset) {
+            if c == UInt8(ascii: "*") && byte(at: offset + 1) == UInt8(ascii: "/") {
+                offset += 2
+                return
+            }
+            offset += 1
+            if c == UInt8(ascii: "\n") {
+                line += 1
+                lineStart = offset
+            }
+        }
+        throw QASMError(.unexpectedEndOfFile, "unterminated comment: '/*' without '*/'", fileName: fileName, at: start)
+    }
+
     /// The next token; `.endOfFile` forever once the input is exhausted.
     mutating func next() throws(QASMError) -> QASMToken {
-        skipTrivia()
+        try skipTrivia()
         let start = location
         let first = offset
         guard let b = byte(at: offset) else {
@@ -122,7 +143,7 @@ struct QASMLexer {
             offset += 2
             return QASMToken(kind: .symbol, text: "==", location: start)
         }
-        if Array(";,()[]{}+-*/^".utf8).contains(b) {
+        if Array(";,()[]{}+-*/^=".utf8).contains(b) {
             offset += 1
             return QASMToken(kind: .symbol, text: text(first, offset), location: start)
         }

@@ -132,6 +132,14 @@ extension QASMParser {
             }
             throw error(.undeclaredIdentifier, "'\(t.text)' is not a parameter of gate '\(gate)'", at: t.location)
         case .topLevel:
+            if version == 3 {
+                guard let operation = try inputParameter(t.text) else {
+                    throw error(.undeclaredIdentifier, "unknown identifier '\(t.text)' in expression (declare "
+                        + "parameters as 'input float[64] \(t.text);')", at: t.location)
+                }
+                e.operations.append((operation, t.location))
+                return
+            }
             guard t.text == "theta" || t.text == "x" else {
                 throw error(.undeclaredIdentifier, "unknown identifier '\(t.text)' in expression (expected "
                     + "a number, pi, theta[i], x[j], a function or '(')", at: t.location)

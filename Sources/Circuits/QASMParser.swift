@@ -1,8 +1,9 @@
-/// The statement level of the OpenQASM 2 reader: header, include, registers, gate calls with
+/// The statement level of the OpenQASM reader: header, include, registers, gate calls with
 /// broadcasting, and the statements estimation cannot use (rejected with a reason).
 ///
 /// Gate definitions and expansion live in QASMParser+Gates.swift, expressions in
-/// QASMParser+Expressions.swift.
+/// QASMParser+Expressions.swift, final measurements and the OpenQASM 3 subset (`input`
+/// parameters, `qubit`/`bit` declarations) in QASMParser+OpenQASM3.swift.
 
 struct QASMParser {
     /// A declared `qreg` (qubits `offset ..< offset+size` of the circuit) or `creg`.
@@ -27,12 +28,29 @@ struct QASMParser {
     var qelib1Included = false
     var registers: [String: Register] = [:]
     var circuit = Circuit(qubitCount: 0)
+    /// 2 or 3, from the header.
+    var version = 2
+    /// OpenQASM 3: which `input` parameters are θ and which are x (see QASMParameterNames).
+    let parameterNames: QASMParameterNames
+    /// OpenQASM 3 `input` declarations in file order, and each name's position in it.
+    var inputDeclarations: [(name: String, location: SourceLocation)] = []
+    var inputPositions: [String: Int] = [:]
+    /// Fixed at the first gate call: no `input` may follow it.
+    var parameterAssignment: QASMParameterNames.Assignment?
+    /// Qubits measured so far, and where: a later gate on one of them is refused (only final
+    /// measurements can be dropped without changing ⟨O⟩).
+    var measuredQubits: [Int: SourceLocation] = [:]
+    var ignoredBarriers = 0
+    var ignoredMeasurements = 0
     /// Things the file does that are accepted but may not mean what its author intended, as
     /// `file:line:column: message` lines (a redefinition of a built-in gate that is ignored).
     var warnings: [String] = []
+    /// Statements accepted and dropped (barriers, final measurements), as one line per file.
+    var notes: [String] = []
 
-    init(source: [UInt8], fileName: String) throws(QASMError) {
+    init(source: [UInt8], fileName: String, parameterNames: QASMParameterNames = QASMParameterNames()) throws(QASMError) {
         self.fileName = fileName
+        self.parameterNames = parameterNames
         lexer = QASMLexer(bytes: source, fileName: fileName)
         token = try lexer.next()
     }
@@ -91,19 +109,22 @@ struct QASMParser {
     mutating func parseProgram() throws(QASMError) -> Circuit {
         try parseHeader()
         while token.kind != .endOfFile { try parseStatement() }
+        try finishParameters()
         return circuit
     }
 
-    /// `OPENQASM 2.0;` (any 2.x).
+    /// `OPENQASM 2.0;` (any 2.x) or `OPENQASM 3.0;` (3, 3.x).
     private mutating func parseHeader() throws(QASMError) {
         guard token.kind == .identifier, token.text == "OPENQASM" else {
-            throw unexpected("'OPENQASM 2.0;' as the first statement")
+            throw unexpected("'OPENQASM 2.0;' or 'OPENQASM 3.0;' as the first statement")
         }
         try advance()
         guard token.kind == .integer || token.kind == .real else { throw unexpected("a version number such as 2.0") }
-        if token.text != "2" && !token.text.hasPrefix("2.") {
-            throw error(.unsupported, "OpenQASM version \(token.text) is not supported: only OpenQASM 2",
-                        at: token.location)
+        if token.text == "3" || token.text.hasPrefix("3.") {
+            version = 3
+        } else if token.text != "2" && !token.text.hasPrefix("2.") {
+            throw error(.unsupported, "OpenQASM version \(token.text) is not supported: only OpenQASM 2 and "
+                + "the OpenQASM 3 subset qiskit.qasm3.dumps writes", at: token.location)
         }
         try advance()
         try expect(";", "after the OPENQASM version")
@@ -127,32 +148,39 @@ struct QASMParser {
         case "barrier":
             try advance()
             _ = try parseQubitArguments()
-        case "measure", "reset", "if":
+            ignoredBarriers += 1
+        case "measure": try parseMeasure(into: nil)
+        case "reset", "if":
             let what = keyword.text == "if" ? "'if' (a classically controlled operation)" : "'\(keyword.text)'"
             throw error(.unsupported, "\(what) is not supported: estimation needs a measurement-free, "
                 + "unitary circuit (give the observable separately, e.g. --observable \"Z0\")",
                         at: keyword.location)
-        default: try parseGateApplication()
+        default:
+            if version == 3, try parseOpenQASM3Statement() { return }
+            if let register = registers[keyword.text], !register.isQuantum { return try parseMeasureAssignment() }
+            try parseGateApplication()
         }
     }
 
-    /// `include "qelib1.inc";`: the only file that can be included (it is built in).
+    /// `include "qelib1.inc";` (OpenQASM 2) or `include "stdgates.inc";` (3): the only files that
+    /// can be included (they are built in).
     private mutating func parseInclude() throws(QASMError) {
         try advance()
         guard token.kind == .string else { throw unexpected("a file name in double quotes after 'include'") }
         let file = token
         try advance()
         try expect(";", "after the include file name")
-        guard file.text == "qelib1.inc" else {
-            throw error(.unsupported, "cannot include \"\(file.text)\": only qelib1.inc is built in; "
-                + "paste the file's gate definitions instead", at: file.location)
+        let library = version == 3 ? "stdgates.inc" : "qelib1.inc"
+        guard file.text == library else {
+            throw error(.unsupported, "cannot include \"\(file.text)\": only \(library) is built in"
+                + " for OpenQASM \(version); paste the file's gate definitions instead", at: file.location)
         }
         if qelib1Included { return }
         if gates.definitions.count > QASMGateTable.builtIns.definitions.count {
-            throw error(.unsupported, "include \"qelib1.inc\" must come before any gate definition",
+            throw error(.unsupported, "include \"\(library)\" must come before any gate definition",
                         at: file.location)
         }
-        gates = QASMGateTable.qelib1
+        gates = version == 3 ? QASMGateTable.stdgates : QASMGateTable.qelib1
         qelib1Included = true
     }
 
@@ -166,6 +194,12 @@ struct QASMParser {
         let (size, sizeLocation) = try expectInteger("register size")
         try expect("]", "after the register size")
         try expect(";", "after the register declaration")
+        try declareRegister(name, size: size, sizeLocation: sizeLocation, isQuantum: isQuantum)
+    }
+
+    /// Adds a `qreg`/`qubit[n]` (qubits appended to the circuit) or a `creg`/`bit[n]`.
+    mutating func declareRegister(_ name: QASMToken, size: Int, sizeLocation: SourceLocation,
+                                  isQuantum: Bool) throws(QASMError) {
         if let previous = registers[name.text] {
             throw error(.duplicateDefinition, "register '\(name.text)' is already declared at \(previous.location)",
                         at: name.location)
@@ -196,41 +230,47 @@ struct QASMParser {
     }
 
     /// `a, b[1], ...;` with registers and indices checked; consumes the `;`.
-    private mutating func parseQubitArguments() throws(QASMError) -> [QubitArgument] {
+    mutating func parseQubitArguments() throws(QASMError) -> [QubitArgument] {
         var arguments: [QubitArgument] = []
         repeat {
             if !arguments.isEmpty { try advance() }
-            let name = try expectIdentifier("a qubit register")
-            guard let register = registers[name.text] else {
-                throw error(.undeclaredIdentifier, "undeclared register '\(name.text)'", at: name.location)
-            }
-            guard register.isQuantum else {
-                throw error(.unexpectedToken, "'\(name.text)' is a classical register; gates act on qregs",
-                            at: name.location)
-            }
-            if token.isSymbol("[") {
-                try advance()
-                let (index, indexLocation) = try expectInteger("qubit index")
-                try expect("]", "after the qubit index")
-                guard index < register.size else {
-                    throw error(.indexOutOfRange, "index \(index) is out of range for register '\(name.text)' "
-                        + "of size \(register.size)", at: indexLocation)
-                }
-                arguments.append(QubitArgument(text: "\(name.text)[\(index)]", qubits: [register.offset + index],
-                                               isRegister: false, location: name.location))
-            } else {
-                arguments.append(QubitArgument(text: name.text, qubits: Array(register.offset..<register.offset + register.size),
-                                               isRegister: true, location: name.location))
-            }
+            arguments.append(try parseRegisterArgument(quantum: true))
         } while token.isSymbol(",")
         try expect(";", "after the qubit arguments")
         return arguments
+    }
+
+    /// `q` or `q[i]` of a declared quantum (or, for measurement targets, classical) register.
+    mutating func parseRegisterArgument(quantum: Bool) throws(QASMError) -> QubitArgument {
+        let name = try expectIdentifier(quantum ? "a qubit register" : "a classical register")
+        guard let register = registers[name.text] else {
+            throw error(.undeclaredIdentifier, "undeclared register '\(name.text)'", at: name.location)
+        }
+        guard register.isQuantum == quantum else {
+            throw error(.unexpectedToken, quantum ? "'\(name.text)' is a classical register; gates act on qregs"
+                : "'\(name.text)' is a quantum register; measurements are stored in classical bits",
+                        at: name.location)
+        }
+        if token.isSymbol("[") {
+            try advance()
+            let (index, indexLocation) = try expectInteger("qubit index")
+            try expect("]", "after the qubit index")
+            guard index < register.size else {
+                throw error(.indexOutOfRange, "index \(index) is out of range for register '\(name.text)' "
+                    + "of size \(register.size)", at: indexLocation)
+            }
+            return QubitArgument(text: "\(name.text)[\(index)]", qubits: [register.offset + index],
+                                 isRegister: false, location: name.location)
+        }
+        return QubitArgument(text: name.text, qubits: Array(register.offset..<register.offset + register.size),
+                             isRegister: true, location: name.location)
     }
 
     /// `name(angles) args;` applied once, or once per index when arguments are whole registers
     /// (`h q;`, `cx q, r;` for equal sizes, `cx q[0], r;`), as the OpenQASM 2 spec defines.
     private mutating func parseGateApplication() throws(QASMError) {
         let name = token
+        try fixParameters()
         try advance()
         guard let definition = gates[name.text] else {
             var hint = ""
@@ -274,6 +314,14 @@ struct QASMParser {
             for (i, a) in arguments.enumerated() where qubits[..<i].contains(qubits[i]) {
                 let qubit = a.isRegister ? "\(a.text)[\(k)]" : a.text
                 throw error(.wrongQubitCount, "gate '\(name.text)' uses qubit \(qubit) twice", at: a.location)
+            }
+            for (i, a) in arguments.enumerated() {
+                if let measured = measuredQubits[qubits[i]] {
+                    let qubit = a.isRegister ? "\(a.text)[\(k)]" : a.text
+                    throw error(.unsupported, "gate '\(name.text)' acts on qubit \(qubit) after its measurement at "
+                        + "\(measured): only final measurements are accepted (estimation needs a unitary circuit)",
+                                at: a.location)
+                }
             }
             try expand(definition, angles: angles, qubits: qubits, callSite: name.location)
         }

@@ -170,7 +170,9 @@ public enum ResourceGuard {
             problems.append("its fragment-value table has \(Quantities.format(count: estimate.tableElements)) entries per round, more than MPI's 32-bit counts allow")
         }
         if let maxTerms = limits.maxQPDTerms, estimate.qpdTerms > maxTerms {
-            problems.append("sums \(Quantities.format(count: estimate.qpdTerms)) QPD terms per query, more than the limit of \(Quantities.format(count: maxTerms))")
+            // Every cut multiplies the terms (6 per gate cut): fewer cuts help, and wider
+            // fragments (a larger --max-fragment-qubits) need fewer cuts; narrower ones need more.
+            problems.append("sums \(Quantities.format(count: estimate.qpdTerms)) QPD terms per query, more than the limit of \(Quantities.format(count: maxTerms)) (each cut multiplies the terms: allow wider fragments, e.g. a larger --max-fragment-qubits, to cut less)")
         }
         if estimate.work > limits.maxWork {
             problems.append("needs \(Quantities.format(count: estimate.work)) amplitude updates per round, more than the limit of \(Quantities.format(count: limits.maxWork))")

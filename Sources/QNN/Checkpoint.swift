@@ -7,6 +7,10 @@
 /// `config_hash`, `config_name`, `optimizer`, `optimizer_t`, `seed`, `rng_algorithm`, `rng_state`
 /// (the epoch-shuffle generator's four 64-bit words, as int64 bit patterns), and `content_digest`
 /// (FNV-1a 64 over every field, hex) so that a corrupted file is refused instead of resumed.
+/// Optionally (since qnncut 0.2, same schema version: older readers ignore it) what `qnncut
+/// predict` needs (Checkpoint+Predict.swift): the preprocessing (`predict/…` datasets,
+/// `predict_*` attributes) and the model as JSON, with their own `predict_digest`; checkpoints
+/// without it are still read and resumed (a resumed run writes it).
 import Support
 import HDF5
 
@@ -32,9 +36,15 @@ public struct Checkpoint: Sendable, Codable, Equatable {
     /// The epoch-shuffle generator after drawing this epoch's order. Every other draw (shots,
     /// noise) is re-derived from (seed, step), so this and the counters restore all randomness.
     public var rngState: [UInt64]
+    /// The preprocessing and the model (`QNNModel` as JSON) for `qnncut predict` (optional).
+    public var pipeline: FeaturePipeline?
+    public var modelJSON: [UInt8]?
 
     public init(theta: [Double], optimizer: String, optimizerState: OptimizerState, step: Int, epoch: Int,
-                stepInEpoch: Int, configHash: String, configName: String, seed: UInt64, rngState: [UInt64]) {
+                stepInEpoch: Int, configHash: String, configName: String, seed: UInt64, rngState: [UInt64],
+                pipeline: FeaturePipeline? = nil, modelJSON: [UInt8]? = nil) {
+        self.pipeline = pipeline
+        self.modelJSON = modelJSON
         self.theta = theta
         self.optimizer = optimizer
         self.optimizerState = optimizerState
@@ -66,6 +76,7 @@ public struct Checkpoint: Sendable, Codable, Equatable {
             try file.createDataset("theta", values: theta)
             try file.createDataset("optimizer/m", values: optimizerState.m)
             if !optimizerState.v.isEmpty { try file.createDataset("optimizer/v", values: optimizerState.v) }
+            try writePredictor(to: file)
         }
     }
 
@@ -118,7 +129,7 @@ public struct Checkpoint: Sendable, Codable, Equatable {
         let v = try file.contains("optimizer/v") ? try vector("optimizer/v") : []
         let rng: [Int] = try file.attribute("rng_state")
         guard rng.count == 4 else { throw ConfigError("\(path): rng_state has \(rng.count) words, expected 4") }
-        let checkpoint = Checkpoint(
+        var checkpoint = Checkpoint(
             theta: try vector("theta"),
             optimizer: try file.attribute("optimizer"),
             optimizerState: OptimizerState(t: try file.attribute("optimizer_t"), m: m, v: v),
@@ -127,6 +138,7 @@ public struct Checkpoint: Sendable, Codable, Equatable {
             configHash: try file.attribute("config_hash"), configName: try file.attribute("config_name"),
             seed: UInt64(bitPattern: Int64(try file.attribute("seed", as: Int.self))),
             rngState: rng.map { UInt64(bitPattern: Int64($0)) })
+        try checkpoint.readPredictor(from: file, path: path)
         let stored: String = try file.attribute("content_digest")
         guard stored == checkpoint.digest else {
             throw ConfigError("\(path): checkpoint is corrupted (content digest \(checkpoint.digest) does not match the stored \(clip(stored)))")

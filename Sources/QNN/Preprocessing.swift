@@ -11,6 +11,11 @@ public struct PreparedData: Sendable, Codable, Equatable {
     public var testLabels: [Int]
     /// Fraction of the standardised training variance the kept components explain (1 without PCA).
     public var explainedVariance: Double
+    /// The fitted preprocessing, for `qnncut predict` (saved in the checkpoint).
+    public var pipeline: FeaturePipeline? = nil
+    /// The test split as raw data-file rows (features, then the original label), written to the
+    /// run folder as `test.csv`.
+    public var testRows: [[Double]] = []
 
     public var featureCount: Int { trainInputs.first?.count ?? 0 }
 }
@@ -96,6 +101,7 @@ extension PreparedData {
         let standard = FeatureScaler.standardising(trainRows)
         var train = trainRows.map(standard.apply), test = testRows.map(standard.apply)
         var explained = 1.0
+        var directions: [[Double]]?
         switch config.reduction {
         case "pca":
             guard features <= dataset.featureCount else {
@@ -106,13 +112,18 @@ extension PreparedData {
             train = train.map(pca.project)
             test = test.map(pca.project)
             explained = pca.explainedVariance
+            directions = pca.components
         default:
             guard features == dataset.featureCount else {
                 throw ConfigError("\(source): data.reduction none needs \(features) feature column(s) (one per circuit input); the file has \(dataset.featureCount)")
             }
         }
         let angles = FeatureScaler.minMax(train, low: config.angleRange[0], high: config.angleRange[1])
+        let pipeline = FeaturePipeline(featureNames: dataset.featureNames, standard: standard, pca: directions,
+                                       angles: angles, classes: config.classes)
         return PreparedData(trainInputs: train.map(angles.apply), trainLabels: trainLabels,
-                            testInputs: test.map(angles.apply), testLabels: testLabels, explainedVariance: explained)
+                            testInputs: test.map(angles.apply), testLabels: testLabels, explainedVariance: explained,
+                            pipeline: pipeline,
+                            testRows: zip(testRows, testLabels).map { $0 + [Double(config.classes[$1])] })
     }
 }

@@ -29,9 +29,17 @@ public struct QNNModel: Sendable, Codable {
         let source = config.source
         let labels: String
         if let path = m.circuit {
-            do { circuit = try QASM.parse(contentsOf: path) } catch { throw ConfigError("\(source): model.circuit: \(error)") }
-            guard circuit.parameterCount > 0 else { throw ConfigError("\(source): model.circuit \(path) has no trainable theta[i]") }
-            guard circuit.inputCount > 0 else { throw ConfigError("\(source): model.circuit \(path) has no input x[j]") }
+            let program: QASMProgram
+            do { program = try QASM.read(contentsOf: path, parameters: m.parameters ?? QASMParameterNames()) } catch {
+                throw ConfigError("\(source): model.circuit: \(error)")
+            }
+            circuit = program.circuit
+            if program.version == 2 && m.parameters != nil {
+                throw ConfigError("\(source): model.parameters: \(path) is OpenQASM 2, whose parameters are written theta[i] and x[j]; model.parameters names OpenQASM 3 input parameters")
+            }
+            let inputs = program.version == 3 ? "input parameters (model.parameters.inputs, default x)" : "input x[j]"
+            guard circuit.parameterCount > 0 else { throw ConfigError("\(source): model.circuit \(path) has no trainable \(program.version == 3 ? "parameter" : "theta[i]")") }
+            guard circuit.inputCount > 0 else { throw ConfigError("\(source): model.circuit \(path) has no \(inputs)") }
             labels = m.partition ?? ""
             if !labels.isEmpty && labels.count != circuit.qubitCount {
                 throw ConfigError("\(source): model.partition '\(labels)' has \(labels.count) label(s); the circuit has \(circuit.qubitCount) qubit(s)")
@@ -102,4 +110,19 @@ public struct QNNModel: Sendable, Codable {
         var rng = Seeds.generator(seed, .initialTheta)
         return (0..<parameterCount).map { _ in (2 * rng.uniform() - 1) * scale }
     }
+}
+
+extension QNNModel {
+    /// The model's cut plan, built once at rank 0 (`DistributedEstimator.init`'s `makePlan`);
+    /// errors name `source` (the config or checkpoint) and the model's cuts, not the Swift call.
+    public func cutPlan(source: String) throws -> CutPlan {
+        do { return try CutPlan(circuit: circuit, observable: observable, cuts: cutSpecification) } catch let error as CuttingError {
+            throw PlanError(description: "\(source): the model's cut plan: \(error.reason)")
+        }
+    }
+}
+
+/// A model whose cuts cannot be planned.
+public struct PlanError: Error, CustomStringConvertible, Sendable {
+    public var description: String
 }

@@ -62,11 +62,7 @@ public final class Trainer {
         self.observer = observer
         if world.isRoot { try Self.checkResources(job, plan: nil, worldSize: world.size) }
         estimator = try DistributedEstimator(world: world, options: options) {
-            let model = job.model, plan: CutPlan
-            do { plan = try CutPlan(circuit: model.circuit, observable: model.observable, cuts: model.cutSpecification) } catch let error as CuttingError {
-                // Say what the user wrote (the model's cuts), not the Swift call.
-                throw PlanError(description: "\(job.config.source): the model's cut plan: \(error.reason)")
-            }
+            let plan = try job.model.cutPlan(source: job.config.source)
             try Self.checkResources(job, plan: plan, worldSize: world.size)
             return plan
         }
@@ -124,6 +120,7 @@ public final class Trainer {
                     try saveCheckpoint()
                 }
             }
+            observer?.phase(.evaluation(epoch))
             let metrics = try evaluateSplits(epochIndex: epoch)
             lastMetrics = metrics
             let row = EpochTraceRow(epoch: Int32(epoch), step: Int64(step), train_loss: metrics.train.loss,
@@ -140,6 +137,8 @@ public final class Trainer {
             try saveCheckpoint()
         }
         let final = try lastMetrics ?? evaluateSplits(epochIndex: epochs - 1)
+        let settings = config.robustness.gaussianSigmas.count + config.robustness.fgsmEpsilons.count
+        if settings > 0 { observer?.phase(.robustness(settings + 1)) }
         let robustness = try evaluateRobustness()
         try trace?.record(robustness: robustness.map {
             RobustnessTraceRow(kind: $0.attack.traceKind, strength: $0.strength,
@@ -227,11 +226,8 @@ public final class Trainer {
         try Checkpoint(theta: theta, optimizer: optimizer.kind.rawValue, optimizerState: optimizer.state, step: step,
                        epoch: epoch, stepInEpoch: stepInEpoch, configHash: config.hash, configName: config.name,
                        seed: config.training.seed, rngState: shuffleState)
+            .withPredictor(model: job.model, pipeline: job.data.pipeline)
             .write(to: job.checkpointPath)
+        observer?.phase(.checkpoint(step))
     }
-}
-
-/// A model whose cuts cannot be planned.
-public struct PlanError: Error, CustomStringConvertible, Sendable {
-    public var description: String
 }

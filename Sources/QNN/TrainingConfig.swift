@@ -45,6 +45,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         public var crossingLayers: Int?
         /// cx, cz or rzz (trainable angle).
         public var boundaryGate: BlockQNN.BoundaryGate?
+        /// OpenQASM 3 circuits: which `input` parameters are θ and which x (`model.parameters.theta`,
+        /// `model.parameters.inputs`); nil (left out of the hash) when not given.
+        public var parameters: QASMParameterNames?
 
         /// The wide family this section names, or nil for the two-half family / a QASM circuit.
         public var blockFamily: BlockQNN? {
@@ -175,7 +178,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
                       partition: try r.string("model.partition"),
                       initScale: try r.double("model.init_scale", default: 0.1, range: 0 ... 100),
                       fragments: wide?.fragments, topology: wide?.topology, crossingLayers: wide?.crossingLayers,
-                      boundaryGate: wide?.boundaryGate)
+                      boundaryGate: wide?.boundaryGate,
+                      parameters: try Self.readParameterNames(r, source: source, hasCircuit: circuit != nil))
 
         training = TrainingSection(epochs: try r.int("training.epochs", default: 10, range: 1 ... 1_000_000),
                             batchSize: try r.int("training.batch_size", default: 16, range: 1 ... 1_000_000),

@@ -7,6 +7,22 @@ public protocol TrainingObserver: AnyObject {
     func stepFinished(_ row: StepTraceRow, stepInEpoch: Int, elapsedSeconds: Double)
     func epochFinished(_ row: EpochTraceRow)
     func note(_ message: String)
+    /// A phase between steps began (evaluation, robustness) or ended (a checkpoint written).
+    func phase(_ phase: TrainingPhase)
+}
+
+/// The work of a run besides its steps, for progress displays.
+public enum TrainingPhase: Sendable, Equatable {
+    /// Train and test metrics at the end of epoch `Int` (0-based).
+    case evaluation(Int)
+    /// Robustness of the final model: this many attack settings (clean included).
+    case robustness(Int)
+    /// A checkpoint holding this step was written.
+    case checkpoint(Int)
+}
+
+extension TrainingObserver {
+    public func phase(_ phase: TrainingPhase) {}
 }
 
 /// Metrics of one split.

@@ -8,6 +8,7 @@ struct BenchKernels: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kernels",
         abstract: "Benchmark the Swift state-vector kernels against plain C loops.",
+        usage: "qnncut bench kernels [--json] [--max-qubits <n>] [--repeats <n>]",
         discussion: """
             Build with `swift build -c release` (see docs/performance.md); debug builds are ~30x slower.
             speed = C time / Swift time (1.0 = as fast as C).

@@ -12,6 +12,7 @@ struct BenchStragglers: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stragglers",
         abstract: "Batch time with one straggler under each policy, relative to no straggler and to the ideal.",
+        usage: "qnncut bench stragglers [--factor <f>] [--transient <A-B>] [<options>]",
         discussion: "Example: mpirun -np 2 qnncut bench stragglers --factor 4")
 
     @Option(help: "Qubits of the QNN.")

@@ -19,19 +19,36 @@ struct Estimate: ParsableCommand {
         discussion: """
             Examples:
               qnncut estimate circuit.qasm --observable "Z0 Z7" --uncut
-              mpirun -np 4 qnncut estimate circuit.qasm --observable "Z7" --max-fragment-qubits 4
-              qnncut estimate circuit.qasm --observable "IIZZ" --partition AABB --samples 1000 --shots 10000
-            Trainable parameters written theta[i] in the QASM file take --theta; input features x[j]
-            take --x (one query) or --inputs FILE.csv (one query per line).
+              mpirun -np 4 qnncut estimate circuit.qasm --observable "Z7" \\
+                  --max-fragment-qubits 4
+              qnncut estimate circuit.qasm --observable "IIZZ" --partition AABB \\
+                  --samples 1000 --shots 10000
+              qnncut estimate qnn.qasm3 --observable-file obs.txt --theta=0.1,0.2 \\
+                  --inputs X.csv --partition AB --gradients
+
+            Trainable parameters take --theta, input features --x (one query) or --inputs FILE.csv (one query per line). In OpenQASM 2 they are written theta[i] and x[j]; in OpenQASM 3 (qiskit.qasm3.dumps) they are the input parameters: the vector x holds the inputs and the rest are θ in Qiskit's circuit.parameters order, unless --theta-names and --input-names say otherwise. Final measurements and barriers are dropped with a note. Write values that start with a minus as --theta=-0.5,1.
+
+            Without a cut option the circuit runs as one uncut fragment (a warning says so); the mode used is printed on stderr, and in JSON as mode and cut_selection.
             """)
 
-    @Argument(help: "OpenQASM 2 file.")
+    @Argument(help: "OpenQASM 2 file, or OpenQASM 3 as qiskit.qasm3.dumps writes it.")
     var circuit: String
 
     @Option(name: .customLong("observable"), help: ArgumentHelp(
         "Observable: \"Z0 Z3\", a Qiskit label \"IIZ\", or a sum \"0.5*Z0 Z1 + 0.25*X2\". Repeatable.",
         valueName: "obs"))
     var observables: [String] = []
+
+    @Option(name: .customLong("observable-file"), help: ArgumentHelp(
+        "Observable from a file: one Qiskit SparsePauliOp term per line, 'LABEL COEFFICIENT' (e.g. 'IIZZ 0.5'). Repeatable.",
+        valueName: "file"))
+    var observableFiles: [String] = []
+
+    @Option(help: ArgumentHelp("OpenQASM 3: parameters (vector or parameter names) that are trainable θ, in θ order (default: every parameter not an input, in Qiskit's circuit.parameters order).", valueName: "names"))
+    var thetaNames: String?
+
+    @Option(help: ArgumentHelp("OpenQASM 3: parameters that are input features x, in x order (default: x).", valueName: "names"))
+    var inputNames: String?
 
     @Flag(help: "Simulate the whole circuit without cutting.")
     var uncut = false
@@ -96,7 +113,7 @@ struct Estimate: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if observables.isEmpty { throw ValidationError("give at least one --observable") }
+        if observables.isEmpty && observableFiles.isEmpty { throw ValidationError("give at least one --observable or --observable-file") }
         let selections = [uncut, cuts != nil || maxFragmentQubits != nil, cutGates != nil, partition != nil].filter { $0 }
         if selections.count > 1 {
             throw ValidationError("choose one of --uncut, --cuts auto --max-fragment-qubits N, --cut-gates, --partition")
@@ -183,6 +200,7 @@ struct Estimate: ParsableCommand {
                 .shots($0, seeds: job.inputs.indices.map { Seeds.derive(seed, .estimateShots, $0) })
             } ?? .exact
             var report = EstimateReport(ranks: world.size, schedule: distribution.schedule.rawValue)
+            report.describe(job, mode: self)
             var estimatedBytes = 0.0
             for (index, observable) in job.observables.enumerated() {
                 if uncut {
@@ -225,7 +243,17 @@ struct Estimate: ParsableCommand {
             try traceWriter?.close()
             report.memory = EstimateReport.Memory(estimated_bytes_per_rank: Int(estimatedBytes),
                                                   peak_resident_bytes: ResourceGuard.peakResidentBytes())
-            if world.isRoot { try report.print(json: json) }
+            if world.isRoot {
+                // Said once the run has succeeded, so a refusal stays the only line on stderr.
+                if !json {
+                    for note in job.notes { Log.info("note: \(note)") }
+                    Log.info("mode: \(modeDescription)")
+                }
+                if cutSelection == "none" {
+                    Log.warning("no cut option given: the circuit ran as one uncut fragment; pass --max-fragment-qubits N, --cut-gates i,j or --partition LABELS to cut it (or --uncut to say so)")
+                }
+                try report.print(json: json)
+            }
         }
     }
 }

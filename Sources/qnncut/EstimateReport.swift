@@ -1,6 +1,9 @@
 /// What `qnncut estimate` prints: values (and standard errors) per observable, the cut facts of
 /// the plan, and seconds per stage — as text or as one JSON object whose keys are stable:
-/// `values`, `stderrs`, `cuts`, `fragment_qubits`, `gamma`, `terms`, `subexperiments`, `stages`.
+/// `values`, `stderrs`, `cuts`, `fragment_qubits`, `gamma`, `terms`, `subexperiments`, `stages`;
+/// `mode`, `cut_selection`; with several queries `batch_values`; with `--gradients` `gradients`
+/// (first query) and `batch_gradients` (every query); for OpenQASM 3 `theta_names`,
+/// `input_names`; `notes` (dropped barriers and measurements).
 import Circuits
 import Cutting
 import Estimator
@@ -59,6 +62,17 @@ struct EstimateReport: Encodable {
     var batch_values: [[Double]]?
     /// Per observable, for the first query, with --gradients.
     var gradients: [Gradient]?
+    /// [query][observable] with --gradients when there is more than one query.
+    var batch_gradients: [[Gradient]]?
+    /// "exact" or "sampled", and how the cuts were chosen ("uncut", "none", "automatic",
+    /// "gates", "partition"): a run without a cut option says so.
+    var mode = "exact"
+    var cut_selection = "none"
+    /// OpenQASM 3 circuits: the Qiskit parameter names in θ and x order.
+    var theta_names: [String]?
+    var input_names: [String]?
+    /// Statements the reader dropped (barriers, final measurements).
+    var notes: [String]?
     /// Sampled mode with --gradients: shots the first query's parameter-shift gradient spent
     /// (its sub-experiments and their shifted circuits), for the last observable.
     var gradient_shots: Int?
@@ -66,6 +80,14 @@ struct EstimateReport: Encodable {
     init(ranks: Int, schedule: String) {
         self.ranks = ranks
         self.schedule = schedule
+    }
+
+    mutating func describe(_ job: EstimateInputs, mode command: Estimate) {
+        mode = command.estimationMode
+        cut_selection = command.cutSelection
+        theta_names = job.thetaNames
+        input_names = job.inputNames
+        notes = job.notes.isEmpty ? nil : job.notes
     }
 
     mutating func add(_ batch: BatchResult, estimator: DistributedEstimator) {
@@ -90,7 +112,7 @@ struct EstimateReport: Encodable {
         setup.blueprint_bytes += estimator.setup.blueprintBytes
         setup.compile += estimator.compileSeconds
         append(values: values, stderrs: batch.standardErrors,
-               theta: batch.estimate.thetaGradients.first, x: batch.estimate.inputGradients.first)
+               theta: batch.estimate.thetaGradients, x: batch.estimate.inputGradients)
         if !batch.estimate.thetaGradients.isEmpty, let spent = batch.sampling?.gradientShots.first { gradient_shots = spent }
     }
 
@@ -98,10 +120,10 @@ struct EstimateReport: Encodable {
         if values.isEmpty { fragment_qubits = [circuit.qubitCount] }
         stages.execute += seconds / Double(max(1, evaluation.values.count))
         append(values: evaluation.values, stderrs: Array(repeating: 0, count: evaluation.values.count),
-               theta: evaluation.thetaGradients.first, x: evaluation.inputGradients.first)
+               theta: evaluation.thetaGradients, x: evaluation.inputGradients)
     }
 
-    private mutating func append(values queryValues: [Double], stderrs queryErrors: [Double], theta: [Double]?, x: [Double]?) {
+    private mutating func append(values queryValues: [Double], stderrs queryErrors: [Double], theta: [[Double]], x: [[Double]]) {
         queries = queryValues.count
         values.append(queryValues[0])
         stderrs.append(queryErrors[0])
@@ -110,8 +132,13 @@ struct EstimateReport: Encodable {
             for q in queryValues.indices { table[q].append(queryValues[q]) }
             batch_values = table
         }
-        if let theta {
-            gradients = (gradients ?? []) + [Gradient(theta: theta, x: x ?? [])]
+        guard !theta.isEmpty else { return }
+        let perQuery = theta.indices.map { Gradient(theta: theta[$0], x: $0 < x.count ? x[$0] : []) }
+        gradients = (gradients ?? []) + [perQuery[0]]
+        if perQuery.count > 1 {
+            var table = batch_gradients ?? Array(repeating: [], count: perQuery.count)
+            for q in perQuery.indices { table[q].append(perQuery[q]) }
+            batch_gradients = table
         }
     }
 
@@ -126,7 +153,13 @@ struct EstimateReport: Encodable {
             let error = stderrs[i] > 0 ? String(format: " ± %.3g", stderrs[i]) : ""
             Swift.print(String(format: "value[%d] = %.15g", i, value) + error)
         }
-        if let batch_values { Swift.print("(\(batch_values.count) queries; --json prints all values)") }
+        if let batch_values {
+            for (q, row) in batch_values.enumerated().dropFirst() {
+                Swift.print("query \(q): " + row.enumerated().map { String(format: "value[%d] = %.15g", $0.offset, $0.element) }.joined(separator: ", "))
+            }
+            Swift.print("(\(batch_values.count) queries; query 0 above)")
+        }
+        printGradients()
         Swift.print("cuts: \(cuts.isEmpty ? "none" : cuts.map { "\($0.location) (\($0.basis))" }.joined(separator: ", "))")
         Swift.print("fragment qubits: \(fragment_qubits.map(String.init).joined(separator: ", "))")
         Swift.print(String(format: "gamma: %.6g (sampling overhead %.6g)", gamma, gamma * gamma))
@@ -136,5 +169,22 @@ struct EstimateReport: Encodable {
         Swift.print(String(format: "setup seconds: plan broadcast %.3g (%d bytes), plan derive %.3g (slowest rank), plan agree %.3g, compile %.3g (rank 0)",
                            setup.plan_broadcast, setup.blueprint_bytes, setup.plan_derive, setup.plan_agree, setup.compile))
         Swift.print("ranks: \(ranks), schedule: \(schedule)")
+    }
+}
+
+extension EstimateReport {
+    /// `gradient[query][observable] dθ = [...] dx = [...]`, every query; with the Qiskit
+    /// parameter names once, when the circuit is OpenQASM 3.
+    func printGradients() {
+        guard let gradients else { return }
+        let rows = batch_gradients ?? [gradients]
+        if let theta_names { Swift.print("theta order: \(theta_names.joined(separator: ", "))") }
+        if let input_names, !input_names.isEmpty { Swift.print("x order: \(input_names.joined(separator: ", "))") }
+        func list(_ v: [Double]) -> String { "[" + v.map { String(format: "%.15g", $0) }.joined(separator: ", ") + "]" }
+        for (q, row) in rows.enumerated() {
+            for (o, g) in row.enumerated() {
+                Swift.print("gradient[\(q)][\(o)]: d/dtheta = \(list(g.theta)), d/dx = \(list(g.x))")
+            }
+        }
     }
 }

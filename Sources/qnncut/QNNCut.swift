@@ -5,19 +5,22 @@
 import ArgumentParser
 
 struct QNNCut: ParsableCommand {
-    static let version = "0.1.0"
+    /// Keep in step with the docs (0.2: OpenQASM 3 input, predict, the predictor in checkpoints,
+    /// gradient_shots in traces).
+    static let version = "0.2.0"
 
     static let configuration = CommandConfiguration(
         commandName: "qnncut",
         abstract: "Distributed estimation and training of quantum neural networks through circuit cutting.",
         discussion: """
-            Run under mpirun to use several ranks, e.g.
+            Examples:
               mpirun -np 4 qnncut train configs/iris.yaml
               mpirun -np 4 qnncut estimate c.qasm --observable Z7 --max-fragment-qubits 4
               qnncut analyze results/iris/traces.h5
-            Without mpirun every command runs as a single-rank job.
-            As root on a workstation, source scripts/env.sh first.
+              qnncut predict results/iris/checkpoint.h5 results/iris/test.csv
+
+            Run under mpirun to use several ranks; without mpirun every command runs as a single-rank job. As root on a workstation, source scripts/env.sh first. Shell completion: qnncut --generate-completion-script bash (or zsh, fish); see the README.
             """,
         version: version,
-        subcommands: [Info.self, Estimate.self, Train.self, Analyze.self, Bench.self, MPISelftest.self, HDF5WriterSelftest.self, ReadSelftest.self])
+        subcommands: [Info.self, Estimate.self, Train.self, Predict.self, Analyze.self, Bench.self, MPISelftest.self, CheckpointSelftest.self, HDF5WriterSelftest.self, ReadSelftest.self])
 }

@@ -18,10 +18,11 @@ struct Train: ParsableCommand {
         discussion: """
             Examples:
               mpirun -np 2 qnncut train configs/iris.yaml
-              qnncut train configs/mnist-cuts-2.yaml --set training.epochs=2 --output /tmp/run
-              qnncut train configs/iris.yaml --resume          (continue from results/iris/checkpoint.h5)
-            The run folder (default results/<config name>/) receives traces.h5 and checkpoint.h5.
-            Progress and logs go to stderr; the summary (one line, or one JSON object) to stdout.
+              qnncut train configs/mnist-cuts-2.yaml --set training.epochs=2 \\
+                  --output /tmp/run
+              qnncut train configs/iris.yaml --resume
+
+            The run folder (default results/<config name>/) receives traces.h5, checkpoint.h5 and test.csv (the held-back test split, for qnncut predict); --resume continues from its checkpoint.h5. Progress and logs go to stderr (a live bar when stdout or stderr is a terminal); the summary (one line, or one JSON object) goes to stdout. Ctrl-C stops at once and prints the command that resumes.
             """)
 
     @Argument(help: "YAML config (see configs/ and docs/training.md).")
@@ -55,6 +56,9 @@ struct Train: ParsableCommand {
 
     @OptionGroup var distribution: DistributionOptions
 
+    @Flag(inversion: .prefixedNo, help: "Draw the live progress bar on stderr (default: when stdout or stderr is a terminal, as under mpirun in a terminal).")
+    var progress: Bool?
+
     @Flag(help: "Print one JSON object on stdout.")
     var json = false
 
@@ -77,8 +81,9 @@ struct Train: ParsableCommand {
 
     func run() throws {
         MPIJob.run { world in
+            let progress: TrainProgress? = world.isRoot ? TrainProgress(drawsBar: StatusLine.wanted(self.progress)) : nil
+            progress?.preparing("config, data, cut plan")
             let job = try world.rootDecides { try TrainSetup.prepare(self, world: world) }
-            let progress: TrainProgress? = world.isRoot ? TrainProgress() : nil
             let trainer = try Trainer(world: world, job: job, options: distribution.estimatorOptions, trace: nil,
                                       observer: progress)
             if injectFailureRank == world.rank {
@@ -87,13 +92,14 @@ struct Train: ParsableCommand {
             if world.isRoot {
                 Signals.noteTrainingRun(checkpoint: job.checkpointPath, resumeCommand: resumeCommand(folder: job.outputFolder, ranks: world.size))
                 try TrainSetup.commitFolder(job.outputFolder, resume: resume, overwrite: overwrite)
+                try PredictData.writeTestSplit(job.data, to: job.outputFolder + "/test.csv")
                 trainer.trace = try TrainingTraceWriter(path: job.tracePath, config: job.config,
                                                         attributes: runAttributes(world), resumedFromStep: job.checkpoint?.step)
             }
             let summary = try trainer.run()
+            progress?.finish()
             try trainer.trace?.close()
             if let summary {
-                progress?.finish()
                 try TrainSummaryPrinter.print(summary, json: json)
             }
         }

@@ -13,8 +13,10 @@ enum TrainSetup {
         let model = try QNNModel(config: config)
         if let warning = model.lightConeWarning { Log.warning("\(config.source): \(warning)") }
         // The model read the circuit already; read it again only for the reader's warnings.
-        if let circuit = config.model.circuit, let (_, warnings) = try? QASM.parseReportingWarnings(contentsOf: circuit) {
-            for warning in warnings { Log.warning(warning) }
+        if let circuit = config.model.circuit,
+           let program = try? QASM.read(contentsOf: circuit, parameters: config.model.parameters ?? QASMParameterNames()) {
+            for warning in program.warnings { Log.warning(warning) }
+            for note in program.notes { Log.info("note: \(note)") }
         }
         let dataset = try Dataset.readCSV(config.data.file)
         let data = try PreparedData.prepare(dataset, config: config.data, features: model.inputCount)

@@ -42,8 +42,23 @@ public final class ChildProcess {
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
+        // Children start with SIGINT/SIGTERM at their defaults and nothing blocked, as from a
+        // shell: the test runner's own dispositions (inherited through exec) would otherwise
+        // make a Ctrl-C test meaningless.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGINT)
+        sigaddset(&defaults, SIGTERM)
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         var child: pid_t = 0
-        let code = posix_spawnp(&child, executable, &actions, nil, argv, envp)
+        let code = posix_spawnp(&child, executable, &actions, &attributes, argv, envp)
         guard code == 0 else {
             throw NSError(domain: "ChildProcess", code: Int(code), userInfo: [
                 NSLocalizedDescriptionKey: "cannot start \(executable): \(String(cString: strerror(code)))"])

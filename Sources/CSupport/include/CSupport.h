@@ -11,6 +11,10 @@ void csupport_write_stderr(const char *text);
 void csupport_write_stdout(const char *text);
 /// 1 when stderr is a terminal.
 int csupport_stderr_isatty(void);
+/// 1 when stdout is a terminal (under mpirun, Open MPI gives a rank a terminal on stdout only).
+int csupport_stdout_isatty(void);
+/// Nonzero: a progress bar may be on stderr's current line; the stop line erases it first.
+void csupport_set_signal_clear_line(int clear);
 
 /// Handle SIGINT and SIGTERM: write "qnncut: stopped by SIGINT" (or SIGTERM), then the notice set
 /// with `csupport_set_signal_notice` if any, to stderr, and `_exit(128 + signal)`. Async-signal-safe:

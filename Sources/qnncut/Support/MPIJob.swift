@@ -41,9 +41,13 @@ enum MPIJob {
 
 /// Diagnostics go to stderr, results to stdout.
 enum Log {
-    static func error(_ message: String) { csupport_write_stderr("qnncut: error: \(message)\n") }
-    static func warning(_ message: String) { csupport_write_stderr("qnncut: warning: \(message)\n") }
-    static func info(_ message: String) { csupport_write_stderr("qnncut: \(message)\n") }
+    // Through the status line, which erases a progress bar first (and redraws it after).
+    static func error(_ message: String) {
+        StatusLine.shared.stop()
+        csupport_write_stderr("qnncut: error: \(message)\n")
+    }
+    static func warning(_ message: String) { StatusLine.shared.write("qnncut: warning: \(message)\n") }
+    static func info(_ message: String) { StatusLine.shared.write("qnncut: \(message)\n") }
 }
 
 #if canImport(Glibc)

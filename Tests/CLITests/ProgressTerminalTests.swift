@@ -1,0 +1,99 @@
+/// The live progress bar under `mpirun` in a terminal: `script` gives mpirun a pseudo-terminal,
+/// so — as in tmux — Open MPI hands rank 0 a terminal on stdout and a pipe on stderr. The bar
+/// (carriage-return redraws on stderr) must appear and keep moving within the first second of
+/// output, name the phases, stay away with --no-progress, and a Ctrl-C (SIGINT to mpirun's
+/// process group, what the terminal sends) must end with the --resume command on a clean line.
+import Foundation
+import TestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite(.serialized)
+struct ProgressTerminalTests {
+    static let bar = "\r\u{1B}[2K["
+
+    static var config: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("configs/iris.yaml").path
+    }
+
+    /// `script -qfc "mpirun -np 2 qnncut ARGS" /dev/null`: its stdout is what the terminal shows.
+    static func inTerminal(_ arguments: [String]) throws -> ChildProcess {
+        try ProcessRunner.requireBuilt()
+        let command = (["mpirun", "--oversubscribe", "-np", "2", TestEnvironment.qnncutPath] + arguments)
+            .map { "'" + $0 + "'" }.joined(separator: " ")
+        return try ChildProcess("script", ["-qfc", command, "/dev/null"], environment: TestEnvironment.childEnvironment())
+    }
+
+    @Test("a bar within the first second under mpirun -np 2 in a terminal; phases shown")
+    func barUnderMpirun() throws {
+        let output = NSTemporaryDirectory() + "progress-\(UUID().uuidString.prefix(6))"
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let child = try Self.inTerminal(["train", Self.config, "--output", output, "--set", "training.epochs=2"])
+        var firstOutput: Date?
+        var drawsInFirstSecond = 0
+        let deadline = Date().addingTimeInterval(180)
+        while child.poll() == nil && Date() < deadline {
+            let text = child.stdout
+            if firstOutput == nil && !text.isEmpty { firstOutput = Date() }
+            if let first = firstOutput, Date().timeIntervalSince(first) <= 1.0 {
+                drawsInFirstSecond = text.components(separatedBy: Self.bar).count - 1
+            }
+            usleep(20_000)
+        }
+        let result = child.finish(timeout: 5)
+        try #require(result.exitCode == 0, "\(result.stdout.suffix(600))")
+        #expect(drawsInFirstSecond >= 2, "bar redraws in the first second of output: \(drawsInFirstSecond)")
+        for phase in ["preparing: config, data, cut plan", "epoch 1/2 step 1/7", "epoch 2/2: evaluating the train and test splits",
+                      "checkpoint saved at step", "robustness: 5 attack setting(s)"] {
+            #expect(result.stdout.contains(phase), "missing phase '\(phase)'")
+        }
+        // Log lines and the summary start on an erased line, never after a bar's text.
+        #expect(result.stdout.contains("\r\u{1B}[2Kqnncut: epoch 1: train loss"))
+    }
+
+    @Test("--no-progress draws no bar in a terminal; a pipe gets none by default")
+    func noBarWhenAsked() throws {
+        let output = NSTemporaryDirectory() + "progress-\(UUID().uuidString.prefix(6))"
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let quiet = try Self.inTerminal(["train", Self.config, "--output", output, "--set", "training.epochs=1", "--no-progress"])
+            .finish(timeout: 180)
+        #expect(quiet.exitCode == 0)
+        #expect(!quiet.stdout.contains(Self.bar) && quiet.stdout.contains("qnncut: epoch 1: train loss"))
+        let piped = try ProcessRunner.mpirun(ranks: 2, ["train", Self.config, "--output", output, "--overwrite", "--set", "training.epochs=1"], timeout: 180)
+        #expect(piped.exitCode == 0 && !piped.stderr.contains(Self.bar))
+        let forced = try ProcessRunner.qnncut(["train", Self.config, "--output", output, "--overwrite", "--set", "training.epochs=1", "--progress"], timeout: 180)
+        #expect(forced.exitCode == 0 && forced.stderr.contains(Self.bar))
+    }
+
+    @Test("Ctrl-C in the terminal: the stop line names the checkpoint and the --resume command")
+    func interruptSaysHowToResume() throws {
+        let output = NSTemporaryDirectory() + "progress-\(UUID().uuidString.prefix(6))"
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let child = try Self.inTerminal(["train", Self.config, "--output", output, "--set", "training.epochs=200"])
+        let deadline = Date().addingTimeInterval(120)
+        while !child.stdout.contains("epoch 1: train loss") && child.poll() == nil && Date() < deadline { usleep(50_000) }
+        let mpirun = try #require(Self.mpirunPID(runningIn: output), "mpirun not found")
+        // A terminal's Ctrl-C goes to the foreground process group: mpirun leads it.
+        Glibc.kill(-getpgid(mpirun), SIGINT)
+        let result = child.finish(timeout: 60)
+        #expect(result.stdout.contains("\r\u{1B}[2Kqnncut: stopped by"), "\(result.stdout.suffix(400))")
+        #expect(result.stdout.contains("the checkpoint \(output)/checkpoint.h5"))
+        #expect(result.stdout.contains("continue with: mpirun -np 2 qnncut train"))
+        #expect(result.stdout.contains("--resume"))
+    }
+
+    /// The mpirun whose command line names `folder`.
+    static func mpirunPID(runningIn folder: String) -> pid_t? {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries {
+            guard let pid = pid_t(entry),
+                  let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
+            let words = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            if words.first.map({ $0.hasSuffix("mpirun") }) == true && words.contains(folder) { return pid }
+        }
+        return nil
+    }
+}
