@@ -24,8 +24,8 @@ let package = Package(
         /// Shared primitives: SplitMix64/xoshiro256** RNGs and binomial draws, FNV-1a hashing,
         /// byte-size and count parsing.
         .target(name: "Support", exclude: ["README.md"]),
-        /// Circuit model (affine-parameterised gates), OpenQASM 2 reader, Pauli observables, the
-        /// reference QNN family.
+        /// Circuit model (affine-parameterised gates), OpenQASM 2 and 3 (Qiskit subset) readers,
+        /// Pauli observables, the reference QNN family.
         .target(name: "Circuits", exclude: ["README.md"]),
         /// Batched double-precision state-vector simulator with adjoint gradients.
         .target(name: "Simulator", dependencies: ["Circuits"], exclude: ["README.md"]),
