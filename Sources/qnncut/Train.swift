@@ -91,7 +91,7 @@ struct Train: ParsableCommand {
             }
             if world.isRoot {
                 Signals.noteTrainingRun(checkpoint: job.checkpointPath, resumeCommand: resumeCommand(folder: job.outputFolder, ranks: world.size))
-                try TrainSetup.commitFolder(job.outputFolder, resume: resume, overwrite: overwrite)
+                try RunFolder.commit(job.outputFolder, resume: resume, overwrite: overwrite) { Log.info($0) }
                 try PredictData.writeTestSplit(job.data, to: job.outputFolder + "/test.csv")
                 trainer.trace = try TrainingTraceWriter(path: job.tracePath, config: job.config,
                                                         attributes: runAttributes(world), resumedFromStep: job.checkpoint?.step)

@@ -23,7 +23,7 @@ enum ErrorFormat {
         case is EncodingError, is DecodingError:
             text = "a value could not be written (a number that is not finite?)"
         case let error as CocoaError:
-            text = (error.filePath.map { "\($0): " } ?? "") + TrainSetup.systemReason(error)
+            text = (error.filePath.map { "\($0): " } ?? "") + systemReason(error)
         default:
             text = String(describing: error)
         }
@@ -33,4 +33,14 @@ enum ErrorFormat {
 
     /// A cutter error's reason without the Swift call that raised it.
     static func reason(of error: CuttingError) -> String { error.reason }
+
+    /// The operating system's reason from a Foundation error, without the NSError dump.
+    static func systemReason(_ error: Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        return ns.localizedDescription.split(separator: "\n").first.map(String.init) ?? "unknown reason"
+    }
 }

@@ -16,30 +16,30 @@ import Synchronization
 import Glibc
 #endif
 
-enum RunLock {
+public enum RunLock {
     static let lockName = ".qnncut.lock"
     static let ownerName = ".qnncut.owner"
 
     /// Takes the folder's lock for the rest of this process's life, or throws naming the holder.
     /// The corresponding C function is `flock`.
-    static func acquire(folder: String) throws {
+    public static func acquire(folder: String) throws {
         let lockPath = folder + "/" + lockName, ownerPath = folder + "/" + ownerName
         let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard descriptor >= 0 else {
-            throw InputError(description: "\(lockPath): cannot open the run lock: \(String(cString: strerror(errno)))")
+            throw RunFolderError("\(lockPath): cannot open the run lock: \(String(cString: strerror(errno)))")
         }
         var info = stat()
         guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             close(descriptor)
-            throw InputError(description: "\(lockPath): the run lock is not a regular file")
+            throw RunFolderError("\(lockPath): the run lock is not a regular file")
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let reason = errno
             close(descriptor)
             guard reason == EWOULDBLOCK else {
-                throw InputError(description: "\(lockPath): cannot lock the run folder: \(String(cString: strerror(reason)))")
+                throw RunFolderError("\(lockPath): cannot lock the run folder: \(String(cString: strerror(reason)))")
             }
-            throw InputError(description: "\(folder) is in use by another qnncut run (\(holder(ownerPath))); wait for it to finish or choose another --output")
+            throw RunFolderError("\(folder) is in use by another qnncut run (\(holder(ownerPath))); wait for it to finish or choose another --output")
         }
         held.withLock { $0 = (descriptor, ownerPath) }
         let identity = "host \(hostName()) pid \(getpid())\n"
@@ -54,7 +54,7 @@ enum RunLock {
 
     /// Throws naming the holder when another process holds the folder's lock; changes nothing
     /// (so that a run refused for any reason leaves the folder as it was). `acquire` checks again.
-    static func refuseIfHeld(folder: String) throws {
+    public static func refuseIfHeld(folder: String) throws {
         let descriptor = open(folder + "/" + lockName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { return }  // no lock file yet (or a link: `acquire` refuses it)
         defer { close(descriptor) }
@@ -63,7 +63,7 @@ enum RunLock {
             return
         }
         if errno == EWOULDBLOCK {
-            throw InputError(description: "\(folder) is in use by another qnncut run (\(holder(folder + "/" + ownerName))); wait for it to finish or choose another --output")
+            throw RunFolderError("\(folder) is in use by another qnncut run (\(holder(folder + "/" + ownerName))); wait for it to finish or choose another --output")
         }
     }
 
