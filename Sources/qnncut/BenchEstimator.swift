@@ -138,9 +138,7 @@ struct BenchEstimator: ParsableCommand {
 
     func printReport(_ report: Report) throws {
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try JSONOutput.print(report)
             return
         }
         print("n   L  k  ranks  units    total ms  generate  execute     wait  reconstruct  recon% (median/p95)  speed-up  |E - uncut|")

@@ -45,9 +45,7 @@ struct BenchKernels: ParsableCommand {
         let report = Report(date: ISO8601DateFormatter().string(from: Date()), configuration: Self.buildConfiguration,
                             kernels: kernels, qnn: qnn)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try JSONOutput.print(report, pretty: true)
         } else {
             printTable(report)
         }

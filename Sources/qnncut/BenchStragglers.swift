@@ -97,9 +97,7 @@ struct BenchStragglers: ParsableCommand {
 
     func printReport(_ rows: [Row]) throws {
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(Report(rows: rows)), as: UTF8.self))
+            try JSONOutput.print(Report(rows: rows))
             return
         }
         func name(_ r: Row) -> String { r.policy.padding(toLength: 13, withPad: " ", startingAt: 0) }

@@ -144,9 +144,7 @@ struct EstimateReport: Encodable {
 
     func print(json: Bool) throws {
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            Swift.print(String(decoding: try encoder.encode(self), as: UTF8.self))
+            try JSONOutput.print(self)
             return
         }
         for (i, value) in values.enumerated() {

@@ -39,9 +39,7 @@ struct Info: ParsableCommand {
                 hosts: Array(Set(hosts)).sorted(),
                 ranks_per_host: perHost)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                try JSONOutput.print(report)
             } else {
                 print("qnncut \(report.qnncut_version)")
                 print("MPI:    \(report.mpi_library) (standard \(report.mpi_standard))")

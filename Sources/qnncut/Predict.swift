@@ -105,9 +105,7 @@ struct PredictReport: Encodable {
 
     func print(json: Bool) throws {
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            Swift.print(String(decoding: try encoder.encode(self), as: UTF8.self))
+            try JSONOutput.print(self)
             return
         }
         for (i, r) in rows.enumerated() {

@@ -6,10 +6,7 @@ import QNN
 enum TrainSummaryPrinter {
     static func print(_ s: TrainingSummary, json: Bool) throws {
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let data = try encoder.encode(s)
-            csupport_write_stdout(String(decoding: data, as: UTF8.self) + "\n")
+            csupport_write_stdout(try JSONOutput.text(s) + "\n")
             return
         }
         var line = String(format: "%@: %d epoch(s), %d step(s), train acc %.3f, test acc %.3f (loss %.4f), %d cut(s), %@%@, %d rank(s), %.2f s",

@@ -132,9 +132,7 @@ struct MPISelftest: ParsableCommand {
                     gathervFirstBytes: (pieces ?? []).map { Int($0.first ?? 255) },
                     messages: messages, ringHeardFrom: ring ?? [],
                     wallTimeMonotonic: MPI.wallTime() >= t0)
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                try JSONOutput.print(report)
             }
         }
     }
