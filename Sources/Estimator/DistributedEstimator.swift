@@ -116,6 +116,9 @@ public final class DistributedEstimator {
     /// What units cost (static and adaptive schedules balance it), calibrated across rounds at
     /// rank 0 (CostModel.swift).
     lazy var costModel = CostModel(plan: plan)
+    /// What runs the work units instead of the built-in noiseless simulator (an external
+    /// executor, the noise model); nil: the simulator. Set on every rank alike before a round.
+    public var executor: FragmentExecutor?
 
     /// Collective. `makePlan` runs on rank 0 only; its decision (or its error, raised on every
     /// rank as an `AgreedFailure`) reaches every rank as a `PlanBlueprint`, from which each rank

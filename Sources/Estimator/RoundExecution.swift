@@ -30,9 +30,13 @@ extension DistributedEstimator {
                 fragmentSeconds[f] += MPI.wallTime() - t0
                 fragmentModel[f] += self.costModel.model[unit]
             }
-            let compiled = self.circuits.circuit(unit: unit, plan: self.plan)
-            table.evaluate(unit: unit, circuit: compiled, theta: batchTheta, inputs: batchInputs) {
-                self.circuits.shiftedCircuit(unit: unit, inputs: $0, plan: self.plan)
+            if let executor = self.executor {
+                try executor.execute(unit: unit, plan: self.plan, theta: batchTheta, inputs: batchInputs, table: &table)
+            } else {
+                let compiled = self.circuits.circuit(unit: unit, plan: self.plan)
+                table.evaluate(unit: unit, circuit: compiled, theta: batchTheta, inputs: batchInputs) {
+                    self.circuits.shiftedCircuit(unit: unit, inputs: $0, plan: self.plan)
+                }
             }
             touched.append(unit)
             return MPI.wallTime() - t0

@@ -88,6 +88,8 @@ struct Estimate: ParsableCommand {
 
     @OptionGroup var distribution: DistributionOptions
 
+    @OptionGroup var execution: ExecutionOptions
+
     @Option(help: .hidden)
     var injectFailureRank: Int?
 
@@ -103,12 +105,14 @@ struct Estimate: ParsableCommand {
         if let cuts, cuts != "auto" { throw ValidationError("--cuts takes 'auto', got '\(cuts)'") }
         if cuts != nil && maxFragmentQubits == nil { throw ValidationError("--cuts auto needs --max-fragment-qubits N") }
         if let m = maxFragmentQubits, m < 1 { throw ValidationError("--max-fragment-qubits must be ≥ 1, got \(m)") }
-        if (samples == nil) != (shots == nil) { throw ValidationError("sampled mode needs both --samples and --shots") }
-        if exact && samples != nil { throw ValidationError("--exact and --samples/--shots exclude each other") }
+        if samples != nil && shots == nil { throw ValidationError("--samples needs --shots") }
+        if execution.executor != nil && shots == nil { throw ValidationError("--executor needs --shots (and optionally --samples)") }
+        if execution.isActive && gradients { throw ValidationError("--gradients is not available with --executor or --noise") }
+        if exact && shots != nil { throw ValidationError("--exact and --samples/--shots exclude each other") }
         if let s = samples, s < 1 { throw ValidationError("--samples must be ≥ 1, got \(s)") }
         if let s = shots, s < 1 { throw ValidationError("--shots must be ≥ 1, got \(s)") }
         if x != nil && inputs != nil { throw ValidationError("give --x or --inputs, not both") }
-        if uncut && samples != nil { throw ValidationError("--uncut is exact; drop --samples/--shots") }
+        if uncut && (samples != nil || shots != nil) && !execution.isActive { throw ValidationError("--uncut is exact; drop --samples/--shots") }
         for (flag, value) in [("--max-qpd-terms", maxQpdTerms), ("--max-work", maxWork)] {
             if let value, ResourceGuard.parseCount(value) == nil {
                 throw ValidationError("\(flag): expected a whole number ≥ 1 such as 100000000 or 1e8, got '\(value.prefix(40))'")
@@ -176,8 +180,13 @@ struct Estimate: ParsableCommand {
             }
             var report = EstimateReport(ranks: world.size, schedule: distribution.schedule.rawValue)
             var estimatedBytes = 0.0
+            // One executor per rank for the whole run (every observable's rounds).
+            let executor = try execution.makeExecutor(rank: world.rank) { q in
+                SamplingOptions.forQuery(q, samples: samples, shots: shots ?? 1, seed: seed)
+            }
+            defer { (executor as? ExternalExecutor)?.close() }
             for (index, observable) in job.observables.enumerated() {
-                if uncut {
+                if uncut && executor == nil {
                     guard world.isRoot else { continue }
                     let t0 = MPI.wallTime()
                     let evaluation = Simulator.evaluate(job.circuit, observable: observable, theta: job.theta,
@@ -187,7 +196,7 @@ struct Estimate: ParsableCommand {
                 }
                 var options = distribution.estimatorOptions
                 // Sampled mode draws from every unit's exact value at rank 0: the whole table.
-                if samples != nil { options.stitching = .fullTable }
+                if shots != nil { options.stitching = .fullTable }
                 let estimator = try DistributedEstimator(world: world, options: options) {
                     let plan: CutPlan
                     do { plan = try CutPlan(circuit: job.circuit, observable: observable, cuts: specification) } catch let error as CuttingError {
@@ -198,25 +207,28 @@ struct Estimate: ParsableCommand {
                                                           ranksPerNode: ranksPerNode, repeatsRounds: false)
                     estimatedBytes = max(estimatedBytes, estimate.perRankBytes)
                     try ResourceGuard.check(estimate, limits: limits, what: circuit)
+                    if executor is NoisySimulatorExecutor { try NoisySimulatorExecutor.check(plan) }
                     return plan
                 }
+                estimator.executor = executor
                 if index > 0, let failing = injectFailureRank, failing == world.rank {
                     // Test instrument: a rank dying mid-run (in the second observable's round).
                     Log.error("rank \(world.rank): injected failure")
                     MPI.abort(exitCode: 3)
                 }
-                let isSampled = samples != nil && shots != nil
+                let isSampled = shots != nil
                 let method: GradientMethod = !gradients ? .none : isSampled ? .parameterShiftWithInputs : .adjoint
                 guard var batch = try estimator.evaluate(theta: world.isRoot ? job.theta : nil,
                                                          inputs: world.isRoot ? job.inputs : nil,
                                                          method: method) else { continue }
                 var stderrs = Array(repeating: 0.0, count: job.inputs.count)
                 var values = batch.estimate.values
-                if let samples, let shots, let table = batch.table {
+                if let shots, let table = batch.table {
                     for (q, input) in job.inputs.enumerated() {
                         let sampled = try estimator.plan.sampledEstimate(
                             table, sample: q, theta: job.theta, input: input,
-                            options: SamplingOptions(termSamples: samples, shots: shots, seed: seed &+ UInt64(q)))
+                            options: .forQuery(q, samples: samples, shots: shots, seed: seed),
+                            shots: executor?.shotSource ?? .emulated)
                         values[q] = sampled.value
                         stderrs[q] = sampled.standardError
                     }

@@ -1,0 +1,45 @@
+/// What runs a work unit in the execute stage, when it is not the built-in noiseless state-vector
+/// simulator: the one seam between the estimator's rounds (scheduling, stragglers, reduce, trace —
+/// unchanged) and where fragment values come from. `RoundExecution` calls `execute` for every unit
+/// the rank owns, inside the unit's timed `execute` stage.
+import Circuits
+import Cutting
+import Simulator
+
+public protocol FragmentExecutor: AnyObject {
+    /// Fill `table`'s rows of `unit` for every sample of the round (`inputs[b]` is sample b).
+    func execute(unit: Int, plan: CutPlan, theta: [Double], inputs: [[Double]], table: inout FragmentValueTable) throws
+    /// What the values it stores are: exact (shots are emulated from them) or measured means.
+    var shotSource: ShotSource { get }
+}
+
+public struct FragmentExecutorError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The built-in noise model (`NoiseModel`): every unit's exact noisy value per sample, by density
+/// matrix on the lowered sub-experiment (`SubExperiment`, the same gates an executor is sent).
+/// Shot mode draws shots from these values as from noiseless ones.
+public final class NoisySimulatorExecutor: FragmentExecutor {
+    public let noise: NoiseModel
+    public var shotSource: ShotSource { .emulated }
+
+    public init(noise: NoiseModel) { self.noise = noise }
+
+    public func execute(unit: Int, plan: CutPlan, theta: [Double], inputs: [[Double]], table: inout FragmentValueTable) throws {
+        guard table.method == .none else {
+            throw FragmentExecutorError("the noise model computes values only, not gradients")
+        }
+        let values = inputs.map { plan.subExperiment(unit: unit, theta: theta, input: $0).noisyValue(noise) }
+        table.store(values: values, shifted: [], unit: unit)
+    }
+
+    /// Refuse plans whose widest fragment the density matrix cannot hold.
+    public static func check(_ plan: CutPlan) throws {
+        let widest = plan.fragments.map(\.width).max() ?? 0
+        if widest > DensityMatrixSimulator.maximumQubits {
+            throw FragmentExecutorError("the noise model simulates fragments of at most \(DensityMatrixSimulator.maximumQubits) qubits by density matrix; this plan has a fragment of \(widest) (cut narrower)")
+        }
+    }
+}
