@@ -212,3 +212,13 @@ enum ExecutorAnswer {
         keys.isEmpty ? "the top level" : keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
     }
 }
+
+/// Counts per bitstring → the mean ±1 value (for counts read back from files: `qnncut
+/// reconstruct`), with the executor protocol's checks.
+public enum Counts {
+    public static func mean(_ counts: [String: Int], bits: Int, shots: Int, what: String) throws -> Double {
+        do { return try ExecutorAnswer.mean(counts: counts, bits: bits, shots: shots, what: what) } catch let error as ExecutorAnswer.Invalid {
+            throw FragmentExecutorError(error.description)
+        }
+    }
+}

@@ -19,5 +19,5 @@ struct QNNCut: ParsableCommand {
             As root on a workstation, source scripts/env.sh first.
             """,
         version: version,
-        subcommands: [Info.self, Estimate.self, Train.self, Analyze.self, Bench.self, MPISelftest.self, HDF5WriterSelftest.self, ReadSelftest.self])
+        subcommands: [Info.self, Estimate.self, Export.self, Reconstruct.self, Train.self, Analyze.self, Bench.self, MPISelftest.self, HDF5WriterSelftest.self, ReadSelftest.self])
 }

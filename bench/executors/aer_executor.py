@@ -48,25 +48,34 @@ def noise_model(path):
     return model
 
 
+def simulator(noise_path=None):
+    """AerSimulator with the noise model of `noise_path` (or none), and its native gate names."""
+    sim = AerSimulator(noise_model=noise_model(noise_path) if noise_path else None)
+    return sim, set(sim.configuration().basis_gates) | {"measure", "barrier"}
+
+
+def counts(sim, basis, qasm, shots, seed):
+    """Counts per bitstring (classical bit 0 rightmost) of one request circuit."""
+    circuit = qasm2.loads(qasm, custom_instructions=CUSTOM)
+    if any(i.operation.name not in basis for i in circuit.data):
+        circuit = transpile(circuit, sim, optimization_level=0)  # e.g. ch, which Aer lacks
+    result = sim.run(circuit, shots=shots, seed_simulator=seed).result().get_counts()
+    return {key.replace(" ", ""): n for key, n in result.items()}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--noise")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    model = noise_model(args.noise) if args.noise else None
-    simulator = AerSimulator(noise_model=model)
-    basis = set(simulator.configuration().basis_gates)
+    sim, basis = simulator(args.noise)
     rank = int(os.environ.get("QNNCUT_RANK", "0"))
     for line in sys.stdin:
         request = json.loads(line)
         results = []
         for k, item in enumerate(request["circuits"]):
-            circuit = qasm2.loads(item["qasm"], custom_instructions=CUSTOM)
-            if any(i.operation.name not in basis | {"measure", "barrier"} for i in circuit.data):
-                circuit = transpile(circuit, simulator, optimization_level=0)  # e.g. ch
             seed = (args.seed * 1_000_003 + rank * 7919 + request["id"] * 104_729 + k) % 2**31
-            counts = simulator.run(circuit, shots=item["shots"], seed_simulator=seed).result().get_counts()
-            results.append({"counts": {key.replace(" ", ""): n for key, n in counts.items()}})
+            results.append({"counts": counts(sim, basis, item["qasm"], item["shots"], seed)})
         print(json.dumps({"id": request["id"], "results": results}), flush=True)
 
 

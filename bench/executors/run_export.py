@@ -1,0 +1,38 @@
+#!/usr/bin/env python3
+"""Run every sub-experiment of a `qnncut export` folder on Qiskit Aer and write the counts file
+`qnncut reconstruct DIR --counts FILE` reads: {"<experiment name>": {"<bitstring>": count}}.
+
+Usage: run_export.py DIR --output counts.json [--noise noise.json] [--seed S]
+(the offline workflow of docs/executors.md, with Aer standing in for a device).
+"""
+import argparse
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from aer_executor import counts, simulator  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder")
+    parser.add_argument("--output", required=True)
+    parser.add_argument("--noise")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    with open(os.path.join(args.folder, "manifest.json")) as f:
+        manifest = json.load(f)
+    sim, basis = simulator(args.noise)
+    result = {}
+    for plan in manifest["plans"]:
+        for k, e in enumerate(plan["experiments"]):
+            with open(os.path.join(args.folder, "circuits", e["name"] + ".qasm")) as f:
+                qasm = f.read()
+            result[e["name"]] = counts(sim, basis, qasm, e["shots"], (args.seed * 1_000_003 + k) % 2**31)
+    with open(args.output, "w") as f:
+        json.dump(result, f)
+
+
+if __name__ == "__main__":
+    main()
