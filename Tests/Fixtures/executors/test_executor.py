@@ -4,6 +4,7 @@ depend only on each circuit's text (a hash splits the shots between an even- and
 bitstring), so results must not depend on the rank count or the schedule; or misbehaves on purpose.
 
 Usage: test_executor.py [MODE [RANK [AFTER]]]
+       test_executor.py export DIR COUNTS.json   (the same counts for a `qnncut export` folder)
   MODE  ok (default) | garbage | exit | kill | width | short | hang | error
   RANK  misbehave only on this rank ($QNNCUT_RANK); -1 = every rank
   AFTER answer AFTER lines correctly first
@@ -16,10 +17,10 @@ import sys
 import time
 
 mode = sys.argv[1] if len(sys.argv) > 1 else "ok"
-target = int(sys.argv[2]) if len(sys.argv) > 2 else -1
-after = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+target = int(sys.argv[2]) if len(sys.argv) > 2 and mode != "export" else -1
+after = int(sys.argv[3]) if len(sys.argv) > 3 and mode != "export" else 0
 rank = int(os.environ.get("QNNCUT_RANK", "-1"))
-faulty = mode != "ok" and target in (-1, rank)
+faulty = mode not in ("ok", "export") and target in (-1, rank)
 
 
 def counts(item, width):
@@ -28,6 +29,19 @@ def counts(item, width):
     even, odd = "0" * width, "0" * (width - 1) + "1"
     return {even: k, odd: shots - k} if width > 0 else {"": shots}
 
+
+if mode == "export":
+    folder, out = sys.argv[2], sys.argv[3]
+    with open(os.path.join(folder, "manifest.json")) as f:
+        manifest = json.load(f)
+    result = {}
+    for plan in manifest["plans"]:
+        for e in plan["experiments"]:
+            with open(os.path.join(folder, "circuits", e["name"] + ".qasm")) as f:
+                result[e["name"]] = counts({"qasm": f.read(), "shots": e["shots"]}, e["bits"])
+    with open(out, "w") as f:
+        json.dump(result, f)
+    sys.exit(0)
 
 for n, line in enumerate(sys.stdin):
     request = json.loads(line)
