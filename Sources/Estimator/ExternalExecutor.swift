@@ -28,6 +28,16 @@ public final class ExternalExecutor: FragmentExecutor {
     private var line = 0
     /// The current round's shot allocation per sample (recomputed when plan, θ or inputs change).
     private var allocation: (digest: UInt64, theta: [Double], inputs: [[Double]], shots: [[Int: Int]])?
+    /// Means of prepared units (per sample), until `execute` stores them; for this binding.
+    private var prepared: [Int: [Double]] = [:]
+    private var preparedKey: (theta: [Double], inputs: [[Double]])?
+
+    struct Circuit {
+        var unit: Int
+        var sample: Int
+        var experiment: SubExperiment
+        var shots: Int
+    }
 
     public var shotSource: ShotSource { .measured }
 
@@ -52,24 +62,37 @@ public final class ExternalExecutor: FragmentExecutor {
         guard table.method == .none else {
             throw FragmentExecutorError("executor on rank \(rank): an executor returns counts, not gradients")
         }
+        if prepared[unit] == nil || preparedKey?.theta != theta || preparedKey?.inputs != inputs {
+            try prepare(units: [unit], plan: plan, theta: theta, inputs: inputs)
+        }
+        table.store(values: prepared.removeValue(forKey: unit)!, shifted: [], unit: unit)
+    }
+
+    /// Run every circuit of `units` (each sample with shots) in request lines of up to `maxBatch`
+    /// circuits, keeping each unit's means until `execute` stores them.
+    public func prepare(units: [Int], plan: CutPlan, theta: [Double], inputs: [[Double]]) throws {
         let shots = try shotsPerSample(plan: plan, theta: theta, inputs: inputs)
-        var values = [Double](repeating: 0, count: inputs.count)
-        var circuits: [(sample: Int, experiment: SubExperiment, shots: Int)] = []
-        for (b, input) in inputs.enumerated() {
-            guard let n = shots[b][unit] else { continue }
-            let experiment = plan.subExperiment(unit: unit, theta: theta, input: input)
-            // Nothing measured: the product of no outcomes is +1 on every shot.
-            if experiment.bitCount == 0 { values[b] = 1; continue }
-            circuits.append((b, experiment, n))
+        if preparedKey?.theta != theta || preparedKey?.inputs != inputs { prepared = [:] }
+        preparedKey = (theta, inputs)
+        var circuits: [Circuit] = []
+        for unit in units {
+            var values = [Double](repeating: 0, count: inputs.count)
+            for (b, input) in inputs.enumerated() {
+                guard let n = shots[b][unit] else { continue }
+                let experiment = plan.subExperiment(unit: unit, theta: theta, input: input)
+                // Nothing measured: the product of no outcomes is +1 on every shot.
+                if experiment.bitCount == 0 { values[b] = 1; continue }
+                circuits.append(Circuit(unit: unit, sample: b, experiment: experiment, shots: n))
+            }
+            prepared[unit] = values
         }
         var start = 0
         while start < circuits.count {
             let batch = Array(circuits[start ..< min(start + maxBatch, circuits.count)])
-            let means = try run(batch, unit: unit, plan: plan)
-            for (k, item) in batch.enumerated() { values[item.sample] = means[k] }
+            let means = try run(batch, plan: plan)
+            for (k, item) in batch.enumerated() { prepared[item.unit]![item.sample] = means[k] }
             start += batch.count
         }
-        table.store(values: values, shifted: [], unit: unit)
     }
 
     private func shotsPerSample(plan: CutPlan, theta: [Double], inputs: [[Double]]) throws -> [[Int: Int]] {
@@ -82,12 +105,19 @@ public final class ExternalExecutor: FragmentExecutor {
     }
 
     /// Send one request line and turn its answer into a mean ±1 value per circuit.
-    private func run(_ batch: [(sample: Int, experiment: SubExperiment, shots: Int)], unit: Int, plan: CutPlan) throws -> [Double] {
+    private func run(_ batch: [Circuit], plan: CutPlan) throws -> [Double] {
         line += 1
-        let u = plan.workUnits[unit]
-        let samples = batch.map(\.sample)
+        let units = Array(Set(batch.map(\.unit))).sorted()
+        let samples = Array(Set(batch.map(\.sample))).sorted()
+        let unitText: String
+        if units.count == 1 {
+            let u = plan.workUnits[units[0]]
+            unitText = "unit \(units[0]) (fragment \(u.fragment), setting \(u.setting), observable \(u.observable))"
+        } else {
+            unitText = "units \(units.first!)–\(units.last!)"
+        }
         let sampleText = samples.count == 1 ? "sample \(samples[0])" : "samples \(samples.first!)–\(samples.last!)"
-        let place = "executor on rank \(rank), unit \(unit) (fragment \(u.fragment), setting \(u.setting), observable \(u.observable)), \(sampleText), line \(line)"
+        let place = "executor on rank \(rank), \(unitText), \(sampleText), line \(line)"
         do {
             let process = try startedProcess()
             let request: [String: Any] = [
@@ -95,7 +125,7 @@ public final class ExternalExecutor: FragmentExecutor {
                 "circuits": batch.map { item -> [String: Any] in
                     ["qasm": item.experiment.qasm, "bits": item.experiment.bitCount,
                      "measured_qubits": item.experiment.measuredQubits, "shots": item.shots,
-                     "unit": unit, "sample": item.sample]
+                     "unit": item.unit, "sample": item.sample]
                 },
             ]
             let data = try JSONSerialization.data(withJSONObject: request, options: [.sortedKeys])

@@ -53,6 +53,7 @@ extension DistributedEstimator {
             for unit in touched where winners[chunkOfUnit[unit]] != world.rank { table.clear(unit: unit) }
         } else {
             for chunk in schedule.ownedChunks(rank: world.rank) {
+                try executor?.prepare(units: Array(schedule.chunks[chunk]), plan: plan, theta: batchTheta, inputs: batchInputs)
                 for unit in schedule.chunks[chunk] {
                     let elapsed = try evaluateUnit(unit)
                     times.busy += elapsed

@@ -67,7 +67,7 @@ struct ExecutorTests {
             #expect(!result.timedOut)
             #expect(result.exitCode != 0, "\(mode) np \(ranks): exit 0")
             let line = result.stderr.split(separator: "\n").first { $0.contains("qnncut: error:") }.map(String.init) ?? ""
-            #expect(line.contains("executor on rank \(faulty), unit "), "\(mode) np \(ranks): \(result.stderr)")
+            #expect(line.contains("executor on rank \(faulty), unit"), "\(mode) np \(ranks): \(result.stderr)")
             #expect(line.contains(", line "), "\(mode) np \(ranks): \(line)")
             #expect(line.contains(reason), "\(mode) np \(ranks): \(line)")
             #expect(elapsed < 60, "\(mode) np \(ranks) took \(elapsed) s")

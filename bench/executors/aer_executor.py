@@ -54,13 +54,29 @@ def simulator(noise_path=None):
     return sim, set(sim.configuration().basis_gates) | {"measure", "barrier"}
 
 
-def counts(sim, basis, qasm, shots, seed):
-    """Counts per bitstring (classical bit 0 rightmost) of one request circuit."""
+def load(sim, basis, qasm):
     circuit = qasm2.loads(qasm, custom_instructions=CUSTOM)
     if any(i.operation.name not in basis for i in circuit.data):
         circuit = transpile(circuit, sim, optimization_level=0)  # e.g. ch, which Aer lacks
-    result = sim.run(circuit, shots=shots, seed_simulator=seed).result().get_counts()
-    return {key.replace(" ", ""): n for key, n in result.items()}
+    return circuit
+
+
+def counts(sim, basis, qasm, shots, seed):
+    """Counts per bitstring (classical bit 0 rightmost) of one request circuit."""
+    return run_all(sim, basis, [(qasm, shots)], seed)[0]
+
+
+def run_all(sim, basis, items, seed):
+    """Counts of every (qasm, shots) item: one Aer run per distinct shot count (Aer runs a list of
+    circuits in one call, in parallel), seeds seed, seed + 1, ... in item order."""
+    circuits = [load(sim, basis, qasm) for qasm, _ in items]
+    out = [None] * len(items)
+    for shots in sorted({s for _, s in items}):
+        indices = [i for i, (_, s) in enumerate(items) if s == shots]
+        result = sim.run([circuits[i] for i in indices], shots=shots, seed_simulator=seed + indices[0]).result()
+        for k, i in enumerate(indices):
+            out[i] = {key.replace(" ", ""): n for key, n in result.get_counts(k).items()}
+    return out
 
 
 def main():
@@ -72,10 +88,9 @@ def main():
     rank = int(os.environ.get("QNNCUT_RANK", "0"))
     for line in sys.stdin:
         request = json.loads(line)
-        results = []
-        for k, item in enumerate(request["circuits"]):
-            seed = (args.seed * 1_000_003 + rank * 7919 + request["id"] * 104_729 + k) % 2**31
-            results.append({"counts": counts(sim, basis, item["qasm"], item["shots"], seed)})
+        seed = (args.seed * 1_000_003 + rank * 7919 + request["id"] * 104_729) % 2**30
+        items = [(item["qasm"], item["shots"]) for item in request["circuits"]]
+        results = [{"counts": c} for c in run_all(sim, basis, items, seed)]
         print(json.dumps({"id": request["id"], "results": results}), flush=True)
 
 

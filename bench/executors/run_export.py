@@ -11,7 +11,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from aer_executor import counts, simulator  # noqa: E402
+from aer_executor import run_all, simulator  # noqa: E402
 
 
 def main():
@@ -26,10 +26,14 @@ def main():
     sim, basis = simulator(args.noise)
     result = {}
     for plan in manifest["plans"]:
-        for k, e in enumerate(plan["experiments"]):
+        names, items = [], []
+        for e in plan["experiments"]:
             with open(os.path.join(args.folder, "circuits", e["name"] + ".qasm")) as f:
-                qasm = f.read()
-            result[e["name"]] = counts(sim, basis, qasm, e["shots"], (args.seed * 1_000_003 + k) % 2**31)
+                items.append((f.read(), e["shots"]))
+            names.append(e["name"])
+        for start in range(0, len(items), 256):
+            chunk = run_all(sim, basis, items[start:start + 256], (args.seed * 1_000_003 + start) % 2**30)
+            result.update(zip(names[start:start + 256], chunk))
     with open(args.output, "w") as f:
         json.dump(result, f)
 
