@@ -53,7 +53,12 @@ extension DistributedEstimator {
             for unit in touched where winners[chunkOfUnit[unit]] != world.rank { table.clear(unit: unit) }
         } else {
             for chunk in schedule.ownedChunks(rank: world.rank) {
-                try executor?.prepare(units: Array(schedule.chunks[chunk]), plan: plan, theta: batchTheta, inputs: batchInputs)
+                if let executor {
+                    // The executor runs the chunk's circuits in a few batches here; its time is work.
+                    let t0 = MPI.wallTime()
+                    try executor.prepare(units: Array(schedule.chunks[chunk]), plan: plan, theta: batchTheta, inputs: batchInputs)
+                    times.busy += MPI.wallTime() - t0
+                }
                 for unit in schedule.chunks[chunk] {
                     let elapsed = try evaluateUnit(unit)
                     times.busy += elapsed
