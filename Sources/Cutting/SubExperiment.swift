@@ -129,3 +129,36 @@ extension SubExperiment {
         return DensityMatrixSimulator.signedExpectation(qubitCount: qubitCount, operations: ops, noise: noise)
     }
 }
+
+extension ShiftedCircuit {
+    /// The parameter vector of `circuit` for every shift term (in `terms` order): each occurrence
+    /// starts from its θ, and term k's occurrence moves its angle by exactly the term's shift —
+    /// what `shiftedValues` simulates, for callers that run the shifted circuits elsewhere.
+    public func shiftedThetas(theta: [Double]) -> [[Double]] {
+        let base = occurrenceParameter.map { $0.map { theta[$0] } ?? 0 }
+        return terms.map { term in
+            var shifted = base
+            shifted[term.occurrence] += term.shift / occurrenceScale[term.occurrence]
+            return shifted
+        }
+    }
+}
+
+extension CutPlan {
+    /// The noisy values of a unit and of every shifted circuit of its parameter-shift rule
+    /// (`values[sample]`, `shifted[term][sample]`). The shift rule stays exact under noise that
+    /// does not depend on the angles (a fixed channel after each gate), so these give the noisy
+    /// expectation's gradient.
+    public func noisyShiftedValues(unit: Int, theta: [Double], inputs: [[Double]], shiftInputs: Bool,
+                                   noise: NoiseModel) -> (values: [Double], shifted: [[Double]]) {
+        let u = workUnits[unit]
+        let fragment = fragments[u.fragment]
+        let observable = fragment.observables[u.observable].terms.first ?? PauliString(qubits: [], paulis: [])
+        let rule = ShiftedCircuit(fragment.circuit(setting: u.setting), inputs: shiftInputs)
+        let values = inputs.map { subExperiment(unit: unit, theta: theta, input: $0).noisyValue(noise) }
+        let shifted = rule.shiftedThetas(theta: theta).map { thetaK in
+            inputs.map { SubExperiment(circuit: rule.circuit, observable: observable, theta: thetaK, input: $0).noisyValue(noise) }
+        }
+        return (values, shifted)
+    }
+}

@@ -35,11 +35,18 @@ public final class NoisySimulatorExecutor: FragmentExecutor {
     public init(noise: NoiseModel) { self.noise = noise }
 
     public func execute(unit: Int, plan: CutPlan, theta: [Double], inputs: [[Double]], table: inout FragmentValueTable) throws {
-        guard table.method == .none else {
-            throw FragmentExecutorError("the noise model computes values only, not gradients")
+        switch table.method {
+        case .none:
+            let values = inputs.map { plan.subExperiment(unit: unit, theta: theta, input: $0).noisyValue(noise) }
+            table.store(values: values, shifted: [], unit: unit)
+        case .parameterShift, .parameterShiftWithInputs:
+            // Shot-mode gradients: every shifted circuit's noisy value, as the simulator would give.
+            let (values, shifted) = plan.noisyShiftedValues(unit: unit, theta: theta, inputs: inputs,
+                                                            shiftInputs: table.method.shifts.inputs, noise: noise)
+            table.store(values: values, shifted: shifted, unit: unit)
+        case .adjoint:
+            throw FragmentExecutorError("the noise model gives gradients by parameter shift (shot mode), not adjoint")
         }
-        let values = inputs.map { plan.subExperiment(unit: unit, theta: theta, input: $0).noisyValue(noise) }
-        table.store(values: values, shifted: [], unit: unit)
     }
 
     /// Refuse plans whose widest fragment the density matrix cannot hold.

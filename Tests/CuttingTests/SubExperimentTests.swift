@@ -72,6 +72,35 @@ import Simulator
         #expect(abs(v - pow(1 - l1, 3) * (1 - l2) * pow(1 - 2 * r, 2)) < 1e-14, "\(v)")
     }
 
+    /// Under noise the parameter-shift rule still gives the gradient of the noisy value: compare
+    /// with central differences of the noisy value for every θ and x slot of a unit that measures.
+    @Test func noisyParameterShiftEqualsFiniteDifferences() throws {
+        let (plan, theta, input) = try SampledEstimationTests.plan()
+        let noise = NoiseModel(depolarizing1: 0.03, depolarizing2: 0.08, readout: 0.05)
+        var checked = 0
+        for unit in plan.workUnits.indices where checked < 6 {
+            let experiment = plan.subExperiment(unit: unit, theta: theta, input: input)
+            guard experiment.bitCount > 1 else { continue }
+            let u = plan.workUnits[unit]
+            let rule = ShiftedCircuit(plan.fragments[u.fragment].circuit(setting: u.setting), inputs: true)
+            guard !rule.terms.isEmpty else { continue }
+            let (values, shifted) = plan.noisyShiftedValues(unit: unit, theta: theta, inputs: [input], shiftInputs: true, noise: noise)
+            #expect(abs(values[0] - experiment.noisyValue(noise)) < 1e-15)
+            let p = theta.count
+            let gradient = rule.derivatives(shifted: shifted.map { $0[0] }, slotCount: p + input.count)
+            let h = 1e-5
+            for slot in 0..<(p + input.count) {
+                var tp = theta, tm = theta, xp = input, xm = input
+                if slot < p { tp[slot] += h; tm[slot] -= h } else { xp[slot - p] += h; xm[slot - p] -= h }
+                let fd = (plan.subExperiment(unit: unit, theta: tp, input: xp).noisyValue(noise)
+                          - plan.subExperiment(unit: unit, theta: tm, input: xm).noisyValue(noise)) / (2 * h)
+                #expect(abs(fd - gradient[slot]) < 1e-7, "unit \(unit) slot \(slot): shift \(gradient[slot]), finite difference \(fd)")
+            }
+            checked += 1
+        }
+        #expect(checked == 6)
+    }
+
     /// Measured means in the table give the estimate an emulated draw with the same outcomes gives.
     @Test func measuredShotsUseTheSameEstimator() throws {
         let (plan, theta, input) = try SampledEstimationTests.plan()
