@@ -45,7 +45,15 @@ public final class NoisySimulatorExecutor: FragmentExecutor {
                                                             shiftInputs: table.method.shifts.inputs, noise: noise)
             table.store(values: values, shifted: shifted, unit: unit)
         case .adjoint:
-            throw FragmentExecutorError("the noise model gives gradients by parameter shift (shot mode), not adjoint")
+            // Exact gradients of the noisy values (no adjoint through a channel here): the shift
+            // rule over θ and x, evaluated exactly, in the adjoint table's layout.
+            let (values, shifted) = plan.noisyShiftedValues(unit: unit, theta: theta, inputs: inputs, shiftInputs: true, noise: noise)
+            let u = plan.workUnits[unit]
+            let rule = ShiftedCircuit(plan.fragments[u.fragment].circuit(setting: u.setting), inputs: true)
+            let p = theta.count, slots = p + (inputs.first?.count ?? 0)
+            let gradients = inputs.indices.map { b in rule.derivatives(shifted: shifted.map { $0[b] }, slotCount: slots) }
+            table.store(Evaluation(values: values, thetaGradients: gradients.map { Array($0[..<p]) },
+                                   inputGradients: gradients.map { Array($0[p...]) }), unit: unit)
         }
     }
 

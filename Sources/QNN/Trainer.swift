@@ -63,7 +63,10 @@ public final class Trainer {
         session = try EstimatorSession(world: world, model: world.isRoot ? job.model : nil, options: options,
                                        source: job.config.source) { plan in
             try Self.checkResources(job, plan: plan, worldSize: world.size)
+            if job.config.estimator.noise != nil { try NoisySimulatorExecutor.check(plan) }
         }
+        // estimator.noise: every rank simulates its units under the noise model (docs/executors.md).
+        if let noise = job.config.estimator.noise { session.estimator.executor = NoisySimulatorExecutor(noise: noise) }
         optimizer = Optimizer(job.config.training, parameterCount: job.model.parameterCount)
         theta = job.model.initialTheta(seed: job.config.training.seed, scale: job.config.model.initScale)
         if let c = job.checkpoint {

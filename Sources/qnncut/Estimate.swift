@@ -108,7 +108,6 @@ struct Estimate: ParsableCommand {
         if samples != nil && shots == nil { throw ValidationError("--samples needs --shots") }
         if execution.executor != nil && shots == nil { throw ValidationError("--executor needs --shots (and optionally --samples)") }
         if execution.executor != nil && gradients { throw ValidationError("--gradients is not available with --executor") }
-        if execution.noise != nil && gradients && shots == nil { throw ValidationError("--noise --gradients needs --shots (parameter-shift gradients)") }
         if exact && shots != nil { throw ValidationError("--exact and --samples/--shots exclude each other") }
         if let s = samples, s < 1 { throw ValidationError("--samples must be ≥ 1, got \(s)") }
         if let s = shots, s < 1 { throw ValidationError("--shots must be ≥ 1, got \(s)") }
