@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "Estimator", dependencies: ["Support", "MPI", "HDF5", "Circuits", "Simulator", "Cutting"],
                 exclude: ["README.md"]),
         /// QNN training: datasets, models, optimisers, checkpoints, configs, robustness.
-        .target(name: "QNN", dependencies: ["Support", "MPI", "HDF5", "Circuits", "Cutting", "Estimator", "CSupport",
+        .target(name: "QNN", dependencies: ["Support", "MPI", "HDF5", "Circuits", "Simulator", "Cutting", "Estimator", "CSupport",
                                             .product(name: "Yams", package: "Yams")],
                 exclude: ["README.md"]),
         /// Measured claims: kernels against C, the estimator's stage times, stragglers.

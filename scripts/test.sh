@@ -8,4 +8,6 @@ source scripts/env.sh
 # The integration tests launch the built qnncut, so build the executable first.
 swift build
 swift test "$@"
+# The Qiskit Aer reference executor against the built-in shot mode and noise model (its own venv).
+bash bench/executors/test.sh
 bash scripts/test-slurm.sh

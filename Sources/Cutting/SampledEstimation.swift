@@ -31,6 +31,14 @@ public struct SamplingOptions: Hashable, Sendable, Codable {
     }
 }
 
+/// Where a sampled estimate's shot outcomes come from.
+public enum ShotSource: Sendable {
+    /// Drawn here from exact (or exactly noisy) fragment values: Binomial per unit.
+    case emulated
+    /// Measured elsewhere (an executor, or counts read back): the table holds v̂ per unit.
+    case measured
+}
+
 /// A sampled expectation value with its estimated standard error.
 public struct SampledEstimate: Sendable {
     public var value: Double
@@ -54,10 +62,13 @@ extension CutPlan {
         return try sampledEstimate(table, sample: 0, theta: theta, input: input, options: options)
     }
 
-    /// A sampled estimate from exact fragment values already in `table` (column `sample`): the
-    /// shot noise is drawn from them. Only the units the chosen terms need are read.
+    /// A sampled estimate from fragment values already in `table` (column `sample`). With
+    /// `.emulated` shots (the default) the table holds exact values and the shot noise is drawn
+    /// from them; with `.measured` it holds each unit's measured mean v̂ over exactly the shots
+    /// `shotAllocation` gives it (an executor ran them), and nothing is drawn. Only the units the
+    /// chosen terms need are read.
     public func sampledEstimate(_ table: FragmentValueTable, sample: Int, theta: [Double], input: [Double],
-                                options: SamplingOptions) throws -> SampledEstimate {
+                                options: SamplingOptions, shots source: ShotSource = .emulated) throws -> SampledEstimate {
         let selection = try selectTerms(theta: theta, input: input, options: options)
         var rng = selection.rng
         // Fixed summation order (never Dictionary order, which Swift seeds per process), so a seed
@@ -69,7 +80,8 @@ extension CutPlan {
         var variance: [Int: Double] = [:]
         for u in units {
             let n = shots[u]!
-            let vHat = rng.shotEstimate(of: table.value(unit: u, sample: sample), shots: n)
+            let value = table.value(unit: u, sample: sample)
+            let vHat = source == .measured ? value : rng.shotEstimate(of: value, shots: n)
             estimate[u] = vHat
             variance[u] = n > 1 ? (1 - vHat * vHat) / Double(n - 1) : 1
         }
@@ -97,6 +109,15 @@ extension CutPlan {
         return SampledEstimate(value: value, standardError: (shotVariance + mcVariance).squareRoot(),
                                exactTermCount: selection.exactTerms, sampledTermCount: selection.sampledTerms,
                                workUnitsUsed: units.count, shotsUsed: units.reduce(0) { $0 + shots[$1]! })
+    }
+
+    /// The shots every sub-experiment of one query gets (unit index → shots; units absent get
+    /// none): what an executor must run so that `sampledEstimate(…, shots: .measured)` can use
+    /// its results. Deterministic in (plan, θ, x, options), so every rank computes the same.
+    public func shotAllocation(theta: [Double], input: [Double], options: SamplingOptions) throws -> [Int: Int] {
+        let selection = try selectTerms(theta: theta, input: input, options: options)
+        let weighted = selection.weights.sorted { $0.key.units.lexicographicallyPrecedes($1.key.units) }
+        return Self.shotAllocation(weighted, budget: options.shots)
     }
 
     /// Shots per unit ∝ the |weight| it carries (at least one each), for a budget of `budget`.

@@ -147,6 +147,9 @@ public final class DistributedEstimator {
     /// Called on every rank as each round begins, with the round's number (from 1): where the
     /// CLI's failure-injection test instruments hook in. A throw fails this rank's round.
     public var roundWillBegin: ((Int) throws -> Void)?
+    /// What runs the work units instead of the built-in noiseless simulator (an external
+    /// executor, the noise model); nil: the simulator. Set on every rank alike before a round.
+    public var executor: FragmentExecutor?
 
     /// Collective. `makePlan` runs on rank 0 only; its decision (or its error, raised on every
     /// rank as an `AgreedFailure`) reaches every rank as a `PlanBlueprint`, from which each rank
@@ -211,7 +214,8 @@ public final class DistributedEstimator {
                                  inputs: inputs)
         guard case .result(var result) = try round(header.encoded()) else { preconditionFailure("rank 0 receives every round's result") }
         if case .shots(let mode, let seeds) = sampling {
-            try mode.sample(&result, plan: plan, theta: theta, inputs: inputs, seeds: seeds)
+            try mode.sample(&result, plan: plan, theta: theta, inputs: inputs, seeds: seeds,
+                            source: executor?.shotSource ?? .emulated)
         }
         let cpu = Self.threadCPUSeconds() - cpuStart
         if method == .none {

@@ -30,9 +30,13 @@ extension DistributedEstimator {
                 fragmentSeconds[f] += MPI.wallTime() - t0
                 fragmentModel[f] += self.costModel.model[unit]
             }
-            let compiled = self.circuits.circuit(unit: unit, plan: self.plan)
-            table.evaluate(unit: unit, circuit: compiled, theta: batchTheta, inputs: batchInputs) {
-                self.circuits.shiftedCircuit(unit: unit, inputs: $0, plan: self.plan)
+            if let executor = self.executor {
+                try executor.execute(unit: unit, plan: self.plan, theta: batchTheta, inputs: batchInputs, table: &table)
+            } else {
+                let compiled = self.circuits.circuit(unit: unit, plan: self.plan)
+                table.evaluate(unit: unit, circuit: compiled, theta: batchTheta, inputs: batchInputs) {
+                    self.circuits.shiftedCircuit(unit: unit, inputs: $0, plan: self.plan)
+                }
             }
             touched.append(unit)
             return MPI.wallTime() - t0
@@ -49,6 +53,12 @@ extension DistributedEstimator {
             for unit in touched where winners[chunkOfUnit[unit]] != world.rank { table.clear(unit: unit) }
         } else {
             for chunk in schedule.ownedChunks(rank: world.rank) {
+                if let executor {
+                    // The executor runs the chunk's circuits in a few batches here; its time is work.
+                    let t0 = MPI.wallTime()
+                    try executor.prepare(units: Array(schedule.chunks[chunk]), plan: plan, theta: batchTheta, inputs: batchInputs)
+                    times.busy += MPI.wallTime() - t0
+                }
                 for unit in schedule.chunks[chunk] {
                     let elapsed = try evaluateUnit(unit)
                     times.busy += elapsed

@@ -41,21 +41,25 @@ public struct ShotMode: Hashable, Sendable, Codable {
 
     /// Rank 0, after a round stitched with `.fullTable`: replace the exact values (and, for a
     /// parameter-shift round, the gradients) with sampled ones; keep the exact values beside them.
+    /// `source` says what the table holds: exact values to draw shots from, or (an executor's)
+    /// measured means, which the same estimator combines with the same standard errors.
     func sample(_ result: inout BatchResult, plan: CutPlan, theta: [Double], inputs: [[Double]],
-                seeds: [UInt64]) throws {
+                seeds: [UInt64], source: ShotSource) throws {
         guard let table = result.table else { preconditionFailure("shot mode runs with Stitching.fullTable") }
         precondition(seeds.count == inputs.count, "shot mode needs one seed per query")
         let exact = result.estimate.values
         var values = exact, errors = exact.map { _ in 0.0 }, spent = exact.map { _ in 0 }
         for (q, input) in inputs.enumerated() {
-            let s = try plan.sampledEstimate(table, sample: q, theta: theta, input: input, options: options(seed: seeds[q]))
+            let s = try plan.sampledEstimate(table, sample: q, theta: theta, input: input, options: options(seed: seeds[q]),
+                                             shots: source)
             values[q] = s.value
             errors[q] = s.standardError
             spent[q] = s.shotsUsed
         }
         result.estimate.values = values
-        result.sampling = SampledValues(exactValues: exact, standardErrors: errors, shots: spent,
-                                        gradientShots: exact.map { _ in 0 })
+        // Measured means are not exact values: an executor's round has none to keep.
+        result.sampling = SampledValues(exactValues: source == .measured ? values.map { _ in .nan } : exact,
+                                        standardErrors: errors, shots: spent, gradientShots: exact.map { _ in 0 })
         guard table.method.shifts.any else { return }
         let measured = try plan.measureShiftedCircuits(table, theta: theta, inputs: inputs, shots: shots,
                                                        seeds: seeds.map { SplitMix64.mix($0 ^ Self.gradientStream) })

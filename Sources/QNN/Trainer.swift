@@ -64,8 +64,11 @@ public final class Trainer {
         estimator = try DistributedEstimator(world: world, options: options) {
             let plan = try job.model.cutPlan(source: job.config.source)
             try Self.checkResources(job, plan: plan, worldSize: world.size)
+            if job.config.estimator.noise != nil { try NoisySimulatorExecutor.check(plan) }
             return plan
         }
+        // estimator.noise: every rank simulates its units under the noise model (docs/executors.md).
+        if let noise = job.config.estimator.noise { estimator.executor = NoisySimulatorExecutor(noise: noise) }
         optimizer = Optimizer(job.config.training, parameterCount: job.model.parameterCount)
         theta = job.model.initialTheta(seed: job.config.training.seed, scale: job.config.model.initScale)
         if let c = job.checkpoint {

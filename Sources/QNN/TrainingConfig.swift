@@ -2,6 +2,7 @@
 /// estimator, robustness and checkpoint sections. Rank 0 reads it (`load`) and broadcasts it.
 import Circuits
 import Foundation
+import Simulator
 import Support
 
 public struct TrainingConfig: Codable, Sendable, Equatable {
@@ -78,6 +79,10 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         public var shots: Int
         /// QPD terms drawn per query (cut runs); 0 = every term with its exact coefficient.
         public var termSamples: Int
+        /// `estimator.noise` (docs/executors.md): every unit simulated by density matrix under
+        /// this noise model (gradients by parameter shift). Nil, and left out of the hashed JSON,
+        /// without it.
+        public var noise: NoiseModel? = nil
     }
 
     public struct RobustnessSection: Codable, Sendable, Equatable {
@@ -195,6 +200,11 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
                               uncut: try r.bool("estimator.uncut", default: false),
                               shots: try r.int("estimator.shots", default: 1000, range: 1 ... Int(Int32.max)),
                               termSamples: try r.int("estimator.term_samples", default: 0, range: 0 ... 100_000_000))
+        if try r.node("estimator.noise") != nil {
+            estimator.noise = NoiseModel(depolarizing1: try r.double("estimator.noise.depolarizing_1q", default: 0, range: 0 ... 1),
+                                         depolarizing2: try r.double("estimator.noise.depolarizing_2q", default: 0, range: 0 ... 1),
+                                         readout: try r.double("estimator.noise.readout", default: 0, range: 0 ... 0.5))
+        }
 
         let sigmas = try r.doubles("robustness.gaussian_sigmas", default: [])
         let epsilons = try r.doubles("robustness.fgsm_epsilons", default: [])

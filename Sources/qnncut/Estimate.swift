@@ -106,6 +106,8 @@ struct Estimate: ParsableCommand {
 
     @OptionGroup var distribution: DistributionOptions
 
+    @OptionGroup var execution: ExecutionOptions
+
     @Option(help: .hidden)
     var injectFailureRank: Int?
 
@@ -121,12 +123,14 @@ struct Estimate: ParsableCommand {
         if let cuts, cuts != "auto" { throw ValidationError("--cuts takes 'auto', got '\(cuts)'") }
         if cuts != nil && maxFragmentQubits == nil { throw ValidationError("--cuts auto needs --max-fragment-qubits N") }
         if let m = maxFragmentQubits, m < 1 { throw ValidationError("--max-fragment-qubits must be ≥ 1, got \(m)") }
-        if (samples == nil) != (shots == nil) { throw ValidationError("sampled mode needs both --samples and --shots") }
-        if exact && samples != nil { throw ValidationError("--exact and --samples/--shots exclude each other") }
+        if samples != nil && shots == nil { throw ValidationError("--samples needs --shots") }
+        if execution.executor != nil && shots == nil { throw ValidationError("--executor needs --shots (and optionally --samples)") }
+        if execution.executor != nil && gradients { throw ValidationError("--gradients is not available with --executor") }
+        if exact && shots != nil { throw ValidationError("--exact and --samples/--shots exclude each other") }
         if let s = samples, s < 1 { throw ValidationError("--samples must be ≥ 1, got \(s)") }
         if let s = shots, s < 1 { throw ValidationError("--shots must be ≥ 1, got \(s)") }
         if x != nil && inputs != nil { throw ValidationError("give --x or --inputs, not both") }
-        if uncut && samples != nil { throw ValidationError("--uncut is exact; drop --samples/--shots") }
+        if uncut && (samples != nil || shots != nil) && !execution.isActive { throw ValidationError("--uncut is exact; drop --samples/--shots") }
         for (flag, value) in [("--max-qpd-terms", maxQpdTerms), ("--max-work", maxWork)] {
             if let value, Quantities.parseCount(value) == nil {
                 throw ValidationError("\(flag): expected a whole number ≥ 1 such as 100000000 or 1e8, got '\(value.prefix(40))'")
@@ -193,17 +197,23 @@ struct Estimate: ParsableCommand {
                 try ResourceGuard.check(estimate, limits: limits, what: circuit)
                 return true
             }
-            // validate() has checked that --samples and --shots come together.
-            let shotMode = samples.map { ShotMode(shots: shots ?? 1, termSamples: $0) }
+            // Shot mode: --shots per query, --samples QPD terms drawn (none: every term).
+            let shotMode = shots.map { ShotMode(shots: $0, termSamples: samples ?? 0) }
             let method: GradientMethod = !gradients ? .none : shotMode == nil ? .adjoint : .parameterShiftWithInputs
             let sampling: Sampling = shotMode.map {
-                .shots($0, seeds: job.inputs.indices.map { Seeds.derive(seed, .estimateShots, $0) })
+                .shots($0, seeds: job.inputs.indices.map { SamplingOptions.querySeed(seed, query: $0) })
             } ?? .exact
             var report = EstimateReport(ranks: world.size, schedule: distribution.schedule.rawValue)
             report.describe(job, mode: self)
             var estimatedBytes = 0.0
+            // One executor per rank for the whole run (every observable's rounds).
+            let executor = try execution.makeExecutor(rank: world.rank) { q in
+                // The shots each unit gets: the allocation rank 0's ShotMode will assume.
+                SamplingOptions.forQuery(q, samples: samples, shots: shots ?? 1, seed: seed)
+            }
+            defer { (executor as? ExternalExecutor)?.close() }
             for (index, observable) in job.observables.enumerated() {
-                if uncut {
+                if uncut && executor == nil {
                     guard world.isRoot else { continue }
                     let t0 = MPI.wallTime()
                     let evaluation = Simulator.evaluate(job.circuit, observable: observable, theta: job.theta,
@@ -221,8 +231,10 @@ struct Estimate: ParsableCommand {
                                                           ranksPerNode: ranksPerNode, repeatsRounds: false)
                     estimatedBytes = max(estimatedBytes, estimate.perRankBytes)
                     try ResourceGuard.check(estimate, limits: limits, what: circuit)
+                    if executor is NoisySimulatorExecutor { try NoisySimulatorExecutor.check(plan) }
                     return plan
                 }
+                estimator.executor = executor
                 if index > 0, let failing = injectFailureRank, failing == world.rank {
                     // Test instrument: a rank dying mid-run (in the second observable's round).
                     Log.error("rank \(world.rank): injected failure")

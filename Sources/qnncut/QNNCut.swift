@@ -22,5 +22,6 @@ struct QNNCut: ParsableCommand {
             Run under mpirun to use several ranks; without mpirun every command runs as a single-rank job. As root on a workstation, source scripts/env.sh first. Shell completion: qnncut --generate-completion-script bash (or zsh, fish); see the README.
             """,
         version: version,
-        subcommands: [Info.self, Estimate.self, Train.self, Predict.self, Analyze.self, Bench.self, MPISelftest.self, CheckpointSelftest.self, HDF5WriterSelftest.self, ReadSelftest.self])
+        subcommands: [Info.self, Estimate.self, Export.self, Reconstruct.self, Train.self, Predict.self, Analyze.self, Bench.self,
+                      MPISelftest.self, CheckpointSelftest.self, HDF5WriterSelftest.self, ReadSelftest.self])
 }
