@@ -1,4 +1,4 @@
-/// The tables `qnncut analyze` prints: Markdown (the paper's table first, then per-run detail),
+/// The tables trace analysis prints (`qnncut analyze`): Markdown (the paper's table first, then per-run detail),
 /// CSV (one row per run and one per cut count, same columns) and JSON (every summary).
 import Foundation
 
@@ -21,12 +21,12 @@ struct TextTable {
 }
 
 /// Everything analyze found, ready to print.
-struct AnalysisReport: Codable {
+public struct AnalysisReport: Codable {
     var runs: [RunSummary]
     var byCuts: [CutGroup]
     var stragglers: [StragglerComparison]
 
-    func json() throws -> String {
+    public func json() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -34,7 +34,7 @@ struct AnalysisReport: Codable {
         return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 
-    func markdown() -> String {
+    public func markdown() -> String {
         var out = ["# qnncut analyze: \(runs.count) run(s)", "",
                    "## By cut count", "", paperTable().markdown(), "",
                    "## Runs", "", runTable().markdown(), "",
@@ -128,7 +128,7 @@ struct AnalysisReport: Codable {
     }
 
     /// One row per run (scope = its path) and one per cut count (scope = "cuts=k"), same columns.
-    func csv() -> String {
+    public func csv() -> String {
         var table = TextTable(headers: [
             "scope", "cuts", "terms", "subexperiments", "ranks", "policy", "queries", "query_ms_mean", "query_ms_median",
             "query_ms_p95", "generate_ms_median", "execute_ms_median", "reconstruct_ms_median",
