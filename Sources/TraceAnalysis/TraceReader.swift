@@ -38,6 +38,10 @@ public struct TraceRun: Sendable {
     var segments = 1
     var worldSize: Int
     var configName: String?
+    /// The training config as stored: JSON since schema 3, canonical flow YAML before.
+    var config: String?
+    /// The command line that wrote the file.
+    var command: String?
     /// The training config's hash (absent in estimate traces): every segment of one run has the same.
     var configHash: String?
     var plans: [Plan]
@@ -81,6 +85,7 @@ public enum TraceReader {
         }
         let run = TraceRun(
             path: path, worldSize: world, configName: try? file.attribute("config_name", as: String.self),
+            config: try? file.attribute("config", as: String.self), command: try? file.attribute("command", as: String.self),
             configHash: try? file.attribute("config_hash", as: String.self),
             plans: try readPlans(file, path),
             queries: queries,

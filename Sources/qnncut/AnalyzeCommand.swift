@@ -19,7 +19,9 @@ struct Analyze: ParsableCommand {
               qnncut analyze results/*/traces.h5
               qnncut analyze results/*/traces.h5 --format csv > runs.csv
               qnncut analyze a.h5 b.h5 --plots charts/
-            Runs are grouped by their number of cuts. A traces.h5 of a resumed
+            Runs are grouped by task (the config name without its cut suffix:
+            iris-cuts-2 is task iris) and number of cuts, and labelled by config
+            name. A traces.h5 of a resumed
             training run brings its folder's traces.segment-<k>.h5 files along.
             Files of interrupted runs are read up to their last flushed row.
             The schema is documented in docs/hdf5-schema.md.
@@ -34,6 +36,9 @@ struct Analyze: ParsableCommand {
     @Option(help: ArgumentHelp("Write SVG charts into this folder.", valueName: "dir"))
     var plots: String?
 
+    @Option(help: "The round of each run the rank chart shows: median (by wall time) or slowest.")
+    var rankRound: RankRound = .median
+
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one trace file") }
     }
@@ -47,7 +52,7 @@ struct Analyze: ParsableCommand {
             case .json: print(try analysis.json())
             }
             if let plots {
-                let written = try analysis.writeCharts(to: plots)
+                let written = try analysis.writeCharts(to: plots, rankRound: rankRound)
                 Log.info("wrote \(written.count) charts to \(plots)")
             }
         } catch {
@@ -68,3 +73,5 @@ extension TraceReader {
         return try read(path)
     }
 }
+
+extension RankRound: ExpressibleByArgument {}
