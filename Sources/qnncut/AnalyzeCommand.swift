@@ -1,5 +1,5 @@
 /// `qnncut analyze FILE.h5 …`: offline analysis of trace files (docs/hdf5-schema.md) — per run
-/// and per cut count: plan size, per-query stage times, reconstruction share, training time,
+/// and per task and cut count: plan size, per-query stage times, reconstruction share, training time,
 /// accuracy, robustness, stragglers and per-rank utilisation; optionally SVG charts.
 ///
 /// The analysis itself is the TraceAnalysis library (`Analysis`); this file is the command line:
@@ -21,8 +21,8 @@ struct Analyze: ParsableCommand {
               qnncut analyze a.h5 b.h5 --plots charts/
             Runs are grouped by task (the config name without its cut suffix:
             iris-cuts-2 is task iris) and number of cuts, and labelled by config
-            name. A traces.h5 of a resumed
-            training run brings its folder's traces.segment-<k>.h5 files along.
+            name. A traces.h5 of a resumed training run brings its folder's
+            traces.segment-<k>.h5 files along.
             Files of interrupted runs are read up to their last flushed row.
             The schema is documented in docs/hdf5-schema.md.
             """)
