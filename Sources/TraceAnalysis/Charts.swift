@@ -135,16 +135,17 @@ enum AnalyzeCharts {
             let color = SVGChart.palette[t % SVGChart.palette.count]
             let runs = trained.filter { $0.task == task }
             // Runs at the same cut count sit side by side, so equal accuracies stay visible.
+            // Each task has its own lane around the cut count when there are several.
+            let lane = tasks.count > 1 ? 0.3 * (Double(t) / Double(tasks.count - 1) - 0.5) : 0
             var seenAtCuts: [Int: Int] = [:]
             for run in runs {
                 let k = seenAtCuts[run.cuts!, default: 0]
                 seenAtCuts[run.cuts!] = k + 1
-                let offset = 0.3 * (Double(t) / Double(max(tasks.count, 1)) - 0.5) + 0.03 * Double(k % 5)
-                chart.dot(x: x(Double(run.cuts!) + offset), y: y(run.finalTestAccuracy!), color: color,
+                chart.dot(x: x(Double(run.cuts!) + lane + 0.03 * Double(k % 5)), y: y(run.finalTestAccuracy!), color: color,
                           tooltip: String(format: "%@: %.3f", run.label, run.finalTestAccuracy!))
             }
             let medians = Dictionary(grouping: runs, by: { $0.cuts! }).sorted { $0.key < $1.key }.map { k, members in
-                (x(Double(k)), y(Spread(members.map { $0.finalTestAccuracy! }).median!))
+                (x(Double(k) + lane), y(Spread(members.map { $0.finalTestAccuracy! }).median!))
             }
             if medians.count > 1 { chart.polyline(medians, color: color, dashed: true) }
             chart.legend("\(task) (\(runs.count) run\(runs.count == 1 ? "" : "s"))", color: color)
