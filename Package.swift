@@ -9,6 +9,7 @@ let package = Package(
     name: "DistributedEstimator",
     products: [
         .executable(name: "qnncut", targets: ["qnncut"]),
+        .library(name: "TraceAnalysis", targets: ["TraceAnalysis"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -31,24 +32,31 @@ let package = Package(
         .target(name: "Simulator", dependencies: ["Circuits"], exclude: ["README.md"]),
         /// Circuit cutting: cut plans, QPD bases, fragment settings, reconstruction contraction.
         .target(name: "Cutting", dependencies: ["Support", "Circuits", "Simulator"], exclude: ["README.md"]),
+        /// The one definition of traces.h5: schema name and versions, attributes, tables and their
+        /// columns with units and descriptions. Shared by the writers and the reader.
+        .target(name: "TraceSchema", exclude: ["README.md"]),
         /// The distributed estimator: plan broadcast, scheduled work units, MPI_Reduce stitching,
         /// stragglers, four-stage traces written to HDF5.
-        .target(name: "Estimator", dependencies: ["Support", "MPI", "HDF5", "Circuits", "Simulator", "Cutting"],
+        .target(name: "Estimator", dependencies: ["Support", "MPI", "HDF5", "Circuits", "Simulator", "Cutting", "TraceSchema"],
                 exclude: ["README.md"]),
         /// QNN training: datasets, models, optimisers, checkpoints, configs, robustness.
-        .target(name: "QNN", dependencies: ["Support", "MPI", "HDF5", "Circuits", "Simulator", "Cutting", "Estimator", "CSupport",
-                                            .product(name: "Yams", package: "Yams")],
+        .target(name: "QNN", dependencies: ["Support", "MPI", "HDF5", "Circuits", "Simulator", "Cutting", "Estimator",
+                                            "TraceSchema", "CSupport", .product(name: "Yams", package: "Yams")],
                 exclude: ["README.md"]),
+        /// Offline trace analysis: reads traces.h5 files, groups runs by task and cut count, computes
+        /// the tables (Markdown, CSV, JSON) and the SVG charts of `qnncut analyze`.
+        .target(name: "TraceAnalysis", dependencies: ["HDF5", "TraceSchema"], exclude: ["README.md"]),
         /// Measured claims: kernels against C, the estimator's stage times, stragglers.
         .target(name: "Benchmarks", dependencies: ["Support", "MPI", "Circuits", "Simulator", "Cutting", "Estimator",
                                                    "CKernelReference"],
                 exclude: ["README.md"]),
-        /// The command-line tool: argument parsing and output for info, estimate, train, analyze, bench.
+        /// The command-line tool: argument parsing and output for every command.
         .executableTarget(
             name: "qnncut",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                "Support", "MPI", "HDF5", "Circuits", "Simulator", "Cutting", "Estimator", "QNN", "Benchmarks", "CSupport",
+                "Support", "MPI", "HDF5", "Circuits", "Simulator", "Cutting", "Estimator", "QNN", "TraceAnalysis",
+                "Benchmarks", "CSupport",
             ]),
 
         // MARK: - Implementation details
@@ -75,7 +83,8 @@ let package = Package(
         .testTarget(name: "EstimatorTests", dependencies: ["Estimator", "Cutting", "Circuits"]),
         .testTarget(name: "QNNTests", dependencies: ["Support", "QNN", "Estimator", "Cutting", "Simulator", "Circuits", "TestSupport"]),
         .testTarget(name: "ReliabilityTests", dependencies: ["Support", "TestSupport", "HDF5", "Circuits", "QNN", "Estimator"]),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "HDF5"]),
+        .testTarget(name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceSchema", "HDF5"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "HDF5", "TraceSchema"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Estimator", "MPI", "Circuits"]),
     ]
 )

@@ -1,6 +1,7 @@
 /// The rows of `traces.h5` (schema: docs/hdf5-schema.md). Plain structs of numbers, so HDF5
 /// stores them as compound rows that h5py reads as numpy structured arrays. Times are seconds.
 import HDF5
+import TraceSchema
 
 /// One estimator query (one input vector, one observable) of a round.
 public struct QueryTraceRow: BitwiseCopyable, Sendable, Equatable {
@@ -26,12 +27,16 @@ public struct QueryTraceRow: BitwiseCopyable, Sendable, Equatable {
     public var reconstruct_s: Double
     public var total_s: Double
 
-    public static let layout = try! CompoundLayout<QueryTraceRow>([
-        .field("step", \.step), .field("round", \.round), .field("query", \.query),
-        .field("observable", \.observable), .field("value", \.value), .field("stderr", \.stderr),
-        .field("exact_value", \.exact_value), .field("partition_s", \.partition_s), .field("generate_s", \.generate_s), .field("execute_s", \.execute_s),
-        .field("wait_s", \.wait_s), .field("reconstruct_s", \.reconstruct_s), .field("total_s", \.total_s),
-    ])
+    public static let layout: CompoundLayout<QueryTraceRow> = {
+        let c = TraceSchema.queries
+        return try! CompoundLayout([
+            .field(c["step"], \.step), .field(c["round"], \.round), .field(c["query"], \.query),
+            .field(c["observable"], \.observable), .field(c["value"], \.value), .field(c["stderr"], \.stderr),
+            .field(c["exact_value"], \.exact_value), .field(c["partition_s"], \.partition_s), .field(c["generate_s"], \.generate_s),
+            .field(c["execute_s"], \.execute_s), .field(c["wait_s"], \.wait_s),
+            .field(c["reconstruct_s"], \.reconstruct_s), .field(c["total_s"], \.total_s),
+        ])
+    }()
 }
 
 /// One round (a batch of queries sharing θ), at rank 0.
@@ -54,13 +59,17 @@ public struct BatchTraceRow: BitwiseCopyable, Sendable, Equatable {
     /// The slowest rank's execute phase (schema 2).
     public var slowest_execute_s: Double
 
-    public static let layout = try! CompoundLayout<BatchTraceRow>([
-        .field("step", \.step), .field("round", \.round), .field("batch_size", \.batch_size),
-        .field("gradients", \.gradients), .field("units", \.units), .field("chunks", \.chunks),
-        .field("generate_s", \.generate_s), .field("execute_s", \.execute_s), .field("wait_s", \.wait_s),
-        .field("reconstruct_s", \.reconstruct_s), .field("reduce_s", \.reduce_s), .field("contract_s", \.contract_s),
-        .field("total_s", \.total_s), .field("slowest_execute_s", \.slowest_execute_s),
-    ])
+    public static let layout: CompoundLayout<BatchTraceRow> = {
+        let c = TraceSchema.batches
+        return try! CompoundLayout([
+            .field(c["step"], \.step), .field(c["round"], \.round), .field(c["batch_size"], \.batch_size),
+            .field(c["gradients"], \.gradients), .field(c["units"], \.units), .field(c["chunks"], \.chunks),
+            .field(c["generate_s"], \.generate_s), .field(c["execute_s"], \.execute_s),
+            .field(c["wait_s"], \.wait_s), .field(c["reconstruct_s"], \.reconstruct_s),
+            .field(c["reduce_s"], \.reduce_s), .field(c["contract_s"], \.contract_s),
+            .field(c["total_s"], \.total_s), .field(c["slowest_execute_s"], \.slowest_execute_s),
+        ])
+    }()
 }
 
 /// One rank in one round.
@@ -82,13 +91,16 @@ public struct RankTraceRow: BitwiseCopyable, Sendable, Equatable {
     /// Seconds compiling unit circuits so far in the run, cumulative (schema 2).
     public var compile_s: Double
 
-    public static let layout = try! CompoundLayout<RankTraceRow>([
-        .field("step", \.step), .field("round", \.round), .field("rank", \.rank), .field("units", \.units),
-        .field("chunks", \.chunks), .field("backups", \.backups), .field("cancelled", \.cancelled),
-        .field("busy_s", \.busy_s), .field("idle_s", \.idle_s), .field("comm_s", \.comm_s),
-        .field("delay_s", \.delay_s), .field("execute_s", \.execute_s), .field("wait_s", \.wait_s),
-        .field("compile_s", \.compile_s),
-    ])
+    public static let layout: CompoundLayout<RankTraceRow> = {
+        let c = TraceSchema.ranks
+        return try! CompoundLayout([
+            .field(c["step"], \.step), .field(c["round"], \.round), .field(c["rank"], \.rank),
+            .field(c["units"], \.units), .field(c["chunks"], \.chunks), .field(c["backups"], \.backups),
+            .field(c["cancelled"], \.cancelled), .field(c["busy_s"], \.busy_s), .field(c["idle_s"], \.idle_s),
+            .field(c["comm_s"], \.comm_s), .field(c["delay_s"], \.delay_s), .field(c["execute_s"], \.execute_s),
+            .field(c["wait_s"], \.wait_s), .field(c["compile_s"], \.compile_s),
+        ])
+    }()
 
     init(step: Int, round: Int, _ t: RankTimes) {
         self.step = Int64(step)

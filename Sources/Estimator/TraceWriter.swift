@@ -4,13 +4,12 @@
 import Cutting
 import Foundation
 import HDF5
+import TraceSchema
 
 public final class TraceWriter {
-    public static let schemaName = "qnncut-traces"
-    /// 2: `wait_s` in queries, batches and ranks; `slowest_execute_s`, `compile_s`; plan setup
-    /// attributes `plan_derive_s`, `plan_agree_s`, `blueprint_bytes`. 3: `queries.exact_value`,
-    /// and `value` is what the caller got (sampled in shot mode, also in training).
-    public static let schemaVersion = 3
+    /// The schema written (its one definition: `TraceSchema`).
+    public static let schemaName = TraceSchema.name
+    public static let schemaVersion = TraceSchema.version
 
     public let file: File
     let queries: Table<QueryTraceRow>
@@ -19,7 +18,8 @@ public final class TraceWriter {
 
     /// Create the file; refuses to replace an existing one unless `overwrite`.
     /// - Parameters:
-    ///   - attributes: run facts stored as root attributes (config, versions, command).
+    ///   - attributes: run facts stored as root attributes (config, versions, command); those the
+    ///     schema declares numeric (`world_size`, …) are stored as numbers.
     ///   - extend: writes what a caller adds to the file's first state (e.g. more tables).
     ///
     /// The first state — attributes and empty tables — appears on disk complete or not at all
@@ -30,15 +30,15 @@ public final class TraceWriter {
             try file.setAttribute("schema", Self.schemaName)
             try file.setAttribute("schema_version", Self.schemaVersion)
             try file.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
-            for (key, value) in attributes.sorted(by: { $0.key < $1.key }) { try file.setAttribute(key, value) }
-            _ = try file.createTable("queries", layout: QueryTraceRow.layout)
-            _ = try file.createTable("batches", layout: BatchTraceRow.layout)
-            _ = try file.createTable("ranks", layout: RankTraceRow.layout)
+            try file.setTraceAttributes(attributes, declared: TraceSchema.rootAttributes + TraceSchema.trainingAttributes)
+            try file.createTraceTable(TraceSchema.queries, layout: QueryTraceRow.layout)
+            try file.createTraceTable(TraceSchema.batches, layout: BatchTraceRow.layout)
+            try file.createTraceTable(TraceSchema.ranks, layout: RankTraceRow.layout)
             try extend(file)
         }
-        queries = try file.openTable("queries", layout: QueryTraceRow.layout)
-        batches = try file.openTable("batches", layout: BatchTraceRow.layout)
-        ranks = try file.openTable("ranks", layout: RankTraceRow.layout)
+        queries = try file.openTable(TraceSchema.queries.name, layout: QueryTraceRow.layout)
+        batches = try file.openTable(TraceSchema.batches.name, layout: BatchTraceRow.layout)
+        ranks = try file.openTable(TraceSchema.ranks.name, layout: RankTraceRow.layout)
     }
 
     /// The one-off facts of a plan, as attributes of group `plans/<index>`.

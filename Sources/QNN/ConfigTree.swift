@@ -43,6 +43,51 @@ public indirect enum ConfigNode: Sendable, Equatable {
                 .joined(separator: ", ") + "}"
         }
     }
+
+    /// The tree as JSON with sorted keys (what `traces.h5` stores as `config`): scalars that are
+    /// JSON numbers or `true`/`false`/`null` are written bare, every other scalar as a string.
+    public var jsonText: String {
+        switch self {
+        case .scalar(let s, _):
+            if ["true", "false", "null"].contains(s) || Self.isJSONNumber(s) { return s }
+            return Self.jsonString(s)
+        case .sequence(let items, _): return "[" + items.map(\.jsonText).joined(separator: ", ") + "]"
+        case .mapping(let pairs, _):
+            return "{" + pairs.sorted { $0.key < $1.key }.map { "\(Self.jsonString($0.key)): \($0.value.jsonText)" }
+                .joined(separator: ", ") + "}"
+        }
+    }
+
+    /// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, RFC 8259's number grammar.
+    static func isJSONNumber(_ s: String) -> Bool {
+        var rest = Substring(s)
+        func digits() -> Int { let n = rest.prefix { $0.isASCII && $0.isNumber }.count; rest = rest.dropFirst(n); return n }
+        if rest.first == "-" { rest = rest.dropFirst() }
+        if rest.first == "0" { rest = rest.dropFirst() } else if digits() == 0 { return false }
+        if rest.first == "." { rest = rest.dropFirst(); if digits() == 0 { return false } }
+        if rest.first == "e" || rest.first == "E" {
+            rest = rest.dropFirst()
+            if rest.first == "+" || rest.first == "-" { rest = rest.dropFirst() }
+            if digits() == 0 { return false }
+        }
+        return rest.isEmpty
+    }
+
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
 }
 
 extension ConfigNode {

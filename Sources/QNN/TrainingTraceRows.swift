@@ -1,6 +1,7 @@
 /// The training rows `traces.h5` gains beyond the estimator's (schema in docs/training.md):
 /// one per optimiser step, one per epoch, one per robustness setting.
 import HDF5
+import TraceSchema
 
 /// One optimiser step (a minibatch).
 public struct StepTraceRow: BitwiseCopyable, Sendable, Equatable {
@@ -20,12 +21,16 @@ public struct StepTraceRow: BitwiseCopyable, Sendable, Equatable {
     /// Wall seconds of the step at rank 0 (round, loss, update, trace).
     public var seconds: Double
 
-    public static let layout = try! CompoundLayout<StepTraceRow>([
-        .field("step", \.step), .field("epoch", \.epoch), .field("batch_size", \.batch_size), .field("loss", \.loss),
-        .field("accuracy", \.accuracy), .field("gradient_norm", \.gradient_norm),
-        .field("learning_rate", \.learning_rate), .field("shots", \.shots), .field("gradient_shots", \.gradient_shots),
-        .field("seconds", \.seconds),
-    ])
+    public static let layout: CompoundLayout<StepTraceRow> = {
+        let c = TraceSchema.steps
+        return try! CompoundLayout([
+            .field(c["step"], \.step), .field(c["epoch"], \.epoch), .field(c["batch_size"], \.batch_size),
+            .field(c["loss"], \.loss), .field(c["accuracy"], \.accuracy),
+            .field(c["gradient_norm"], \.gradient_norm), .field(c["learning_rate"], \.learning_rate),
+            .field(c["shots"], \.shots), .field(c["gradient_shots"], \.gradient_shots),
+            .field(c["seconds"], \.seconds),
+        ])
+    }()
 }
 
 /// Metrics on the whole train and test splits at the end of an epoch.
@@ -39,11 +44,14 @@ public struct EpochTraceRow: BitwiseCopyable, Sendable, Equatable {
     public var test_accuracy: Double
     public var seconds: Double
 
-    public static let layout = try! CompoundLayout<EpochTraceRow>([
-        .field("epoch", \.epoch), .field("step", \.step), .field("train_loss", \.train_loss),
-        .field("train_accuracy", \.train_accuracy), .field("test_loss", \.test_loss),
-        .field("test_accuracy", \.test_accuracy), .field("seconds", \.seconds),
-    ])
+    public static let layout: CompoundLayout<EpochTraceRow> = {
+        let c = TraceSchema.epochs
+        return try! CompoundLayout([
+            .field(c["epoch"], \.epoch), .field(c["step"], \.step), .field(c["train_loss"], \.train_loss),
+            .field(c["train_accuracy"], \.train_accuracy), .field(c["test_loss"], \.test_loss),
+            .field(c["test_accuracy"], \.test_accuracy), .field(c["seconds"], \.seconds),
+        ])
+    }()
 }
 
 /// Test metrics under one perturbation: kind 0 = none, 1 = Gaussian input noise of standard
@@ -54,8 +62,11 @@ public struct RobustnessTraceRow: BitwiseCopyable, Sendable, Equatable {
     public var test_loss: Double
     public var test_accuracy: Double
 
-    public static let layout = try! CompoundLayout<RobustnessTraceRow>([
-        .field("kind", \.kind), .field("strength", \.strength), .field("test_loss", \.test_loss),
-        .field("test_accuracy", \.test_accuracy),
-    ])
+    public static let layout: CompoundLayout<RobustnessTraceRow> = {
+        let c = TraceSchema.robustness
+        return try! CompoundLayout([
+            .field(c["kind"], \.kind), .field(c["strength"], \.strength), .field(c["test_loss"], \.test_loss),
+            .field(c["test_accuracy"], \.test_accuracy),
+        ])
+    }()
 }

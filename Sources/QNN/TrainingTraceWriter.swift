@@ -1,8 +1,10 @@
 /// `traces.h5` of a training run: the estimator's `TraceWriter` (queries, batches, ranks, plan)
-/// plus `steps`, `epochs` and `robustness` tables and the config as root attributes. Flushed
-/// after every step, so a killed run leaves every finished step readable.
+/// plus `steps`, `epochs` and `robustness` tables and the config as root attributes (the config
+/// as JSON, docs/hdf5-schema.md). Flushed after every step, so a killed run leaves every finished
+/// step readable.
 import Estimator
 import HDF5
+import TraceSchema
 
 public final class TrainingTraceWriter {
     public let trace: TraceWriter
@@ -12,20 +14,20 @@ public final class TrainingTraceWriter {
 
     public init(path: String, config: TrainingConfig, attributes: [String: String], resumedFromStep: Int?) throws {
         var all = attributes
-        all["config"] = config.canonicalText
+        all["config"] = try ConfigNode.parse(yaml: config.canonicalText, fileName: "config").jsonText
         all["config_name"] = config.name
         all["config_file"] = config.source
         all["config_hash"] = config.hash
         trace = try TraceWriter(path: path, overwrite: false, attributes: all) { file in
-            try file.setAttribute("training_schema_version", 1)
+            try file.setAttribute("training_schema_version", TraceSchema.trainingVersion)
             try file.setAttribute("resumed_from_step", resumedFromStep ?? -1)
-            _ = try file.createTable("steps", layout: StepTraceRow.layout)
-            _ = try file.createTable("epochs", layout: EpochTraceRow.layout)
-            _ = try file.createTable("robustness", layout: RobustnessTraceRow.layout)
+            try file.createTraceTable(TraceSchema.steps, layout: StepTraceRow.layout)
+            try file.createTraceTable(TraceSchema.epochs, layout: EpochTraceRow.layout)
+            try file.createTraceTable(TraceSchema.robustness, layout: RobustnessTraceRow.layout)
         }
-        steps = try trace.file.openTable("steps", layout: StepTraceRow.layout)
-        epochs = try trace.file.openTable("epochs", layout: EpochTraceRow.layout)
-        robustness = try trace.file.openTable("robustness", layout: RobustnessTraceRow.layout)
+        steps = try trace.file.openTable(TraceSchema.steps.name, layout: StepTraceRow.layout)
+        epochs = try trace.file.openTable(TraceSchema.epochs.name, layout: EpochTraceRow.layout)
+        robustness = try trace.file.openTable(TraceSchema.robustness.name, layout: RobustnessTraceRow.layout)
     }
 
     public func record(step row: StepTraceRow) throws {

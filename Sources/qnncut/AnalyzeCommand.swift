@@ -1,14 +1,13 @@
 /// `qnncut analyze FILE.h5 …`: offline analysis of trace files (docs/hdf5-schema.md) — per run
-/// and per cut count: plan size, per-query stage times, reconstruction share, training time,
+/// and per task and cut count: plan size, per-query stage times, reconstruction share, training time,
 /// accuracy, robustness, stragglers and per-rank utilisation; optionally SVG charts.
 ///
-/// Flow: group the files into runs (`RunFiles`: a resumed run's segments join it), read and check
-/// every file (`TraceReader`), summarise each run (`RunSummary`), pool runs
-/// by cut count (`CutGroup`) and stragglers against their baselines (`StragglerComparison`),
-/// print one format (`AnalysisReport`), write the charts (`AnalyzeCharts`). No MPI: a failure is
-/// one line on stderr and exit code 1.
+/// The analysis itself is the TraceAnalysis library (`Analysis`); this file is the command line:
+/// arguments, the child-process probe of every file, the output format. No MPI: a failure is one
+/// line on stderr and exit code 1.
 import ArgumentParser
 import Foundation
+import TraceAnalysis
 
 struct Analyze: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case markdown, csv, json }
@@ -20,8 +19,10 @@ struct Analyze: ParsableCommand {
               qnncut analyze results/*/traces.h5
               qnncut analyze results/*/traces.h5 --format csv > runs.csv
               qnncut analyze a.h5 b.h5 --plots charts/
-            Runs are grouped by their number of cuts. A traces.h5 of a resumed
-            training run brings its folder's traces.segment-<k>.h5 files along.
+            Runs are grouped by task (the config name without its cut suffix:
+            iris-cuts-2 is task iris) and number of cuts, and labelled by config
+            name. A traces.h5 of a resumed training run brings its folder's
+            traces.segment-<k>.h5 files along.
             Files of interrupted runs are read up to their last flushed row.
             The schema is documented in docs/hdf5-schema.md.
             """)
@@ -35,27 +36,23 @@ struct Analyze: ParsableCommand {
     @Option(help: ArgumentHelp("Write SVG charts into this folder.", valueName: "dir"))
     var plots: String?
 
+    @Option(help: "The round of each run the rank chart shows: median (by wall time) or slowest.")
+    var rankRound: RankRound = .median
+
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one trace file") }
     }
 
     func run() throws {
         do {
-            let runs = try RunFiles.group(files).map { paths in
-                let attempts = try paths.map(TraceReader.read)
-                try TraceRun.checkSameRun(attempts)
-                let run = TraceRun.merged(attempts)
-                return (run, RunSummary(run))
-            }
-            let report = AnalysisReport(runs: runs.map(\.1), byCuts: CutGroup.groups(runs),
-                                        stragglers: StragglerComparison.comparisons(runs.map(\.1)))
+            let analysis = try Analysis(files: files, read: TraceReader.probedRead)
             switch format {
-            case .markdown: print(report.markdown())
-            case .csv: print(report.csv())
-            case .json: print(try report.json())
+            case .markdown: print(analysis.markdown())
+            case .csv: print(analysis.csv())
+            case .json: print(try analysis.json())
             }
             if let plots {
-                let written = try AnalyzeCharts.write(runs, groups: report.byCuts, to: plots)
+                let written = try analysis.writeCharts(to: plots, rankRound: rankRound)
                 Log.info("wrote \(written.count) charts to \(plots)")
             }
         } catch {
@@ -65,3 +62,16 @@ struct Analyze: ParsableCommand {
         }
     }
 }
+
+extension TraceReader {
+    /// Read a trace — after a child process has read it first. HDF5 1.10 itself crashes (SIGSEGV
+    /// inside the library) on some damaged files, and a trace from a shared folder is untrusted
+    /// input: the child (this binary's hidden `_read-files`) takes that risk, and a file that
+    /// kills it is refused here in one line without ever being parsed in this process.
+    static func probedRead(_ path: String) throws -> TraceRun {
+        try ReadProbe.survives(path, kind: "--trace") { reason in AnalyzeError("\(path): \(reason)") }
+        return try read(path)
+    }
+}
+
+extension RankRound: ExpressibleByArgument {}

@@ -63,19 +63,19 @@ struct AnalyzeJSON: Decodable {
     struct Rank: Decodable { var rank: Int; var busyS: Double; var idleS: Double; var commS: Double; var delayS: Double; var busyShare: Double }
     struct Robustness: Decodable { var attack: String; var strength: Double; var testAccuracy: Double }
     struct Run: Decodable {
-        var run: String; var segments: Int; var cuts: Int; var terms: Double; var subexperiments: Double; var ranks: Int; var queries: Int
+        var run: String; var label: String; var task: String; var segments: Int; var cuts: Int; var terms: Double; var subexperiments: Double; var ranks: Int; var queries: Int
         var perQueryMs: Times; var reconstructionShare: Spread; var trainingSeconds: Double?; var steps: Int
         var finalTestAccuracy: Double?; var robustness: [Robustness]; var stragglerRanks: [Int]
         var injectedDelaySeconds: Double; var rankUtilisation: [Rank]
         var setupSeconds: [String: Double]?
     }
-    struct Group: Decodable { var cuts: Int; var runs: [String]; var perQueryMs: Spread; var testAccuracy: Double? }
+    struct Group: Decodable { var task: String; var cuts: Int; var runs: [String]; var perQueryMs: Spread; var testAccuracy: Double? }
     struct Straggler: Decodable {
         var run: String; var stragglerRanks: [Int]; var perQueryMs: Double?; var baselinePerQueryMs: Double?
         var perQuerySlowdownPercent: Double?
     }
     var runs: [Run]
-    var byCuts: [Group]
+    var groups: [Group]
     var stragglers: [Straggler]
 
     static func decode(_ text: String) throws -> AnalyzeJSON {

@@ -5,6 +5,7 @@ import Foundation
 import HDF5
 import TestSupport
 import Testing
+import TraceSchema
 
 @Suite(.serialized)
 struct AnalyzeInputTests {
@@ -48,9 +49,9 @@ struct AnalyzeInputTests {
         let newer = fixtures.folder + "/newer.h5"
         try FileManager.default.copyItem(atPath: fixtures.estimateTraces[0], toPath: newer)
         let n = try File.open(newer, mode: .readWrite)
-        try n.setAttribute("schema_version", 99)
+        try n.setAttribute("schema_version", TraceSchema.version + 1)
         try n.close()
-        try Self.expectOneLineRefusal(newer, mentioning: ["schema_version 99"], writtenHere: true)
+        try Self.expectOneLineRefusal(newer, mentioning: ["schema_version \(TraceSchema.version + 1)"], writtenHere: true)
 
         try Self.expectOneLineRefusal(fixtures.trainingFolder + "/checkpoint.h5", mentioning: ["qnncut-checkpoint"])
         try Self.expectOneLineRefusal(fixtures.folder + "/missing.h5", mentioning: ["no such file"])

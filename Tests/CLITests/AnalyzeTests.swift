@@ -50,7 +50,13 @@ struct AnalyzeTests {
             #expect(Self.close(run.reconstructionShare.median, Self.quantile(shares, 0.5)), "\(path)")
             #expect(Self.close(run.reconstructionShare.p95, Self.quantile(shares, 0.95)), "\(path)")
         }
-        #expect(report.byCuts.map(\.cuts) == [1, 2, 3])
+        // Grouped by task and cuts: the estimate runs of one circuit at 1, 2, 3 cuts, and the Iris
+        // training run (2 cuts) in a group of its own, not averaged with the 2-cut estimate.
+        let estimateTask = try #require(report.runs.first?.task)
+        #expect(estimateTask.hasPrefix("estimate"))
+        #expect(report.groups.filter { $0.task == estimateTask }.map(\.cuts) == [1, 2, 3])
+        #expect(report.groups.filter { $0.task == "iris" }.map(\.runs) == [[fixtures.trainingFolder + "/traces.h5"]])
+        #expect(Set(report.runs.map(\.label)).count == report.runs.count, "labels \(report.runs.map(\.label))")
         let training = try #require(report.runs.last)
         let trainingFile = try File.open(fixtures.trainingFolder + "/traces.h5")
         #expect(training.steps == (try trainingFile.openDataset("steps").shape()[0]))
@@ -59,7 +65,8 @@ struct AnalyzeTests {
         #expect(training.finalTestAccuracy.map { (0 ... 1).contains($0) } == true)
         #expect(training.trainingSeconds.map { $0 > 0 } == true)
         #expect(training.robustness.map(\.attack) == ["clean", "gaussian", "gaussian", "fgsm", "fgsm"])
-        #expect(report.byCuts.first { $0.cuts == training.cuts }?.testAccuracy == training.finalTestAccuracy)
+        #expect(report.groups.first { $0.task == "iris" && $0.cuts == training.cuts }?.testAccuracy == training.finalTestAccuracy)
+        #expect(training.label == "iris" && training.task == "iris")
         #expect(report.runs.allSatisfy { $0.rankUtilisation.count == $0.ranks })
     }
 
@@ -86,11 +93,14 @@ struct AnalyzeTests {
         let fixtures = try AnalyzeFixtures.get()
         let text = try Self.analyze(fixtures.allTraces).stdout
         let lines = text.split(separator: "\n").map(String.init)
-        let header = try #require(lines.firstIndex { $0.hasPrefix("| cuts | runs | sub-circuits per query") })
+        let header = try #require(lines.firstIndex { $0.hasPrefix("| task | cuts | runs | sub-circuits per query") })
         #expect(lines[header].contains("per-query ms (median)") && lines[header].contains("reconstruction % (median)")
                 && lines[header].contains("test accuracy"))
         let rows = lines[(header + 2)...].prefix { $0.hasPrefix("|") }
-        #expect(rows.map { $0.split(separator: "|").first.map { $0.trimmingCharacters(in: .whitespaces) } } == ["1", "2", "3"])
+        let cells = rows.map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } }
+        #expect(cells.map { "\($0[0]) \($0[1])" }.filter { $0.hasPrefix("estimate") }.map { $0.split(separator: " ").last! }
+                == ["1", "2", "3"])
+        #expect(cells.contains { $0[0] == "iris" && $0[1] == "2" })
         for section in ["## Runs", "## Per-query stage times", "## Robustness", "## Stragglers", "## Per-rank utilisation"] {
             #expect(text.contains(section), "missing \(section)")
         }
@@ -102,10 +112,12 @@ struct AnalyzeTests {
         let fixtures = try AnalyzeFixtures.get()
         let lines = try Self.analyze(fixtures.allTraces + ["--format", "csv"]).stdout.split(separator: "\n")
         let width = lines[0].split(separator: ",", omittingEmptySubsequences: false).count
-        #expect(lines[0].hasPrefix("scope,cuts,"))
-        #expect(lines.count == 1 + fixtures.allTraces.count + 3)
+        #expect(lines[0].hasPrefix("scope,task,label,cuts,"))
+        // One row per run, then one per task and cut count: estimate × 1, 2, 3 cuts, iris × 2 cuts.
+        #expect(lines.count == 1 + fixtures.allTraces.count + 4)
         #expect(lines.allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == width })
-        #expect(lines.suffix(3).map { String($0.prefix(6)) } == ["cuts=1", "cuts=2", "cuts=3"])
+        #expect(lines.suffix(4).map { $0.split(separator: ",").first!.split(separator: "/").last! }
+                == ["cuts=1", "cuts=2", "cuts=3", "cuts=2"])
     }
 
     @Test("--plots writes five SVG charts that rsvg-convert renders to PNG")

@@ -5,6 +5,7 @@ import Foundation
 import HDF5
 import TestSupport
 import Testing
+import TraceSchema
 
 @Suite(.serialized)
 struct DistributedEstimateTests {
@@ -106,7 +107,8 @@ struct DistributedEstimateTests {
         _ = try Self.estimate(ranks: 2, ["--partition", "AAABBB", "--trace", path])
         let file = try File.open(path)
         #expect(try file.attribute("schema", as: String.self) == "qnncut-traces")
-        #expect(try file.attribute("schema_version", as: Int.self) == 3)
+        #expect(try file.attribute("schema_version", as: Int.self) == TraceSchema.version)
+        #expect(try file.attribute("world_size", as: Int.self) == 2)
         let queries = try file.openDataset("queries").shape()
         #expect(queries == [6])  // 3 queries × 2 observables
         #expect(try file.openDataset("ranks").shape() == [4])  // 2 rounds × 2 ranks

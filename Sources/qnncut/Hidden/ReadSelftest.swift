@@ -8,6 +8,7 @@
 import ArgumentParser
 import CSupport
 import QNN
+import TraceAnalysis
 
 struct ReadSelftest: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -47,7 +48,7 @@ struct ReadSelftest: ParsableCommand {
         }
         for (index, path) in traces.enumerated() {
             do {
-                _ = TraceRun.merged([try TraceReader.read(path)])
+                _ = TraceRun.merged([try TraceReader.probedRead(path)])
                 csupport_write_stdout("\(index) accepted trace\n")
             } catch {
                 csupport_write_stdout("\(index) refused \(ErrorFormat.line(for: error))\n")

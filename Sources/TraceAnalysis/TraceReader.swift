@@ -1,18 +1,20 @@
-/// Reading one `traces.h5` for `qnncut analyze`: checks that the file is ours and of a schema
-/// version we know, then loads the plan attributes and every flushed row of every table. Tables a
-/// run did not write (an estimate run has no `steps`) read as empty, so interrupted runs load too.
+/// Reading one `traces.h5`: checks that the file is ours and of a schema version we know, then
+/// loads the plan attributes and every flushed row of every table. Tables a run did not write (an
+/// estimate run has no `steps`) read as empty, so interrupted runs load too. Traces are input:
+/// every table read is bounded by the file's size (`openUntrustedTable`).
 import Foundation
 import HDF5
+import TraceSchema
 
-/// A failure of `qnncut analyze`, naming the file and what is wrong with it.
-struct AnalyzeError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+/// A failure of trace analysis, naming the file and what is wrong with it.
+public struct AnalyzeError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Everything `analyze` uses from one traces file. The row structs name only the columns read:
 /// tables are read by field name (docs/hdf5-schema.md).
-struct TraceRun {
+public struct TraceRun: Sendable {
     struct Plan { var observable: String; var cuts: Int; var terms: Int; var subexperiments: Int; var policy: String; var ranks: Int
         /// One-off seconds: cut search at rank 0 (`partition_s`), blueprint broadcast, and (schema
         /// 2) the slowest rank's plan derivation and the digest agreement; absent ones are 0.
@@ -36,6 +38,10 @@ struct TraceRun {
     var segments = 1
     var worldSize: Int
     var configName: String?
+    /// The training config as stored: JSON since schema 3, canonical flow YAML before.
+    var config: String?
+    /// The command line that wrote the file.
+    var command: String?
     /// The training config's hash (absent in estimate traces): every segment of one run has the same.
     var configHash: String?
     var plans: [Plan]
@@ -47,21 +53,14 @@ struct TraceRun {
     var robustness: [Robustness]
 }
 
-enum TraceReader {
-    static let schemaName = "qnncut-traces"
-    /// The newest `schema_version` this reader understands.
-    static let schemaVersion = 3
+public enum TraceReader {
+    /// The newest `schema_version` this reader understands: the writers' (one definition).
+    static let schemaVersion = TraceSchema.version
 
-    /// Read a trace — after a child process has read it first. HDF5 1.10 itself crashes (SIGSEGV
-    /// inside the library) on some damaged files, and a trace from a shared folder is untrusted
-    /// input: the child (this binary's hidden `_read-files`) takes that risk, and a file that
-    /// kills it is refused here in one line without ever being parsed in this process.
-    static func read(_ path: String) throws -> TraceRun {
-        try ReadProbe.survives(path, kind: "--trace") { reason in AnalyzeError("\(path): \(reason)") }
-        return try readInProcess(path)
-    }
-
-    static func readInProcess(_ path: String) throws -> TraceRun {
+    /// Read a trace in this process. HDF5 1.10 itself crashes (SIGSEGV inside the library) on some
+    /// damaged files: a caller that reads files from shared folders should let a child process
+    /// read each first (`qnncut analyze` does, through its hidden `_read-files`).
+    public static func read(_ path: String) throws -> TraceRun {
         guard FileManager.default.fileExists(atPath: path) else { throw AnalyzeError("\(path): no such file") }
         let file: File
         do { file = try File.open(path) } catch let error as HDF5Error {
@@ -72,26 +71,29 @@ enum TraceReader {
         }
         defer { try? file.close() }
         let version = try checkSchema(file, path)
-        let world = (try? file.attribute("world_size", as: String.self)).flatMap { Int($0) } ?? 0
+        // An integer since schema 3; a decimal string before.
+        let world = (try? file.attribute("world_size", as: Int.self))
+            ?? (try? file.attribute("world_size", as: String.self)).flatMap { Int($0) } ?? 0
         // Every stored row takes at least 8 bytes of the file (no table is compressed): a table
         // declaring more rows than that is damaged or crafted, and is refused before allocating.
         let maxRows = ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) / 8
-        var queries = try rows(file, "queries", Queries.layout, path, required: true, maxRows: maxRows)
+        var queries = try rows(file, TraceSchema.queries.name, Queries.layout, path, required: true, maxRows: maxRows)
         if version >= 2 {
-            let waits = try rows(file, "queries", Queries.waitLayout, path, required: true, maxRows: maxRows)
+            let waits = try rows(file, TraceSchema.queries.name, Queries.waitLayout, path, required: true, maxRows: maxRows)
             guard waits.count == queries.count else { throw AnalyzeError("\(path): table 'queries' changed while being read") }
             for i in queries.indices { queries[i].wait_s = waits[i].wait_s }
         }
         let run = TraceRun(
             path: path, worldSize: world, configName: try? file.attribute("config_name", as: String.self),
+            config: try? file.attribute("config", as: String.self), command: try? file.attribute("command", as: String.self),
             configHash: try? file.attribute("config_hash", as: String.self),
             plans: try readPlans(file, path),
             queries: queries,
-            batches: try rows(file, "batches", Batches.layout, path, required: true, maxRows: maxRows),
-            ranks: try rows(file, "ranks", Ranks.layout, path, required: true, maxRows: maxRows),
-            steps: try rows(file, "steps", Steps.layout, path, maxRows: maxRows),
-            epochs: try rows(file, "epochs", Epochs.layout, path, maxRows: maxRows),
-            robustness: try rows(file, "robustness", RobustnessRows.layout, path, maxRows: maxRows))
+            batches: try rows(file, TraceSchema.batches.name, Batches.layout, path, required: true, maxRows: maxRows),
+            ranks: try rows(file, TraceSchema.ranks.name, Ranks.layout, path, required: true, maxRows: maxRows),
+            steps: try rows(file, TraceSchema.steps.name, Steps.layout, path, maxRows: maxRows),
+            epochs: try rows(file, TraceSchema.epochs.name, Epochs.layout, path, maxRows: maxRows),
+            robustness: try rows(file, TraceSchema.robustness.name, RobustnessRows.layout, path, maxRows: maxRows))
         try checkCounters(run)
         return run
     }
@@ -120,8 +122,8 @@ enum TraceReader {
         guard (try? file.hasAttribute("schema")) == true, let schema = try? file.attribute("schema", as: String.self) else {
             throw AnalyzeError("\(path): not a qnncut traces file (no 'schema' attribute at the root)")
         }
-        guard schema == schemaName else {
-            throw AnalyzeError("\(path): schema '\(schema)' is not '\(schemaName)'; analyze reads traces.h5 files")
+        guard schema == TraceSchema.name else {
+            throw AnalyzeError("\(path): schema '\(schema)' is not '\(TraceSchema.name)'; analyze reads traces.h5 files")
         }
         guard let version = try? file.attribute("schema_version", as: Int.self) else {
             throw AnalyzeError("\(path): the 'schema_version' attribute is missing or not an integer")
@@ -142,7 +144,7 @@ enum TraceReader {
                 var plan = TraceRun.Plan(observable: try g.attribute("observable"), cuts: try g.attribute("cuts"),
                                          terms: try g.attribute("terms"), subexperiments: try g.attribute("subexperiments"),
                                          policy: try g.attribute("policy"), ranks: try g.attribute("ranks"))
-                for key in ["partition_s", "plan_broadcast_s", "plan_derive_s", "plan_agree_s"]
+                for key in TraceSchema.planSetupKeys
                 where (try? g.hasAttribute(key)) == true {
                     plan.setup[key] = try g.attribute(key, as: Double.self)
                 }
@@ -170,43 +172,49 @@ enum TraceReader {
 
 /// The columns read from each table (docs/hdf5-schema.md).
 private enum Queries {
+    static let c = TraceSchema.queries
     static let layout = try! CompoundLayout<TraceRun.Query>([
-        .field("step", \.step), .field("round", \.round), .field("observable", \.observable),
-        .field("generate_s", \.generate_s), .field("execute_s", \.execute_s),
-        .field("reconstruct_s", \.reconstruct_s), .field("total_s", \.total_s),
+        .field(c["step"], \.step), .field(c["round"], \.round), .field(c["observable"], \.observable),
+        .field(c["generate_s"], \.generate_s), .field(c["execute_s"], \.execute_s),
+        .field(c["reconstruct_s"], \.reconstruct_s), .field(c["total_s"], \.total_s),
     ])
-    static let waitLayout = try! CompoundLayout<TraceRun.QueryWait>([.field("wait_s", \.wait_s)])
+    static let waitLayout = try! CompoundLayout<TraceRun.QueryWait>([.field(c["wait_s"], \.wait_s)])
 }
 
 private enum Batches {
+    static let c = TraceSchema.batches
     static let layout = try! CompoundLayout<TraceRun.Batch>([
-        .field("step", \.step), .field("round", \.round), .field("batch_size", \.batch_size),
-        .field("gradients", \.gradients), .field("total_s", \.total_s),
+        .field(c["step"], \.step), .field(c["round"], \.round), .field(c["batch_size"], \.batch_size),
+        .field(c["gradients"], \.gradients), .field(c["total_s"], \.total_s),
     ])
 }
 
 private enum Ranks {
+    static let c = TraceSchema.ranks
     static let layout = try! CompoundLayout<TraceRun.Rank>([
-        .field("step", \.step), .field("round", \.round), .field("rank", \.rank), .field("busy_s", \.busy_s),
-        .field("idle_s", \.idle_s), .field("comm_s", \.comm_s), .field("delay_s", \.delay_s),
+        .field(c["step"], \.step), .field(c["round"], \.round), .field(c["rank"], \.rank), .field(c["busy_s"], \.busy_s),
+        .field(c["idle_s"], \.idle_s), .field(c["comm_s"], \.comm_s), .field(c["delay_s"], \.delay_s),
     ])
 }
 
 private enum Steps {
+    static let c = TraceSchema.steps
     static let layout = try! CompoundLayout<TraceRun.Step>([
-        .field("step", \.step), .field("loss", \.loss), .field("accuracy", \.accuracy), .field("seconds", \.seconds),
+        .field(c["step"], \.step), .field(c["loss"], \.loss), .field(c["accuracy"], \.accuracy), .field(c["seconds"], \.seconds),
     ])
 }
 
 private enum Epochs {
+    static let c = TraceSchema.epochs
     static let layout = try! CompoundLayout<TraceRun.Epoch>([
-        .field("epoch", \.epoch), .field("test_loss", \.test_loss), .field("test_accuracy", \.test_accuracy),
-        .field("train_accuracy", \.train_accuracy), .field("seconds", \.seconds),
+        .field(c["epoch"], \.epoch), .field(c["test_loss"], \.test_loss), .field(c["test_accuracy"], \.test_accuracy),
+        .field(c["train_accuracy"], \.train_accuracy), .field(c["seconds"], \.seconds),
     ])
 }
 
 private enum RobustnessRows {
+    static let c = TraceSchema.robustness
     static let layout = try! CompoundLayout<TraceRun.Robustness>([
-        .field("kind", \.kind), .field("strength", \.strength), .field("test_accuracy", \.test_accuracy),
+        .field(c["kind"], \.kind), .field(c["strength"], \.strength), .field(c["test_accuracy"], \.test_accuracy),
     ])
 }

@@ -40,7 +40,7 @@ enum RunFiles {
 extension TraceRun {
     /// Throws unless the files of one run agree on its config (a segment copied in from another
     /// run would otherwise be merged into this one's numbers).
-    static func checkSameRun(_ attempts: [TraceRun]) throws {
+    public static func checkSameRun(_ attempts: [TraceRun]) throws {
         guard let last = attempts.last else { return }
         for attempt in attempts.dropLast() where attempt.configHash != last.configHash {
             throw AnalyzeError("\(attempt.path): a trace segment of another run (config hash \(attempt.configHash ?? "none"), \(last.path) has \(last.configHash ?? "none")); move it out of the folder or name the files separately")
@@ -50,7 +50,7 @@ extension TraceRun {
     /// One run from the files of its attempts, oldest first. Rounds of later attempts are numbered
     /// after the earlier ones' (every attempt counts rounds from 0). A step or epoch that an
     /// attempt redid after resuming from an older checkpoint keeps its latest row.
-    static func merged(_ attempts: [TraceRun]) -> TraceRun {
+    public static func merged(_ attempts: [TraceRun]) -> TraceRun {
         guard var run = attempts.last else { preconditionFailure("a run has at least one file") }
         guard attempts.count > 1 else { return run }
         run.queries = []; run.batches = []; run.ranks = []

@@ -3,6 +3,7 @@
 /// computed from the rows of one `TraceRun`. Times in the summary are milliseconds per query
 /// unless a name says seconds.
 import Foundation
+import TraceSchema
 
 /// One rank's summed seconds over the run, and the share of its time spent simulating.
 struct RankUtilisation: Codable, Equatable {
@@ -35,11 +36,17 @@ struct RobustnessPoint: Codable, Equatable {
     var testAccuracy: Double
 
     /// The `robustness.kind` column's values (docs/hdf5-schema.md).
-    static let attackNames = [0: "clean", 1: "gaussian", 2: "fgsm"]
+    static let attackNames = TraceSchema.attackNames
 }
 
 struct RunSummary: Codable, Equatable {
+    /// The trace file (the last one, for a resumed run).
     var run: String
+    /// What the run names among the runs analysed together: its config name, plus what tells it
+    /// apart from runs of the same config (`RunIdentity.labels`). Charts' legends use it.
+    var label: String
+    /// The task the run belongs to: its config name without the cut suffix (`RunIdentity.task`).
+    var task: String
     /// Files read for the run (more than 1 for a resumed training run).
     var segments: Int
     var config: String?
@@ -73,6 +80,8 @@ struct RunSummary: Codable, Equatable {
 
     init(_ run: TraceRun) {
         self.run = run.path
+        label = RunIdentity.baseLabel(run)
+        task = RunIdentity.task(run)
         segments = run.segments
         config = run.configName
         cuts = run.plans.map(\.cuts).max()

@@ -1,9 +1,12 @@
-/// What `qnncut analyze` reports across runs: runs pooled by cut count (the paper's table), and
-/// each run with injected stragglers against the runs of the same cuts and ranks without one.
+/// What `qnncut analyze` reports across runs: runs pooled by task and cut count (the paper's
+/// table: an Iris and an MNIST run of 2 cuts are two rows, not one average), and each run with
+/// injected stragglers against the runs of the same cuts and ranks without one.
 import Foundation
 
-/// Runs of one cut count, pooled: the rows of the paper's table.
-struct CutGroup: Codable, Equatable {
+/// Runs of one task and cut count, pooled: the rows of the paper's table.
+struct RunGroup: Codable, Equatable {
+    /// `RunIdentity.task`: the config name without its cut suffix (e.g. `iris`, `mnist`).
+    var task: String
     var cuts: Int
     var runs: [String]
     var subexperiments: Double
@@ -13,14 +16,29 @@ struct CutGroup: Codable, Equatable {
     var testAccuracy: Double?
     var trainingSeconds: Double?
 
-    static func groups(_ runs: [(TraceRun, RunSummary)]) -> [CutGroup] {
-        // A run killed before it recorded its plan has no cut count to be grouped by.
-        Dictionary(grouping: runs.filter { $0.1.cuts != nil }, by: { $0.1.cuts! }).sorted { $0.key < $1.key }.map { cuts, members in
+    struct Key: Hashable, Comparable {
+        var task: String
+        var cuts: Int
+        static func < (a: Key, b: Key) -> Bool { (a.task, a.cuts) < (b.task, b.cuts) }
+    }
+
+    /// "iris, 2 cuts".
+    var name: String { "\(task), \(cuts) cut\(cuts == 1 ? "" : "s")" }
+
+    /// Runs grouped by task and cut count, by task then cuts. A run killed before it recorded its
+    /// plan has no cut count to be grouped by.
+    static func grouped(_ runs: [(TraceRun, RunSummary)]) -> [(key: Key, members: [(TraceRun, RunSummary)])] {
+        Dictionary(grouping: runs.filter { $0.1.cuts != nil }, by: { Key(task: $0.1.task, cuts: $0.1.cuts!) })
+            .sorted { $0.key < $1.key }.map { (key: $0.key, members: $0.value) }
+    }
+
+    static func groups(_ runs: [(TraceRun, RunSummary)]) -> [RunGroup] {
+        grouped(runs).map { key, members in
             let queries = members.flatMap { $0.0.queries }
             let accuracies = members.compactMap { $0.1.finalTestAccuracy }
             let times = members.compactMap { $0.1.trainingSeconds }
-            return CutGroup(
-                cuts: cuts, runs: members.map { $0.1.run },
+            return RunGroup(
+                task: key.task, cuts: key.cuts, runs: members.map { $0.1.run },
                 subexperiments: members.map { $0.1.subexperiments }.reduce(0, +) / Double(members.count),
                 perQueryMs: Spread(queries.map { 1000 * $0.total_s }),
                 reconstructionShare: Spread(queries.filter { $0.total_s > 0 }.map { $0.reconstruct_s / $0.total_s }),
@@ -54,7 +72,7 @@ struct StragglerComparison: Codable, Equatable {
 
     static func comparisons(_ summaries: [RunSummary]) -> [StragglerComparison] {
         summaries.filter { !$0.stragglerRanks.isEmpty }.map { s in
-            let baseline = summaries.filter { $0.stragglerRanks.isEmpty && $0.cuts == s.cuts && $0.ranks == s.ranks }
+            let baseline = summaries.filter { $0.stragglerRanks.isEmpty && $0.task == s.task && $0.cuts == s.cuts && $0.ranks == s.ranks }
             let perQuery = baseline.compactMap { $0.perQueryMs.total.mean }
             let training = baseline.compactMap(\.trainingSeconds)
             let perQueryMean = perQuery.isEmpty ? nil : perQuery.reduce(0, +) / Double(perQuery.count)
