@@ -126,7 +126,7 @@ def write_svg(table):
     panels = ["iris", "mnist8x8"]
     colors = {"low": "#1f77b4", "high": "#d62728"}
     top = max(max(r["uncut"]["rmse"], r["cut"]["rmse"]) for r in table) * 1.1
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="11">',
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
              f'<text x="{width / 2}" y="16" text-anchor="middle" font-size="13">RMSE of ⟨Z⟩ vs the noiseless value at {SHOTS:,} shots per query (log scale)</text>']
     panel_w = (width - 2 * pad) / 2
     lo = min(min(r["uncut"]["rmse"], r["cut"]["rmse"]) for r in table) / 1.5
@@ -155,7 +155,7 @@ def write_svg(table):
     legend = [("low noise, cut", colors["low"], ""), ("low noise, uncut", colors["low"], "5,4"),
               ("high noise, cut", colors["high"], ""), ("high noise, uncut", colors["high"], "5,4")]
     for i, (text, color, dash) in enumerate(legend):
-        x = pad + 10 + i * 170
+        x = pad + 10 + i * 160
         parts.append(f'<line x1="{x}" y1="{height - 12}" x2="{x + 24}" y2="{height - 12}" stroke="{color}" stroke-width="2" stroke-dasharray="{dash}"/>')
         parts.append(f'<text x="{x + 30}" y="{height - 8}">{text}</text>')
     parts.append("</svg>")
