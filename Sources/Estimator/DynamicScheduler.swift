@@ -32,12 +32,11 @@ struct DynamicScheduler {
 
     let world: Communicator
     let schedule: Schedule
-    /// The estimator's round (straggler draws depend on it).
-    let round: Int
     /// Process-wide number of this dynamic round (message matching). Every rank runs the same
     /// sequence of collective rounds, so the counters agree across ranks.
     let epoch: Int
-    let straggler: StragglerInjection
+    /// Runs one unit and its injected delay (UnitRunner.swift).
+    let runner: UnitRunner
     /// Adaptive policy: every rank's learned speed (steal decisions); empty otherwise.
     var speeds: [Double] = []
 
@@ -50,9 +49,6 @@ struct DynamicScheduler {
             return value
         }
     }
-    /// Evaluate one unit into the rank's local table; returns the seconds it took.
-    let evaluate: (Int) throws -> Double
-
     /// Run the round; returns the winning rank of every chunk (the same on every rank).
     func run(times: inout RankTimes) throws -> [Int] {
         let winners: [Int]
@@ -108,22 +104,11 @@ struct DynamicScheduler {
         for unit in schedule.chunks[chunk] {
             try drainCancels(into: &cancelled, times: &times)
             if cancelled.contains(chunk) { return false }
-            let elapsed = try evaluate(unit)
-            times.busy += elapsed
-            times.units += 1
-            let pause = straggler.delay(rank: world.rank, round: round, unit: unit, elapsed: elapsed)
-            if pause > 0 {
-                var polled = times
-                var seen = cancelled
-                let slept = try wait(pause) {
-                    try drainCancels(into: &seen, times: &polled)
-                    return seen.contains(chunk)
-                }
-                times = polled
-                cancelled = seen
-                times.injectedDelay += slept.elapsed
-                if slept.stopped { return false }
+            let finished = try runner.run(unit, times: &times) { polled in
+                try drainCancels(into: &cancelled, times: &polled)
+                return cancelled.contains(chunk)
             }
+            if !finished { return false }
         }
         return true
     }
@@ -134,18 +119,6 @@ struct DynamicScheduler {
             let message = try times.communicating { try world.receiveDoubles(from: 0, tag: Self.cancelTag).values }
             if Int(message[0]) == epoch { cancelled.insert(Int(message[1])) }
         }
-    }
-
-    /// Spend `seconds` of injected delay, calling `poll` meanwhile; stops early when `poll`
-    /// returns true. Returns whether it stopped early and the seconds spent. The delay spins
-    /// rather than sleeps: sleeps overshoot by tens of microseconds, which would make a "4×
-    /// slower" rank far slower on short units, and a slow processor keeps its core busy anyway.
-    func wait(_ seconds: Double, poll: () throws -> Bool) throws -> (stopped: Bool, elapsed: Double) {
-        let start = MPI.wallTime()
-        while MPI.wallTime() - start < seconds {
-            if try poll() { return (true, MPI.wallTime() - start) }
-        }
-        return (false, MPI.wallTime() - start)
     }
 
     // MARK: Coordinator (rank 0)
@@ -201,21 +174,12 @@ struct DynamicScheduler {
                         own = nil
                         continue
                     }
-                    let unit = units[next]
-                    let elapsed = try scheduler.evaluate(unit)
-                    times.busy += elapsed
-                    times.units += 1
                     own = (chunk, next + 1)
-                    let pause = scheduler.straggler.delay(rank: 0, round: scheduler.round, unit: unit, elapsed: elapsed)
-                    if pause > 0 {
-                        let waiter = scheduler
-                        var polled = times
-                        let slept = try waiter.wait(pause) {
-                            try self.service(times: &polled)
-                            return self.ownCancelled
-                        }
-                        times = polled
-                        times.injectedDelay += slept.elapsed
+                    // Requests are answered while rank 0 sits out its own injected delay.
+                    let runner = scheduler.runner
+                    _ = try runner.run(units[next], times: &times) { polled in
+                        try self.service(times: &polled)
+                        return self.ownCancelled
                     }
                 } else if allDone && stopped.count == workers {
                     return

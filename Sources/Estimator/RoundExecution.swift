@@ -41,10 +41,10 @@ extension DistributedEstimator {
             touched.append(unit)
             return MPI.wallTime() - t0
         }
+        let runner = UnitRunner(evaluate: evaluateUnit, straggler: options.straggler, rank: world.rank, round: round)
         if options.policy.isDynamic {
-            var scheduler = DynamicScheduler(world: world, schedule: schedule, round: round,
-                                             epoch: DynamicScheduler.nextEpoch(),
-                                             straggler: options.straggler, evaluate: evaluateUnit)
+            var scheduler = DynamicScheduler(world: world, schedule: schedule, epoch: DynamicScheduler.nextEpoch(),
+                                             runner: runner)
             scheduler.speeds = received.speeds
             let winners = try scheduler.run(times: &times)
             // First result wins: forget what this rank computed for chunks another rank won.
@@ -59,13 +59,7 @@ extension DistributedEstimator {
                     try executor.prepare(units: Array(schedule.chunks[chunk]), plan: plan, theta: batchTheta, inputs: batchInputs)
                     times.busy += MPI.wallTime() - t0
                 }
-                for unit in schedule.chunks[chunk] {
-                    let elapsed = try evaluateUnit(unit)
-                    times.busy += elapsed
-                    times.units += 1
-                    let pause = options.straggler.delay(rank: world.rank, round: round, unit: unit, elapsed: elapsed)
-                    if pause > 0 { times.injectedDelay += Self.sleep(pause) }
-                }
+                for unit in schedule.chunks[chunk] { _ = try runner.run(unit, times: &times) }
                 times.chunks += 1
             }
         }

@@ -11,6 +11,7 @@ import Foundation
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write every sub-experiment of a cut circuit as OpenQASM 2, with a manifest, for running elsewhere.",
+        usage: "qnncut export <circuit> --observable <obs> <cut option> --shots <n> --output <dir> [<options>]",
         discussion: """
             Examples:
               qnncut export c.qasm --observable Z7 --max-fragment-qubits 4 --shots 1e6 --output exp/

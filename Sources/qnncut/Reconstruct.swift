@@ -11,6 +11,7 @@ import Foundation
 struct Reconstruct: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Estimate ⟨O⟩ with standard errors from the counts of an exported circuit's sub-experiments.",
+        usage: "qnncut reconstruct <dir> --counts <counts.json> [--json]",
         discussion: """
             Example:
               qnncut reconstruct exp/ --counts counts.json

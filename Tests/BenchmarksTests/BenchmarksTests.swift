@@ -26,7 +26,10 @@ import Testing
         #expect(row.cuts == 1 && row.ranks == 1 && row.workUnits > 0)
         #expect(abs(row.value - (row.uncutValue ?? .nan)) < 1e-10)
         #expect(row.perQueryMilliseconds.total > 0 && row.perQueryMilliseconds.execute > 0)
-        #expect(row.perQueryMilliseconds.total >= row.perQueryMilliseconds.execute + row.perQueryMilliseconds.reconstruct - 1e-9)
+        // Medians of different stages come from different rounds, so they need not add up; each
+        // stays within the totals' range.
+        #expect(row.perQueryMilliseconds.execute <= row.perQueryMillisecondsP95Total)
+        #expect(row.perQueryMilliseconds.reconstruct <= row.perQueryMillisecondsP95Total)
         #expect((0...1).contains(row.reconstructionShareMedian))
     }
 

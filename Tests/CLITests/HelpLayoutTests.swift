@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 @Suite struct HelpLayoutTests {
-    static let commands = [[], ["estimate"], ["train"], ["predict"], ["analyze"], ["info"], ["bench"],
+    static let commands = [[], ["estimate"], ["export"], ["reconstruct"], ["train"], ["predict"], ["analyze"], ["info"], ["bench"],
                            ["bench", "estimator"], ["bench", "stragglers"], ["bench", "kernels"]]
 
     @Test("help fits 80 columns; example commands are never broken by the wrap")

@@ -1,0 +1,49 @@
+/// One work unit as every schedule runs it — the static loop, a dynamic worker's chunk, and rank
+/// 0's own chunk while it coordinates: evaluate it, book its busy seconds, then sit out the
+/// injected straggler delay (StragglerInjection). With nothing to answer meanwhile the delay
+/// sleeps; the dynamic schedules pass `poll`, run between spins (answering requests, noticing a
+/// cancelled chunk), which may cut the delay short. Spinning rather than sleeping there because
+/// sleeps overshoot by tens of microseconds, which would make a "4× slower" rank far slower on
+/// short units, and a slow processor keeps its core busy anyway.
+import MPI
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct UnitRunner {
+    /// Evaluates one unit into the rank's table; returns the seconds it took.
+    let evaluate: (Int) throws -> Double
+    let straggler: StragglerInjection
+    let rank: Int
+    /// The estimator's round (straggler draws depend on it).
+    let round: Int
+
+    /// Run `unit`; false when `poll` stopped its delay early.
+    func run(_ unit: Int, times: inout RankTimes, poll: ((inout RankTimes) throws -> Bool)? = nil) throws -> Bool {
+        let elapsed = try evaluate(unit)
+        times.busy += elapsed
+        times.units += 1
+        let pause = straggler.delay(rank: rank, round: round, unit: unit, elapsed: elapsed)
+        guard pause > 0 else { return true }
+        guard let poll else {
+            times.injectedDelay += Self.sleep(pause)
+            return true
+        }
+        let start = MPI.wallTime()
+        defer { times.injectedDelay += MPI.wallTime() - start }
+        while MPI.wallTime() - start < pause {
+            if try poll(&times) { return false }
+        }
+        return true
+    }
+
+    /// Sleep for the bulk, spin for the last millisecond, so short delays are as long as asked.
+    static func sleep(_ seconds: Double) -> Double {
+        let t0 = MPI.wallTime()
+        while seconds - (MPI.wallTime() - t0) > 2e-3 {
+            usleep(UInt32(min(seconds - (MPI.wallTime() - t0) - 1e-3, 1) * 1e6))
+        }
+        while MPI.wallTime() - t0 < seconds {}
+        return MPI.wallTime() - t0
+    }
+}
