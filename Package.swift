@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "Estimator", dependencies: ["MPI", "HDF5", "Circuits", "Simulator", "Cutting"],
                 exclude: ["README.md"]),
         /// QNN training: datasets, models, optimisers, checkpoints, configs, robustness.
-        .target(name: "QNN", dependencies: ["MPI", "HDF5", "Circuits", "Simulator", "Cutting", "Estimator",
+        .target(name: "QNN", dependencies: ["MPI", "HDF5", "Circuits", "Simulator", "Cutting", "Estimator", "CZlib",
                                             .product(name: "Yams", package: "Yams")],
                 exclude: ["README.md"]),
         /// The command-line tool: info, estimate, train, analyze, bench.
@@ -49,6 +49,8 @@ let package = Package(
         .systemLibrary(name: "CMPI", pkgConfig: "ompi", providers: [.apt(["libopenmpi-dev"])]),
         /// HDF5 headers plus static-inline accessors for the type/flag macros Swift cannot import.
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        /// zlib headers plus an inline wrapper for the inflateInit2 macro (gzip datasets, read directly).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         /// stdio details Swift 6 cannot reach (line-buffering stdout/stderr).
         .target(name: "CSupport"),
         /// Plain C state-vector loops: the in-run reference that `qnncut bench kernels` compares to.

@@ -16,13 +16,15 @@ public struct Dataset: Sendable, Equatable, Codable {
         self.featureNames = featureNames
     }
 
-    /// Read `path`. Errors name file:line:column.
+    /// Read `path`; a name ending in `.gz` is gzip-compressed and read as such (`GzipFile`).
+    /// Errors name file:line:column (lines of the decompressed text for a `.gz`).
     public static func readCSV(_ path: String) throws -> Dataset {
-        if path.hasSuffix(".gz") {
-            throw ConfigError("\(path): compressed CSV is not read directly; decompress it first (gunzip -k \(path)) and point data.file at the .csv")
-        }
         let bytes: [UInt8]
-        do { bytes = try InputFile.read(path, limit: InputFile.Limit.csv, what: "data") } catch { throw ConfigError(error.description) }
+        do {
+            bytes = path.hasSuffix(".gz")
+                ? try GzipFile.read(path, limit: InputFile.Limit.csv, what: "data")
+                : try InputFile.read(path, limit: InputFile.Limit.csv, what: "data")
+        } catch { throw ConfigError(error.description) }
         guard let text = String(validating: bytes, as: UTF8.self) else { throw ConfigError("\(path): not UTF-8 text") }
         var features: [[Double]] = []
         var labels: [Int] = []
