@@ -50,22 +50,44 @@ public struct PCA: Sendable, Codable, Equatable {
     public var explainedVariance: Double
 
     public init(_ rows: [[Double]], components k: Int) throws {
-        let d = rows[0].count, m = Double(max(rows.count - 1, 1))
-        var mean = [Double](repeating: 0, count: d)
-        for r in rows { for j in 0..<d { mean[j] += r[j] / Double(rows.count) } }
-        var covariance = [[Double]](repeating: [Double](repeating: 0, count: d), count: d)
-        for r in rows {
-            for i in 0..<d { let ci = r[i] - mean[i]; for j in i..<d { covariance[i][j] += ci * (r[j] - mean[j]) / m } }
-        }
-        for i in 0..<d { for j in 0..<i { covariance[i][j] = covariance[j][i] } }
-        let eigen = try SymmetricEigen(covariance)
+        let eigen = try SymmetricEigen(Self.covariance(rows))
         components = Array(eigen.vectors.prefix(k))
         let total = eigen.values.reduce(0) { $0 + max($1, 0) }
         explainedVariance = total > 0 ? eigen.values.prefix(k).reduce(0) { $0 + max($1, 0) } / total : 1
     }
 
+    /// The sample covariance (divisor m − 1) of `rows`. One pass of rank-1 updates of the upper
+    /// triangle on a flat buffer: m·d²/2 multiply-adds (3·10^8 for 800 MNIST rows of 784 pixels).
+    static func covariance(_ rows: [[Double]]) -> [[Double]] {
+        let d = rows[0].count, m = Double(max(rows.count - 1, 1))
+        var mean = [Double](repeating: 0, count: d)
+        for r in rows { for j in 0..<d { mean[j] += r[j] / Double(rows.count) } }
+        var upper = [Double](repeating: 0, count: d * d)
+        var centred = [Double](repeating: 0, count: d)
+        upper.withUnsafeMutableBufferPointer { c in
+            for r in rows {
+                for j in 0..<d { centred[j] = r[j] - mean[j] }
+                centred.withUnsafeBufferPointer { x in
+                    for i in 0..<d where x[i] != 0 {
+                        let xi = x[i], row = c.baseAddress! + i * d
+                        for j in i..<d { row[j] += xi * x[j] }
+                    }
+                }
+            }
+        }
+        return (0..<d).map { i in (0..<d).map { j in (i <= j ? upper[i * d + j] : upper[j * d + i]) / m } }
+    }
+
     public func project(_ x: [Double]) -> [Double] {
-        components.map { c in zip(c, x).reduce(0) { $0 + $1.0 * $1.1 } }
+        x.withUnsafeBufferPointer { x in
+            components.map { c in
+                c.withUnsafeBufferPointer { c in
+                    var sum = 0.0
+                    for j in 0..<c.count { sum += c[j] * x[j] }
+                    return sum
+                }
+            }
+        }
     }
 }
 

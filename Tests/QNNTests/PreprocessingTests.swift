@@ -1,11 +1,11 @@
-/// Jacobi eigen-decomposition, PCA and the seeded stratified split with train-fitted scaling.
+/// The symmetric eigen-decomposition, PCA and the seeded stratified split with train-fitted scaling.
 import Cutting
 import Testing
 @testable import QNN
 
 struct PreprocessingTests {
-    @Test("Jacobi: A v = λ v with orthonormal vectors, values descending")
-    func jacobi() throws {
+    @Test("SymmetricEigen: A v = λ v with orthonormal vectors, values descending")
+    func eigen() throws {
         var rng = Xoshiro256(seed: 11)
         let n = 7
         var a = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
