@@ -40,6 +40,18 @@ public struct FeatureScaler: Sendable, Codable, Equatable {
         return FeatureScaler(offset: offset, scale: scale)
     }
 
+    /// Min–max with one factor shared by all features: the widest feature spans [low, high],
+    /// every feature's minimum maps to `low`, and narrower features keep their relative width.
+    public static func sharedMinMax(_ rows: [[Double]], low: Double, high: Double) -> FeatureScaler {
+        let d = rows[0].count
+        var lo = [Double](repeating: .infinity, count: d), hi = [Double](repeating: -.infinity, count: d)
+        for r in rows { for j in 0..<d { lo[j] = min(lo[j], r[j]); hi[j] = max(hi[j], r[j]) } }
+        let widest = (0..<d).map { hi[$0] - lo[$0] }.max() ?? 0
+        let shared = widest > 1e-24 ? (high - low) / widest : 1
+        // y = low + (x − lo)·shared = (x − offset)·shared.
+        return FeatureScaler(offset: lo.map { $0 - low / shared }, scale: [Double](repeating: shared, count: d))
+    }
+
     public func apply(_ x: [Double]) -> [Double] { x.indices.map { (x[$0] - offset[$0]) * scale[$0] } }
 }
 
@@ -133,7 +145,9 @@ extension PreparedData {
                 throw ConfigError("\(source): data.reduction none needs \(features) feature column(s) (one per circuit input); the file has \(dataset.featureCount)")
             }
         }
-        let angles = FeatureScaler.minMax(train, low: config.angleRange[0], high: config.angleRange[1])
+        let angles = config.angleScaling == "shared"
+            ? FeatureScaler.sharedMinMax(train, low: config.angleRange[0], high: config.angleRange[1])
+            : FeatureScaler.minMax(train, low: config.angleRange[0], high: config.angleRange[1])
         return PreparedData(trainInputs: train.map(angles.apply), trainLabels: trainLabels,
                             testInputs: test.map(angles.apply), testLabels: testLabels, explainedVariance: explained)
     }

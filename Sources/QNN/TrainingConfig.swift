@@ -20,6 +20,12 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         public var componentOrder: String
         /// Angles after scaling: train min ↦ lower, train max ↦ upper.
         public var angleRange: [Double]
+        /// nil (`data.angle_scaling: feature`, the default): every feature is stretched to the
+        /// whole range. "shared": one factor for all features (the widest spans the range, each
+        /// feature's minimum maps to the lower end), so PCA's low-variance components stay small
+        /// angles instead of being stretched to full rotations. nil keeps the hash of configs
+        /// written before the key existed.
+        public var angleScaling: String?
         public var seed: UInt64
     }
 
@@ -153,7 +159,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
                     testFraction: try r.double("data.test_fraction", default: 0.3, range: 0.01 ... 0.99),
                     reduction: try r.choice("data.reduction", ["pca", "none"], default: "pca"),
                     componentOrder: try r.choice("data.component_order", ["readout-first", "natural"], default: "readout-first"),
-                    angleRange: range, seed: try r.uint64("data.seed", default: 0))
+                    angleRange: range,
+                    angleScaling: try r.choice("data.angle_scaling", ["feature", "shared"], default: "feature") == "shared" ? "shared" : nil,
+                    seed: try r.uint64("data.seed", default: 0))
 
         let circuit = try r.string("model.circuit")
         let layers = try r.int("model.layers", default: 2, range: 1 ... 64)

@@ -60,6 +60,24 @@ struct PreprocessingTests {
         #expect(throws: ConfigError.self) { try PreparedData.prepare(dataset, config: config.data, features: 5) }
     }
 
+    @Test("angle_scaling shared: one factor for every feature, the widest spans the range")
+    func sharedScaling() throws {
+        let rows: [[Double]] = [[0, 10, 5], [4, 12, 5], [2, 11, 5]]
+        let s = FeatureScaler.sharedMinMax(rows, low: 0, high: .pi)
+        let out = rows.map(s.apply)
+        // Widths 4, 2, 0: the first spans [0, π], the second [0, π/2], the constant stays at 0.
+        #expect(abs(out[1][0] - .pi) < 1e-15 && out[0][0] == 0)
+        #expect(abs(out[1][1] - .pi / 2) < 1e-15 && out[0][1] == 0)
+        #expect(out.allSatisfy { $0[2] == 0 })
+        let shared = try TestConfigs.config(TestConfigs.irisYAML(), overrides: ["data.angle_scaling=shared"])
+        #expect(shared.data.angleScaling == "shared")
+        let plain = try TestConfigs.config(TestConfigs.irisYAML())
+        #expect(plain.data.angleScaling == nil && plain.hash != shared.hash)
+        let prepared = try PreparedData.prepare(try Dataset.readCSV(shared.data.file), config: shared.data, features: 4)
+        let widest = (0..<4).map { j in prepared.trainInputs.map { $0[j] }.max()! - prepared.trainInputs.map { $0[j] }.min()! }
+        #expect(abs(widest.max()! - .pi) < 1e-12 && widest.min()! < .pi - 0.1)
+    }
+
     @Test("CSV errors name file, line and column")
     func csvErrors() throws {
         let path = try TestConfigs.temporaryFolder() + "/bad.csv"
