@@ -104,6 +104,22 @@ public struct PCA: Sendable, Codable, Equatable {
 }
 
 extension PreparedData {
+    /// `component_order: blocks`: input q = b·w + (w − 1 − j) (block b, j places before its last
+    /// qubit) gets component c = j·m + b, so every block's readout qubit carries one of the m
+    /// leading components, its neighbour one of the next m, … — with `mean_z` every block then
+    /// carries signal, instead of the one block holding components 1…w.
+    static func dealtOverBlocks(_ components: [[Double]], blocks m: Int, source: String) throws -> [[Double]] {
+        let n = components.count
+        guard m >= 1, n % m == 0 else {
+            throw ConfigError("\(source): data.component_order: blocks needs the \(n) inputs to split into \(m) equal blocks")
+        }
+        let w = n / m
+        return (0..<n).map { q in
+            let b = q / w, j = w - 1 - q % w
+            return components[j * m + b]
+        }
+    }
+
     /// The binary task of `config.data` with `features` circuit inputs.
     public static func prepare(_ dataset: Dataset, config: TrainingConfig.DataSection, features: Int) throws -> PreparedData {
         let source = config.file
@@ -136,7 +152,11 @@ extension PreparedData {
                 throw ConfigError("\(source): PCA to \(features) component(s) needs at least as many features; the file has \(dataset.featureCount)")
             }
             var pca = try PCA(train, components: features)
-            if config.componentOrder == "readout-first" { pca.components.reverse() }
+            switch config.componentOrder {
+            case "readout-first": pca.components.reverse()
+            case "blocks": pca.components = try Self.dealtOverBlocks(pca.components, blocks: config.componentBlocks ?? 1, source: source)
+            default: break
+            }
             train = train.map(pca.project)
             test = test.map(pca.project)
             explained = pca.explainedVariance

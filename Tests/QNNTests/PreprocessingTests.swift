@@ -78,6 +78,27 @@ struct PreprocessingTests {
         #expect(abs(widest.max()! - .pi) < 1e-12 && widest.min()! < .pi - 0.1)
     }
 
+    @Test("component_order blocks: every block's readout qubit gets one of the m leading components")
+    func componentsDealtOverBlocks() throws {
+        // 6 inputs, 3 blocks of 2 (readout = last qubit of each block); component c is [c].
+        let components = (0..<6).map { [Double($0)] }
+        let dealt = try PreparedData.dealtOverBlocks(components, blocks: 3, source: "t")
+        // Block b: qubit 2b+1 (readout) gets component b, qubit 2b gets component 3 + b.
+        #expect(dealt.map { Int($0[0]) } == [3, 0, 4, 1, 5, 2])
+        #expect(throws: ConfigError.self) { try PreparedData.dealtOverBlocks(components, blocks: 4, source: "t") }
+        // The reference family's blocks are its two halves.
+        let halves = try TestConfigs.config(TestConfigs.irisYAML(), overrides: ["data.component_order=blocks"])
+        #expect(halves.data.componentBlocks == 2)
+        let plain = try TestConfigs.config(TestConfigs.irisYAML())
+        #expect(plain.data.componentBlocks == nil && plain.hash != halves.hash)
+        let a = try PreparedData.prepare(try Dataset.readCSV(halves.data.file), config: halves.data, features: 4)
+        var natural = halves.data
+        natural.componentOrder = "natural"
+        let b = try PreparedData.prepare(try Dataset.readCSV(halves.data.file), config: natural, features: 4)
+        // Inputs 0…3 hold components 3, 1, 4, 2 (1-based) of the natural order.
+        for (q, c) in [2, 0, 3, 1].enumerated() { #expect(a.trainInputs.map { $0[q] } == b.trainInputs.map { $0[c] }) }
+    }
+
     @Test("CSV errors name file, line and column")
     func csvErrors() throws {
         let path = try TestConfigs.temporaryFolder() + "/bad.csv"
