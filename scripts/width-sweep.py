@@ -116,12 +116,15 @@ def circuits():
 
 
 def human_bytes(b):
+    """1 MiB, 64 GiB, 256 EiB; beyond yobibytes 2^k B (≈ 1.2e+39 B)."""
     units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"]
-    i = 0
-    while b >= 1024 and i < len(units) - 1:
-        b /= 1024
+    i, v = 0, b
+    while v >= 1024 and i < len(units) - 1:
+        v /= 1024
         i += 1
-    return f"{b:.0f} {units[i]}" if b < 1e4 else f"{b:.2e} {units[i]}"
+    if v < 1024:
+        return f"{v:.0f} {units[i]}"
+    return f"2^{b.bit_length() - 1} B (≈ {float(b):.1e} B)"
 
 
 def report():
