@@ -176,8 +176,8 @@ def write_chart(rows):
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
            'font-family="sans-serif" font-size="12">',
            f'<rect width="{w}" height="{h}" fill="white"/>',
-           f'<text x="{w / 2}" y="20" text-anchor="middle" font-size="14">qnncut: MNIST 0 vs 1, blocks of 8 qubits, '
-           f'mpirun -np {NP} (bars: wall s; line: log2 state-vector bytes)</text>',
+           f'<text x="{w / 2}" y="20" text-anchor="middle" font-size="14">qnncut train, MNIST 0 vs 1, blocks of 8 qubits, '
+           f'mpirun -np {NP}</text>',
            f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="black"/>',
            f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="black"/>',
            f'<line x1="{left + plot_w}" y1="{top}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#c33"/>']
@@ -196,7 +196,7 @@ def write_chart(rows):
         bh = plot_h * r["mpirun_wall_seconds"] / tmax
         out.append(f'<rect x="{x:.1f}" y="{top + plot_h - bh:.1f}" width="{step * 0.6:.1f}" height="{bh:.1f}" fill="#4a7ab5"/>')
         out.append(f'<text x="{x + step * 0.3:.1f}" y="{top + plot_h - bh - 4:.1f}" text-anchor="middle">'
-                   f'{r["mpirun_wall_seconds"]:.0f} s, {r["test_accuracy"]:.2f}</text>')
+                   f'{r["mpirun_wall_seconds"]:.0f} s, {r["test_accuracy"]:.3f}</text>')
         out.append(f'<text x="{x + step * 0.3:.1f}" y="{top + plot_h + 16}" text-anchor="middle">{r["qubits"]} qubits</text>')
         out.append(f'<text x="{x + step * 0.3:.1f}" y="{top + plot_h + 32}" text-anchor="middle" fill="#555">'
                    f'{r["subexperiments_per_query"]} sub-exp.</text>')
@@ -206,7 +206,7 @@ def write_chart(rows):
                + " ".join(f"{x:.1f},{y:.1f}" for x, y in points) + '"/>')
     for (x, y), r in zip(points, rows):
         out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#c33"/>')
-        out.append(f'<text x="{x + 6:.1f}" y="{y - 6:.1f}" fill="#c33">{human_bytes(r["statevector_bytes"])}</text>')
+        out.append(f'<text x="{x + 6:.1f}" y="{y - 6:.1f}" fill="#c33">{human_bytes(r["statevector_bytes"]).split(" (")[0]}</text>')
     out.append(f'<text x="{w / 2}" y="{h - 8}" text-anchor="middle" fill="#555">labels on bars: wall s, test accuracy; '
                'each fragment state: 2^8 amplitudes = 4 KiB per sample</text>')
     out.append("</svg>")
