@@ -19,6 +19,7 @@ every timed command (os.getloadavg), next to the wall time.
 """
 import json
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -63,14 +64,14 @@ def train():
         print(f"width-sweep: {n} qubits: {' '.join(command)}", file=sys.stderr)
         stdout, stderr, wall, before, after = timed(command)
         summary = json.loads(stdout.strip().splitlines()[-1])
-        summary["sweep"] = {"command": " ".join(command), "mpirun_wall_seconds": wall,
+        summary["sweep"] = {"command": shlex.join(command), "mpirun_wall_seconds": wall,
                             "load_before": before, "load_after": after}
         with open(os.path.join(OUT, f"train-{n}.json"), "w") as f:
             json.dump(summary, f, indent=1, sort_keys=True)
             f.write("\n")
         with open(os.path.join(OUT, f"train-{n}.log"), "w") as f:
             f.write(stderr)
-        log_command(" ".join(command) + f"   # -> results/width/train-{n}.json")
+        log_command(shlex.join(command) + f"   # -> results/width/train-{n}.json")
 
 
 def pauli_text(pairs):
@@ -106,9 +107,9 @@ def circuits():
                          "fragment_qubits": out["fragment_qubits"], "cuts": out.get("cuts"),
                          "max_deviation": deviation, "mpirun_wall_seconds": wall,
                          "load_before": before, "load_after": after,
-                         "command": " ".join(command).replace(folder, "$TMP")})
+                         "command": shlex.join(command).replace(folder, "$TMP")})
             print(f"width-sweep: {c['id']} {way}: deviation {deviation:.1e}, {wall:.1f} s", file=sys.stderr)
-            log_command(" ".join(command).replace(folder, "$TMP") + "   # -> results/width/circuits.json")
+            log_command(shlex.join(command).replace(folder, "$TMP") + "   # -> results/width/circuits.json")
     with open(os.path.join(OUT, "circuits.json"), "w") as f:
         json.dump({"note": "$TMP/wideNN.qasm is the qasm2 text of that circuit in Tests/Fixtures/wide_circuits.json",
                    "rows": rows}, f, indent=1)
