@@ -41,7 +41,7 @@ let package = Package(
                 exclude: ["README.md"]),
         /// QNN training: datasets, models, optimisers, checkpoints, configs, robustness.
         .target(name: "QNN", dependencies: ["Support", "MPI", "HDF5", "Circuits", "Simulator", "Cutting", "Estimator",
-                                            "TraceSchema", "CSupport", .product(name: "Yams", package: "Yams")],
+                                            "TraceSchema", "CSupport", "CZlib", .product(name: "Yams", package: "Yams")],
                 exclude: ["README.md"]),
         /// Offline trace analysis: reads traces.h5 files, groups runs by task and cut count, computes
         /// the tables (Markdown, CSV, JSON) and the SVG charts of `qnncut analyze`.
@@ -65,6 +65,8 @@ let package = Package(
         .systemLibrary(name: "CMPI", pkgConfig: "ompi", providers: [.apt(["libopenmpi-dev"])]),
         /// HDF5 headers plus static-inline accessors for the type/flag macros Swift cannot import.
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        /// zlib headers plus an inline wrapper for the inflateInit2 macro (gzip datasets, read directly).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         /// stdio details Swift 6 cannot reach (line-buffering stdout/stderr).
         .target(name: "CSupport"),
         /// Plain C state-vector loops: the in-run reference that `qnncut bench kernels` compares to.

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Install the system packages DistributedEstimator needs, only when missing.
 #
-#   scripts/bootstrap.sh            OpenMPI + HDF5 (build and run)
+#   scripts/bootstrap.sh            OpenMPI + HDF5 + zlib (build and run)
 #   scripts/bootstrap.sh --slurm    also Slurm + munge (the cluster test)
 #   scripts/bootstrap.sh --tools    also shellcheck, librsvg2-bin, python3-venv (lint, chart and h5py tests)
 #
 # Idempotent: when everything is present it only runs dpkg queries (well under a second).
 set -euo pipefail
 
-packages=(libopenmpi-dev openmpi-bin libhdf5-dev hdf5-tools pkg-config)
+packages=(libopenmpi-dev openmpi-bin libhdf5-dev hdf5-tools zlib1g-dev pkg-config)
 for arg in "$@"; do
   case "$arg" in
     --slurm) packages+=(slurm-wlm munge) ;;

@@ -59,7 +59,7 @@ extension DistributedEstimator {
                     try executor.prepare(units: Array(schedule.chunks[chunk]), plan: plan, theta: batchTheta, inputs: batchInputs)
                     times.busy += MPI.wallTime() - t0
                 }
-                for unit in schedule.chunks[chunk] { _ = try runner.run(unit, times: &times) }
+                for unit in schedule.chunks[chunk] { try runner.run(unit, times: &times) }
                 times.chunks += 1
             }
         }

@@ -18,23 +18,31 @@ struct UnitRunner {
     /// The estimator's round (straggler draws depend on it).
     let round: Int
 
-    /// Run `unit`; false when `poll` stopped its delay early.
-    func run(_ unit: Int, times: inout RankTimes, poll: ((inout RankTimes) throws -> Bool)? = nil) throws -> Bool {
-        let elapsed = try evaluate(unit)
-        times.busy += elapsed
-        times.units += 1
-        let pause = straggler.delay(rank: rank, round: round, unit: unit, elapsed: elapsed)
+    /// Run `unit`, sleeping through its injected delay (nothing to answer meanwhile).
+    func run(_ unit: Int, times: inout RankTimes) throws {
+        let pause = try evaluate(unit, booking: &times)
+        if pause > 0 { times.injectedDelay += Self.sleep(pause) }
+    }
+
+    /// Run `unit`, calling `poll` while its injected delay spins; false when `poll` stopped the
+    /// delay early (it returned true).
+    func run(_ unit: Int, times: inout RankTimes, poll: (inout RankTimes) throws -> Bool) throws -> Bool {
+        let pause = try evaluate(unit, booking: &times)
         guard pause > 0 else { return true }
-        guard let poll else {
-            times.injectedDelay += Self.sleep(pause)
-            return true
-        }
         let start = MPI.wallTime()
         defer { times.injectedDelay += MPI.wallTime() - start }
         while MPI.wallTime() - start < pause {
             if try poll(&times) { return false }
         }
         return true
+    }
+
+    /// Evaluate and book the unit; returns its injected delay in seconds.
+    private func evaluate(_ unit: Int, booking times: inout RankTimes) throws -> Double {
+        let elapsed = try evaluate(unit)
+        times.busy += elapsed
+        times.units += 1
+        return straggler.delay(rank: rank, round: round, unit: unit, elapsed: elapsed)
     }
 
     /// Sleep for the bulk, spin for the last millisecond, so short delays are as long as asked.

@@ -17,10 +17,22 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         /// "pca" (principal components of the standardised training split) or "none".
         public var reduction: String
         /// PCA only: "readout-first" puts principal component 1 on the last input (next to the
-        /// default readout qubit n−1), component 2 on input n−2, …; "natural" puts it on input 0.
+        /// default readout qubit n−1), component 2 on input n−2, …; "natural" puts it on input 0;
+        /// "blocks" deals components round-robin over the model's blocks, each block's readout
+        /// (last) qubit first: component c goes to block c mod m, c/m places before its end.
         public var componentOrder: String
+        /// The number of blocks m for `componentOrder == "blocks"` (model.fragments, or the two
+        /// halves of the reference family); nil otherwise, so the config hash of other configs
+        /// is what it was before this key existed.
+        public var componentBlocks: Int?
         /// Angles after scaling: train min ↦ lower, train max ↦ upper.
         public var angleRange: [Double]
+        /// nil (`data.angle_scaling: feature`, the default): every feature is stretched to the
+        /// whole range. "shared": one factor for all features (the widest spans the range, each
+        /// feature's minimum maps to the lower end), so PCA's low-variance components stay small
+        /// angles instead of being stretched to full rotations. nil keeps the hash of configs
+        /// written before the key existed.
+        public var angleScaling: String?
         public var seed: UInt64
     }
 
@@ -157,8 +169,10 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
                     maxPerClass: try r.int("data.max_per_class", default: 0, range: 0 ... Int.max),
                     testFraction: try r.double("data.test_fraction", default: 0.3, range: 0.01 ... 0.99),
                     reduction: try r.choice("data.reduction", ["pca", "none"], default: "pca"),
-                    componentOrder: try r.choice("data.component_order", ["readout-first", "natural"], default: "readout-first"),
-                    angleRange: range, seed: try r.uint64("data.seed", default: 0))
+                    componentOrder: try r.choice("data.component_order", ["readout-first", "natural", "blocks"], default: "readout-first"),
+                    componentBlocks: nil, angleRange: range,
+                    angleScaling: try r.choice("data.angle_scaling", ["feature", "shared"], default: "feature") == "shared" ? "shared" : nil,
+                    seed: try r.uint64("data.seed", default: 0))
 
         let circuit = try r.string("model.circuit")
         let layers = try r.int("model.layers", default: 2, range: 1 ... 64)
@@ -167,6 +181,12 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
             throw ConfigError("\(source): model.cuts (\(cuts)) cannot exceed model.layers (\(layers)): one boundary CNOT per layer")
         }
         let wide = try Self.readBlockKeys(r, source: source, layers: layers, hasCircuit: circuit != nil)
+        if data.componentOrder == "blocks" {
+            guard circuit == nil else {
+                throw ConfigError("\(source): data.component_order: blocks needs the model's blocks (model.fragments or the reference family), not model.circuit")
+            }
+            data.componentBlocks = wide?.fragments ?? 2
+        }
         // One block is simulated whole, so blocks, not the model, are held to the simulator's width.
         let qubits = try r.int("model.qubits", default: 4, range: 2 ... (wide == nil ? 24 : 24 * BlockQNN.maxFragments))
         if let m = wide?.fragments {
