@@ -14,7 +14,7 @@ struct Analyze: ParsableCommand {
 
     static let configuration = CommandConfiguration(
         abstract: "Summarise traces.h5 files: per-query stage times, reconstruction share, accuracy, stragglers, ranks.",
-        usage: "qnncut analyze <file.h5> ... [--format <format>] [--plots <dir>] [<options>]",
+        usage: "qnncut analyze <file.h5> ... [--format <format>] [--plots <dir>] ...",
         discussion: """
             Examples:
               qnncut analyze results/*/traces.h5

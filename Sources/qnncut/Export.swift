@@ -11,14 +11,14 @@ import Foundation
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write every sub-experiment of a cut circuit as OpenQASM 2, with a manifest, for running elsewhere.",
-        usage: "qnncut export <circuit> --observable <obs> <cut option> --shots <n> --output <dir> [<options>]",
+        usage: "qnncut export <circuit> --observable <obs> --shots <n> --output <dir> ...",
         discussion: """
             Examples:
-              qnncut export c.qasm --observable Z7 --max-fragment-qubits 4 --shots 1e6 --output exp/
+              qnncut export c.qasm --observable Z7 --max-fragment-qubits 4 --shots 1e6 \\
+                  --output exp/
               qnncut reconstruct exp/ --counts counts.json
-            The counts file maps each experiment name (the circuit's file name without .qasm) to
-            its counts per bitstring, e.g. {"o0-u000012": {"010": 40, "111": 24}, ...}.
-            See docs/executors.md.
+
+            The counts file maps each experiment name (the circuit's file name without .qasm) to its counts per bitstring, e.g. {"o0-u000012": {"010": 40, "111": 24}, ...}. See docs/executors.md.
             """)
 
     @Argument(help: "OpenQASM 2 file.")

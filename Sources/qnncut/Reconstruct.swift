@@ -15,9 +15,8 @@ struct Reconstruct: ParsableCommand {
         discussion: """
             Example:
               qnncut reconstruct exp/ --counts counts.json
-            COUNTS.json maps every experiment name in exp/manifest.json to its counts per
-            bitstring ({"o0-u000012": {"010": 40, "111": 24}, ...}); the counts of an experiment
-            must add up to its shots. See docs/executors.md.
+
+            COUNTS.json maps every experiment name in exp/manifest.json to its counts per bitstring ({"o0-u000012": {"010": 40, "111": 24}, ...}); the counts of an experiment must add up to its shots. See docs/executors.md.
             """)
 
     @Argument(help: ArgumentHelp("Folder written by qnncut export.", valueName: "dir"))
