@@ -169,7 +169,7 @@ def report():
 
 def write_chart(rows):
     """Wall time (bars, left axis) and log2 of the state-vector bytes (line, right axis) per width."""
-    w, h, left, right, top, bottom = 640, 360, 70, 80, 40, 60
+    w, h, left, right, top, bottom = 720, 400, 70, 80, 40, 60
     plot_w, plot_h = w - left - right, h - top - bottom
     tmax = max(r["mpirun_wall_seconds"] for r in rows) * 1.15
     lmax = 140.0
@@ -188,9 +188,9 @@ def write_chart(rows):
         out.append(f'<text x="{left - 6}" y="{y + 4}" text-anchor="end">{t:.0f}</text>')
         out.append(f'<text x="{left + plot_w + 6}" y="{y + 4}" fill="#c33">{lmax * k / 4:.0f}</text>')
     out.append(f'<text x="18" y="{top + plot_h / 2}" transform="rotate(-90 18 {top + plot_h / 2})" '
-               'text-anchor="middle">wall seconds (train, incl. evaluation)</text>')
-    out.append(f'<text x="{w - 14}" y="{top + plot_h / 2}" transform="rotate(90 {w - 14} {top + plot_h / 2})" '
-               'text-anchor="middle" fill="#c33">log2(bytes of a 2^n state vector)</text>')
+               'text-anchor="middle">wall s (train + evaluation)</text>')
+    out.append(f'<text x="{w - 14}" y="{top + plot_h / 2}" transform="rotate(-90 {w - 14} {top + plot_h / 2})" '
+               'text-anchor="middle" fill="#c33">log2 state-vector bytes</text>')
     points = []
     for i, r in enumerate(rows):
         x = left + step * i + step * 0.2
@@ -208,8 +208,8 @@ def write_chart(rows):
     for (x, y), r in zip(points, rows):
         out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#c33"/>')
         out.append(f'<text x="{x + 6:.1f}" y="{y - 6:.1f}" fill="#c33">{human_bytes(r["statevector_bytes"]).split(" (")[0]}</text>')
-    out.append(f'<text x="{w / 2}" y="{h - 8}" text-anchor="middle" fill="#555">labels on bars: wall s, test accuracy; '
-               'each fragment state: 2^8 amplitudes = 4 KiB per sample</text>')
+    out.append(f'<text x="{w / 2}" y="{h - 8}" text-anchor="middle" fill="#555">bars: wall s, test accuracy; '
+               'an 8-qubit fragment state is 4 KiB per sample</text>')
     out.append("</svg>")
     with open(os.path.join(OUT, "width.svg"), "w") as f:
         f.write("\n".join(out) + "\n")
