@@ -85,7 +85,7 @@ submit_wait() {
   job_id=${job_id%%;*}
 }
 h5_attr() { h5dump -a "$2" "$1" 2>/dev/null | sed -n 's/^ *(0): //p' | tr -d '"'; }
-h5_rows() { h5dump -H -d "$2" "$1" 2>/dev/null | sed -n 's/.*DATASPACE  SIMPLE { ( \([0-9]*\) ).*/\1/p'; }
+h5_rows() { h5dump -H -d "$2" "$1" 2>/dev/null | sed -n 's/.*DATASPACE  SIMPLE { ( \([0-9]*\) ).*/\1/p' | head -1; }
 h5_first_step() { h5dump -d /steps -s 0 -c 1 "$1" 2>/dev/null | awk '/\(0\): \{/ { getline; gsub(/[ ,]/, ""); print; exit }'; }
 # run_complete FOLDER EPOCHS: traces and checkpoint of a finished run of EPOCHS epochs.
 run_complete() {
