@@ -69,6 +69,9 @@ public struct StragglerBenchmark: Sendable {
         /// its ideal (the straggler's capacity inside the window, full capacity outside).
         public var transientRounds: [Int]?
         public var perRoundVsIdeal: [Double]?
+        /// With a transient window: the straggler rank's share of each timed round's units (how
+        /// quickly the schedule notices it, and forgives it).
+        public var perRoundStragglerShare: [Double]?
         /// Cores the job's ranks may run on (summed over hosts), and the capacities (in cores)
         /// with and without the straggler.
         public var cores: Int
@@ -84,7 +87,8 @@ public struct StragglerBenchmark: Sendable {
                  backups, cancelled, idealSecondsNoStraggler = "ideal_s_no_straggler",
                  vsIdealNoStraggler = "vs_ideal_no_straggler", totalSecondsNoStraggler = "total_s_no_straggler",
                  totalSecondsStraggler = "total_s_straggler", trainingSlowdown = "training_slowdown",
-                 transientRounds = "transient_rounds", perRoundVsIdeal = "per_round_vs_ideal", cores, capacity,
+                 transientRounds = "transient_rounds", perRoundVsIdeal = "per_round_vs_ideal",
+                 perRoundStragglerShare = "per_round_straggler_share", cores, capacity,
                  capacityNoStraggler = "capacity_no_straggler", workSeconds = "work_s"
         }
     }
@@ -95,7 +99,13 @@ public struct StragglerBenchmark: Sendable {
     public struct Measurement: Sendable {
         public struct Round: Sendable {
             public var time: Double, work: Double
-            public init(time: Double, work: Double) { self.time = time; self.work = work }
+            /// The straggler rank's share of the units evaluated (backups count twice).
+            public var stragglerShare: Double
+            public init(time: Double, work: Double, stragglerShare: Double = 0) {
+                self.time = time
+                self.work = work
+                self.stragglerShare = stragglerShare
+            }
         }
         public var rounds: [Round]
         public var backups = 0, cancelled = 0
@@ -129,8 +139,8 @@ public struct StragglerBenchmark: Sendable {
         // machine (UnitRunner.pollInterval), which would inflate the reference.
         var work: Double?
         if world.isRoot {
-            work = try Self.measure(Communicator.selfOnly(), EstimatorOptions(policy: .static), circuit, observable, spec,
-                                    theta, inputs, rounds: rounds, gradients: gradients)?.work
+            work = try measure(Communicator.selfOnly(), EstimatorOptions(policy: .static), circuit, observable, spec,
+                               theta, inputs)?.work
             for rank in 1 ..< world.size { try world.send([1.0] as [Double], to: rank, tag: Self.referenceDoneTag) }
         } else {
             while try world.probeIfAvailable(from: 0, tag: Self.referenceDoneTag) == nil { usleep(2000) }
@@ -139,11 +149,9 @@ public struct StragglerBenchmark: Sendable {
         var rows: [Row] = []
         for policy in policies {
             let slow = StragglerInjection(ranks: [stragglerRank], factor: factor, rounds: active)
-            func measure(_ options: EstimatorOptions) throws -> Measurement? {
-                try Self.measure(world, options, circuit, observable, spec, theta, inputs, rounds: rounds, gradients: gradients)
-            }
-            let plain = try measure(EstimatorOptions(policy: policy))
-            let slowed = try measure(EstimatorOptions(policy: policy, straggler: slow))
+            let plain = try measure(world, EstimatorOptions(policy: policy), circuit, observable, spec, theta, inputs)
+            let slowed = try measure(world, EstimatorOptions(policy: policy, straggler: slow), circuit, observable, spec,
+                                     theta, inputs)
             guard let plain, let slowed, let capacity, let work else { continue }  // ranks other than 0
             rows.append(row(policy: policy, capacity: capacity, work: work, ranks: world.size, plain: plain, slowed: slowed))
         }
@@ -173,13 +181,13 @@ public struct StragglerBenchmark: Sendable {
             row.perRoundVsIdeal = slowed.rounds.enumerated().map { k, round in
                 round.time / (work / (window.contains(k + 1) ? capacity : full))
             }
+            row.perRoundStragglerShare = slowed.rounds.map(\.stragglerShare)
         }
         return row
     }
 
-    static func measure(_ world: Communicator, _ options: EstimatorOptions, _ circuit: Circuit, _ observable: Observable,
-                        _ spec: CutSpecification, _ theta: [Double], _ inputs: [[Double]],
-                        rounds: Int, gradients: Bool) throws -> Measurement? {
+    func measure(_ world: Communicator, _ options: EstimatorOptions, _ circuit: Circuit, _ observable: Observable,
+                 _ spec: CutSpecification, _ theta: [Double], _ inputs: [[Double]]) throws -> Measurement? {
         let estimator = try DistributedEstimator(world: world, options: options) {
             try CutPlan(circuit: circuit, observable: observable, cuts: spec)
         }
@@ -191,7 +199,10 @@ public struct StragglerBenchmark: Sendable {
         for round in 0 ... rounds {
             let result = try estimator.evaluate(theta: theta, inputs: inputs, gradients: gradients)
             guard round > 0 else { continue }  // round 0 warms up
-            measured.rounds.append(.init(time: result.stages.total, work: result.ranks.reduce(0) { $0 + $1.busy }))
+            let units = result.ranks.reduce(0) { $0 + $1.units }
+            let straggling = result.ranks.first { $0.rank == stragglerRank }?.units ?? 0
+            measured.rounds.append(.init(time: result.stages.total, work: result.ranks.reduce(0) { $0 + $1.busy },
+                                         stragglerShare: Double(straggling) / Double(max(units, 1))))
             measured.backups += result.ranks.reduce(0) { $0 + $1.backups }
             measured.cancelled += result.ranks.reduce(0) { $0 + $1.cancelled }
         }

@@ -46,8 +46,15 @@ extension DynamicScheduler {
 
         mutating func run(times: inout RankTimes) throws {
             let workers = world.size - 1
+            var nextService = 0.0
             while true {
-                try service(times: &times)
+                // Between its own units rank 0 looks for messages at most every poll interval:
+                // each look is an MPI_Iprobe, and units can be a few microseconds long.
+                let now = MPI.wallTime()
+                if own == nil || now >= nextService {
+                    try service(times: &times)
+                    nextService = now + UnitRunner.pollInterval
+                }
                 if own == nil, let next = try nextAssignment(for: 0) {
                     own = (next.chunk, 0)
                     ownCancelled = false

@@ -4,7 +4,9 @@
 /// sleeps; the dynamic schedules pass `poll`, run between spins (answering requests, noticing a
 /// cancelled chunk), which may cut the delay short. Spinning rather than sleeping there because
 /// sleeps overshoot by tens of microseconds, which would make a "4× slower" rank far slower on
-/// short units, and a slow processor keeps its core busy anyway.
+/// short units; the spin yields its core to any other runnable rank, so that on an
+/// oversubscribed machine a slow rank costs its own time, not its neighbours' (the capacity
+/// `bench stragglers` measures against: Benchmarks/Capacity.swift).
 import MPI
 #if canImport(Glibc)
 import Glibc
@@ -46,6 +48,9 @@ struct UnitRunner {
                 if try poll(&times) { return false }
                 nextPoll = now + Self.pollInterval
             }
+            // A slow rank's lost time is not the other ranks' loss: on a core shared with them
+            // (more ranks than cores) the spin gives way; alone on its core this returns at once.
+            sched_yield()
         }
     }
 

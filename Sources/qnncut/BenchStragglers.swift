@@ -119,6 +119,11 @@ struct BenchStragglers: ParsableCommand {
                 print(name(r) + String(format: "%-6d ", r.ranks)
                       + (r.perRoundVsIdeal ?? []).map { String(format: "%5.2f", $0) }.joined(separator: " "))
             }
+            print("the straggler rank's share of each round's units")
+            for r in rows {
+                print(name(r) + String(format: "%-6d ", r.ranks)
+                      + (r.perRoundStragglerShare ?? []).map { String(format: "%5.2f", $0) }.joined(separator: " "))
+            }
         }
     }
 }
