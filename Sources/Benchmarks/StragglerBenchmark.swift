@@ -95,6 +95,18 @@ public struct StragglerBenchmark: Sendable {
 
     static let referenceDoneTag = 9201
 
+    /// Every rank spins for a quarter of a second, then they meet. On the 2-core machine the first
+    /// ~0.1 s of work after an idle spell runs up to twice as slowly (the reference round's work
+    /// fell from 55 to 27 ms over its first rounds), which would land on whichever configuration
+    /// happens to run first.
+    static func warmCores(_ world: Communicator, seconds: Double = 0.25) throws {
+        let start = MPI.wallTime()
+        var x = 0.0
+        while MPI.wallTime() - start < seconds { x += 1 }
+        if x < 0 { print(x) }  // keeps the loop
+        try world.barrier()
+    }
+
     /// One policy's timed rounds (rank 0).
     public struct Measurement: Sendable {
         public struct Round: Sendable {
@@ -138,6 +150,7 @@ public struct StragglerBenchmark: Sendable {
         // spinning in MPI's progress engine slows a working neighbour by 20–25 % on the 2-core
         // machine (UnitRunner.pollInterval), which would inflate the reference.
         var work: Double?
+        try Self.warmCores(world)
         if world.isRoot {
             work = try measure(Communicator.selfOnly(), EstimatorOptions(policy: .static), circuit, observable, spec,
                                theta, inputs)?.work
@@ -149,6 +162,7 @@ public struct StragglerBenchmark: Sendable {
         var rows: [Row] = []
         for policy in policies {
             let slow = StragglerInjection(ranks: [stragglerRank], factor: factor, rounds: active)
+            try Self.warmCores(world)
             let plain = try measure(world, EstimatorOptions(policy: policy), circuit, observable, spec, theta, inputs)
             let slowed = try measure(world, EstimatorOptions(policy: policy, straggler: slow), circuit, observable, spec,
                                      theta, inputs)
