@@ -186,21 +186,42 @@ struct ContractionProgram: Sendable {
 }
 
 
+/// One double per sample of a chunk: the contraction runs on `ContractionLanes.width` samples at
+/// once. Each lane sees exactly the operations a single-sample pass does (lanewise `+` and `*`,
+/// never fused), so every sample's result is bit-identical to contracting it alone, while the
+/// index tables are read once per chunk instead of once per sample.
+typealias Lanes = SIMD8<Double>
+
+enum ContractionLanes {
+    static let width = Lanes.scalarCount
+    static let stride = MemoryLayout<Lanes>.stride
+
+    /// Slot i of a lane workspace (`width` doubles per slot, read as one vector).
+    @inline(__always) static func load(_ w: UnsafeRawPointer, _ i: Int) -> Lanes {
+        w.loadUnaligned(fromByteOffset: i &* stride, as: Lanes.self)
+    }
+
+    @inline(__always) static func store(_ v: Lanes, _ w: UnsafeMutableRawPointer, _ i: Int) {
+        w.storeBytes(of: v, toByteOffset: i &* stride, as: Lanes.self)
+    }
+}
+
 extension ContractionProgram {
-    /// Forward pass over a workspace `w` of `workspaceSize` doubles whose fragment and cut slots
-    /// are filled: writes every step's output, so `w[resultOffset]` is E. Each output sums its
-    /// entries in table order from 0, as the per-step loops did, so E is bit-identical to them.
-    func forward(_ w: UnsafeMutablePointer<Double>) {
+    /// Forward pass over a lane workspace (`workspaceSize` slots of `width` doubles) whose fragment
+    /// and cut slots are filled: writes every step's output, so slot `resultOffset` is E per
+    /// sample. Each output sums its entries in table order from 0, as the per-step array loops
+    /// did, so E is bit-identical to them.
+    func forward(_ workspace: UnsafeMutablePointer<Double>) {
+        let w = UnsafeMutableRawPointer(workspace)
         outputEntryStart.withUnsafeBufferPointer { start in
         leftEntry.withUnsafeBufferPointer { li in
         rightEntry.withUnsafeBufferPointer { ri in
-            let out = w + intermediateOffset
             for o in 0..<(start.count - 1) {
-                var sum = 0.0
+                var sum = Lanes(repeating: 0)
                 for e in Int(start[o])..<Int(start[o + 1]) {
-                    sum += w[Int(li[e])] * w[Int(ri[e])]
+                    sum += ContractionLanes.load(w, Int(li[e])) * ContractionLanes.load(w, Int(ri[e]))
                 }
-                out[o] = sum
+                ContractionLanes.store(sum, w, intermediateOffset + o)
             }
         }}}
     }
@@ -208,23 +229,28 @@ extension ContractionProgram {
     /// Reverse pass: adjoints ∂E/∂T of every slot of a completed forward pass `w` into `adjoints`
     /// (same layout; E is multilinear, so for a step out = Σ A·B: Ā += Ō·B, B̄ += Ō·A). Steps run
     /// last to first, outputs and entries in table order: the additions of the per-step version.
-    /// The gradient of E then is Σ_T ⟨T̄, ∂T/∂slot⟩ over fragment and cut slots only: no gradient
-    /// vectors travel through the intermediates.
-    func backward(_ w: UnsafePointer<Double>, adjoints: UnsafeMutablePointer<Double>) {
-        adjoints.update(repeating: 0, count: workspaceSize)
-        adjoints[resultOffset] = 1
+    /// That version skipped an output whose adjoint is 0; a lane with Ō = 0 here adds +0
+    /// instead, which changes nothing (an adjoint starts at +0 and a sum in round-to-nearest is
+    /// −0 only when both terms are, so it never is −0). The gradient of E then is
+    /// Σ_T ⟨T̄, ∂T/∂slot⟩ over fragment and cut slots only: no gradient vectors travel through
+    /// the intermediates.
+    func backward(_ workspace: UnsafePointer<Double>, adjoints adjointSlots: UnsafeMutablePointer<Double>) {
+        adjointSlots.update(repeating: 0, count: workspaceSize * ContractionLanes.width)
+        let w = UnsafeRawPointer(workspace), adjoints = UnsafeMutableRawPointer(adjointSlots)
+        ContractionLanes.store(Lanes(repeating: 1), adjoints, resultOffset)
         outputEntryStart.withUnsafeBufferPointer { start in
         leftEntry.withUnsafeBufferPointer { li in
         rightEntry.withUnsafeBufferPointer { ri in
-            let outAdjoint = adjoints + intermediateOffset
-            for k in stride(from: stepOutputStart.count - 2, through: 0, by: -1) {
+            for k in Swift.stride(from: stepOutputStart.count - 2, through: 0, by: -1) {
                 for o in stepOutputStart[k]..<stepOutputStart[k + 1] {
-                    let g = outAdjoint[o]
-                    if g == 0 { continue }
+                    let g = ContractionLanes.load(adjoints, intermediateOffset + o)
+                    let zero = g .== 0
+                    if all(zero) { continue }
                     for e in Int(start[o])..<Int(start[o + 1]) {
                         let ia = Int(li[e]), ib = Int(ri[e])
-                        adjoints[ia] += g * w[ib]
-                        adjoints[ib] += g * w[ia]
+                        let a = ContractionLanes.load(w, ia), b = ContractionLanes.load(w, ib)
+                        ContractionLanes.store(ContractionLanes.load(adjoints, ia) + (g * b).replacing(with: 0, where: zero), adjoints, ia)
+                        ContractionLanes.store(ContractionLanes.load(adjoints, ib) + (g * a).replacing(with: 0, where: zero), adjoints, ib)
                     }
                 }
             }

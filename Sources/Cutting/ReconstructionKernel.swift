@@ -87,24 +87,23 @@ struct ReconstructionLayout {
     }
 }
 
-/// The buffers of one `reconstruct` call.
+/// The buffers of one `reconstruct` call, for one chunk of `ContractionLanes.width` samples.
 final class ReconstructionBuffers {
-    /// Tensor slots (`ContractionProgram` layout) and their adjoints.
+    /// Tensor slots (`ContractionProgram` layout, one `Lanes` per slot) and their adjoints.
     let values: UnsafeMutablePointer<Double>
     let adjoints: UnsafeMutablePointer<Double>
-    /// ∂E/∂slot of the current sample, and one fragment's slots gathered contiguously.
+    /// ∂E/∂slot per lane (`gradient + lane · width`), and one fragment's slots gathered contiguously.
     let gradient: UnsafeMutablePointer<Double>
     let local: UnsafeMutablePointer<Double>
-    /// Per QPD term, dc/dφ; per coefficient derivative, ∂C/∂slot (current sample).
+    /// dc/dφ per QPD term and lane; ∂C/∂slot per coefficient derivative and lane.
     let coefficientDerivatives: UnsafeMutablePointer<Double>
     let derivatives: UnsafeMutablePointer<Double>
-    let sizes: (workspace: Int, gradient: Int, local: Int, terms: Int, derivatives: Int)
+    private let doubles: [UnsafeMutablePointer<Double>]
 
     init(workspace: Int, gradient: Int, local: Int, terms: Int, derivatives: Int) {
-        sizes = (workspace, gradient, local, terms, derivatives)
         func make(_ n: Int) -> UnsafeMutablePointer<Double> {
-            let p = UnsafeMutablePointer<Double>.allocate(capacity: max(n, 1))
-            p.initialize(repeating: 0, count: max(n, 1))
+            let p = UnsafeMutablePointer<Double>.allocate(capacity: max(n, 1) * ContractionLanes.width)
+            p.initialize(repeating: 0, count: max(n, 1) * ContractionLanes.width)
             return p
         }
         values = make(workspace)
@@ -113,15 +112,17 @@ final class ReconstructionBuffers {
         self.local = make(local)
         coefficientDerivatives = make(terms)
         self.derivatives = make(derivatives)
+        doubles = [values, adjoints, self.gradient, self.local, coefficientDerivatives, self.derivatives]
     }
 
     deinit {
-        for p in [values, adjoints, gradient, local, coefficientDerivatives, derivatives] { p.deallocate() }
+        for p in doubles { p.deallocate() }
     }
 }
 
 extension CutPlan {
-    /// Contract every sample of a validated table (see `reconstruct`).
+    /// Contract every sample of a validated table (see `reconstruct`), `ContractionLanes.width`
+    /// samples at a time.
     func contract(_ table: FragmentValueTable, theta: [Double], inputs: [[Double]]) -> CutEstimate {
         let program = contraction
         let layout = ReconstructionLayout(plan: self, table: table)
@@ -130,10 +131,12 @@ extension CutPlan {
         let width = p + circuit.inputCount
         let fragmentCount = fragments.count
         let termCount = layout.termCoefficients.count
+        let laneCount = ContractionLanes.width
         let buffers = ReconstructionBuffers(workspace: program.workspaceSize, gradient: width,
                                             local: table.fragmentColumns.map(\.count).max() ?? 0,
                                             terms: layout.cutCoefficients.count, derivatives: layout.derivativeSlot.count)
-        let w = buffers.values, adjoints = buffers.adjoints, gradient = buffers.gradient, local = buffers.local
+        // Workspaces hold slot i, lane l at i · laneCount + l.
+        let wd = buffers.values, ad = buffers.adjoints, local = buffers.local
         var result = CutEstimate(values: [], thetaGradients: [], inputGradients: [])
         result.values.reserveCapacity(inputs.count)
         if gradients {
@@ -144,59 +147,73 @@ extension CutPlan {
         let cutEnd = program.intermediateOffset
         table.storage.withUnsafeBufferPointer { storageBuffer in
             let storage = storageBuffer.baseAddress!
-            for (b, x) in inputs.enumerated() {
-                // Cut matrices C_j for this sample: entries summed term by term from 0.
-                (w + cutStart).update(repeating: 0, count: cutEnd - cutStart)
-                for t in layout.cutCoefficients.indices {
-                    let coefficient = layout.cutCoefficients[t]
-                    let phi = coefficient.angle?.value(theta: theta, input: x) ?? 0
-                    let (c, dc) = coefficient.valueAndDerivative(phi: phi)
-                    w[layout.cutEntry[t]] += c
-                    buffers.coefficientDerivatives[t] = dc
-                }
-                if gradients {
+            for chunk in Swift.stride(from: 0, to: inputs.count, by: laneCount) {
+                let lanes = min(laneCount, inputs.count - chunk)
+                // Cut matrices C_j per sample: entries summed term by term from 0.
+                (wd + cutStart * laneCount).update(repeating: 0, count: (cutEnd - cutStart) * laneCount)
+                for l in 0..<lanes {
+                    let x = inputs[chunk + l]
+                    for t in layout.cutCoefficients.indices {
+                        let coefficient = layout.cutCoefficients[t]
+                        let phi = coefficient.angle?.value(theta: theta, input: x) ?? 0
+                        let (c, dc) = coefficient.valueAndDerivative(phi: phi)
+                        wd[layout.cutEntry[t] * laneCount + l] += c
+                        buffers.coefficientDerivatives[t * laneCount + l] = dc
+                    }
+                    guard gradients else { continue }
                     // dc/dslot = dc/dφ · dφ/dslot, φ affine in θ_i and x_j.
                     for r in layout.derivativeSlot.indices {
-                        buffers.derivatives[r] = buffers.coefficientDerivatives[layout.derivativeTerm[r]] * layout.derivativeScale[r]
+                        buffers.derivatives[r * laneCount + l] = buffers.coefficientDerivatives[layout.derivativeTerm[r] * laneCount + l] * layout.derivativeScale[r]
                     }
-                    gradient.update(repeating: 0, count: width)
                 }
-                var value = 0.0
+                if gradients { buffers.gradient.update(repeating: 0, count: width * laneCount) }
+                var value = Lanes(repeating: 0)
                 for t in 0..<termCount {
                     let coefficient = layout.termCoefficients[t]
-                    // Fragment tensors: each fragment's value over its settings.
+                    // Fragment tensors: each fragment's value over its settings, per sample
+                    // (consecutive samples' rows are `rowWidth` apart in the table).
                     for f in 0..<fragmentCount {
                         let o = layout.observableOffset[f] + layout.termObservables[t * fragmentCount + f]
-                        let first = layout.firstRow[o] + b * layout.rowWidth[f], stride = layout.settingStride[o]
-                        let slot = w + program.slotOffset[f]
-                        for s in 0..<layout.settingCount[f] { slot[s] = storage[first + s * stride] }
-                    }
-                    program.forward(w)
-                    value += coefficient * w[program.resultOffset]
-                    guard gradients else { continue }
-                    program.backward(w, adjoints: adjoints)
-                    // ∂E/∂slot = Σ_f ⟨V̄_f, ∂V_f/∂slot⟩ + Σ_j ⟨C̄_j, ∂C_j/∂slot⟩. Each slot receives
-                    // the same additions in the same order as if they went straight into
-                    // `gradient`; gathering them first only makes the inner loop contiguous.
-                    for f in 0..<fragmentCount {
-                        let o = layout.observableOffset[f] + layout.termObservables[t * fragmentCount + f]
-                        let first = layout.firstRow[o] + b * layout.rowWidth[f], stride = layout.settingStride[o]
-                        let adjoint = adjoints + program.slotOffset[f]
-                        let supportStart = layout.supportStart[f], n = layout.supportStart[f + 1] - supportStart
-                        for k in 0..<n { local[k] = gradient[layout.supports[supportStart + k]] }
-                        for s in 0..<layout.settingCount[f] where adjoint[s] != 0 {
-                            let weight = coefficient * adjoint[s]
-                            let row = storage + first + s * stride + 1
-                            for k in 0..<n { local[k] += weight * row[k] }
+                        let first = layout.firstRow[o] + chunk * layout.rowWidth[f]
+                        let stride = layout.settingStride[o], rowWidth = layout.rowWidth[f]
+                        let slot = wd + program.slotOffset[f] * laneCount
+                        for s in 0..<layout.settingCount[f] {
+                            let row = storage + first + s * stride
+                            for l in 0..<lanes { slot[s * laneCount + l] = row[l * rowWidth] }
                         }
-                        for k in 0..<n { gradient[layout.supports[supportStart + k]] = local[k] }
                     }
-                    for r in layout.derivativeSlot.indices {
-                        gradient[layout.derivativeSlot[r]] += coefficient * adjoints[layout.derivativeAdjoint[r]] * buffers.derivatives[r]
+                    program.forward(wd)
+                    value += Lanes(repeating: coefficient) * ContractionLanes.load(wd, program.resultOffset)
+                    guard gradients else { continue }
+                    program.backward(wd, adjoints: ad)
+                    for l in 0..<lanes {
+                        let gradient = buffers.gradient + l * width
+                        let derivatives = buffers.derivatives + l
+                        // ∂E/∂slot = Σ_f ⟨V̄_f, ∂V_f/∂slot⟩ + Σ_j ⟨C̄_j, ∂C_j/∂slot⟩. Each slot receives
+                        // the same additions in the same order as if they went straight into
+                        // `gradient`; gathering them first only makes the inner loop contiguous.
+                        for f in 0..<fragmentCount {
+                            let o = layout.observableOffset[f] + layout.termObservables[t * fragmentCount + f]
+                            let first = layout.firstRow[o] + (chunk + l) * layout.rowWidth[f], stride = layout.settingStride[o]
+                            let adjoint = ad + program.slotOffset[f] * laneCount + l
+                            let supportStart = layout.supportStart[f], n = layout.supportStart[f + 1] - supportStart
+                            for k in 0..<n { local[k] = gradient[layout.supports[supportStart + k]] }
+                            for s in 0..<layout.settingCount[f] where adjoint[s * laneCount] != 0 {
+                                let weight = coefficient * adjoint[s * laneCount]
+                                let row = storage + first + s * stride + 1
+                                for k in 0..<n { local[k] += weight * row[k] }
+                            }
+                            for k in 0..<n { gradient[layout.supports[supportStart + k]] = local[k] }
+                        }
+                        for r in layout.derivativeSlot.indices {
+                            gradient[layout.derivativeSlot[r]] += coefficient * ad[layout.derivativeAdjoint[r] * laneCount + l] * derivatives[r * laneCount]
+                        }
                     }
                 }
-                result.values.append(value)
-                if gradients {
+                for l in 0..<lanes {
+                    result.values.append(value[l])
+                    guard gradients else { continue }
+                    let gradient = buffers.gradient + l * width
                     result.thetaGradients.append(Array(UnsafeBufferPointer(start: gradient, count: p)))
                     result.inputGradients.append(Array(UnsafeBufferPointer(start: gradient + p, count: width - p)))
                 }

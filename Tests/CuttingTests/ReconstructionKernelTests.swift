@@ -111,10 +111,11 @@ import Support
         #expect(angleCoefficients > 0)
     }
 
+    /// 11 samples: one full chunk of `ContractionLanes.width` lanes and one partial.
     @Test(arguments: [false, true])
     func kernelIsBitIdenticalToTheArrayVersion(gradients: Bool) throws {
         for (i, plan) in try Self.plans(maxTerms: 50_000).enumerated() {
-            let (table, theta, inputs) = Self.randomQuery(plan, gradients: gradients, samples: 3, seed: UInt64(i) + 50)
+            let (table, theta, inputs) = Self.randomQuery(plan, gradients: gradients, samples: 11, seed: UInt64(i) + 50)
             let new = try plan.reconstruct(table, theta: theta, inputs: inputs)
             let old = plan.legacyReconstruct(table, theta: theta, inputs: inputs)
             #expect(new.values.map(\.bitPattern) == old.values.map(\.bitPattern), "plan \(i)")
