@@ -100,14 +100,18 @@ final class ReconstructionBuffers {
     let derivatives: UnsafeMutablePointer<Double>
     private let doubles: [UnsafeMutablePointer<Double>]
 
-    init(workspace: Int, gradient: Int, local: Int, terms: Int, derivatives: Int) {
+    /// `values` has its first `initialized` slots zeroed (fragments and cuts: the lanes past the
+    /// batch's last sample are read but never written); the rest are written by `forward`
+    /// before they are read. `adjoints` has `adjointSlots` slots (none without gradients).
+    init(workspace: Int, initialized: Int, adjointSlots: Int, gradient: Int, local: Int, terms: Int, derivatives: Int) {
         func make(_ n: Int) -> UnsafeMutablePointer<Double> {
             let p = UnsafeMutablePointer<Double>.allocate(capacity: max(n, 1) * ContractionLanes.width)
             p.initialize(repeating: 0, count: max(n, 1) * ContractionLanes.width)
             return p
         }
-        values = make(workspace)
-        adjoints = make(workspace)
+        values = UnsafeMutablePointer<Double>.allocate(capacity: max(workspace, 1) * ContractionLanes.width)
+        values.initialize(repeating: 0, count: initialized * ContractionLanes.width)
+        adjoints = make(adjointSlots)
         self.gradient = make(gradient)
         self.local = make(local)
         coefficientDerivatives = make(terms)
@@ -132,7 +136,8 @@ extension CutPlan {
         let fragmentCount = fragments.count
         let termCount = layout.termCoefficients.count
         let laneCount = ContractionLanes.width
-        let buffers = ReconstructionBuffers(workspace: program.workspaceSize, gradient: width,
+        let buffers = ReconstructionBuffers(workspace: program.workspaceSize, initialized: program.intermediateOffset,
+                                            adjointSlots: gradients ? program.workspaceSize : 0, gradient: width,
                                             local: table.fragmentColumns.map(\.count).max() ?? 0,
                                             terms: layout.cutCoefficients.count, derivatives: layout.derivativeSlot.count)
         // Workspaces hold slot i, lane l at i · laneCount + l.
@@ -155,8 +160,9 @@ extension CutPlan {
                     let x = inputs[chunk + l]
                     for t in layout.cutCoefficients.indices {
                         let coefficient = layout.cutCoefficients[t]
-                        let phi = coefficient.angle?.value(theta: theta, input: x) ?? 0
-                        let (c, dc) = coefficient.valueAndDerivative(phi: phi)
+                        // A constant's value and derivative do not depend on φ (skip cos/sin).
+                        let (c, dc) = coefficient.shape == .constant ? (coefficient.factor, 0)
+                            : coefficient.valueAndDerivative(phi: coefficient.angle?.value(theta: theta, input: x) ?? 0)
                         wd[layout.cutEntry[t] * laneCount + l] += c
                         buffers.coefficientDerivatives[t * laneCount + l] = dc
                     }
@@ -177,9 +183,16 @@ extension CutPlan {
                         let first = layout.firstRow[o] + chunk * layout.rowWidth[f]
                         let stride = layout.settingStride[o], rowWidth = layout.rowWidth[f]
                         let slot = wd + program.slotOffset[f] * laneCount
-                        for s in 0..<layout.settingCount[f] {
-                            let row = storage + first + s * stride
-                            for l in 0..<lanes { slot[s * laneCount + l] = row[l * rowWidth] }
+                        if rowWidth == 1 && lanes == laneCount {
+                            // Values only: a chunk's samples lie side by side, one vector per setting.
+                            for s in 0..<layout.settingCount[f] {
+                                ContractionLanes.store(ContractionLanes.load(storage + first + s * stride, 0), slot, s)
+                            }
+                        } else {
+                            for s in 0..<layout.settingCount[f] {
+                                let row = storage + first + s * stride
+                                for l in 0..<lanes { slot[s * laneCount + l] = row[l * rowWidth] }
+                            }
                         }
                     }
                     program.forward(wd)
