@@ -136,10 +136,9 @@ extension CutPlan {
         let fragmentCount = fragments.count
         let termCount = layout.termCoefficients.count
         let laneCount = ContractionLanes.width
-        let localWidth = table.fragmentColumns.map(\.count).max() ?? 0
         let buffers = ReconstructionBuffers(workspace: program.workspaceSize, initialized: program.intermediateOffset,
                                             adjointSlots: gradients ? program.workspaceSize : 0, gradient: width,
-                                            local: localWidth,
+                                            local: table.fragmentColumns.map(\.count).max() ?? 0,
                                             terms: layout.cutCoefficients.count, derivatives: layout.derivativeSlot.count)
         // Workspaces hold slot i, lane l at i · laneCount + l.
         let wd = buffers.values, ad = buffers.adjoints, local = buffers.local
@@ -200,36 +199,25 @@ extension CutPlan {
                     value += Lanes(repeating: coefficient) * ContractionLanes.load(wd, program.resultOffset)
                     guard gradients else { continue }
                     program.backward(wd, adjoints: ad)
-                    // ∂E/∂slot = Σ_f ⟨V̄_f, ∂V_f/∂slot⟩ + Σ_j ⟨C̄_j, ∂C_j/∂slot⟩, per sample (lane). Each
-                    // slot receives the same additions in the same order as if they went straight
-                    // into that sample's `gradient`; gathering a fragment's slots first (`local`,
-                    // `localWidth` per lane) makes the inner loop contiguous, and walking the lanes
-                    // inside each setting reads the chunk's rows of a unit, which lie together.
-                    for f in 0..<fragmentCount {
-                        let o = layout.observableOffset[f] + layout.termObservables[t * fragmentCount + f]
-                        let first = layout.firstRow[o] + chunk * layout.rowWidth[f] + 1
-                        let stride = layout.settingStride[o], rowWidth = layout.rowWidth[f]
-                        let adjoint = ad + program.slotOffset[f] * laneCount
-                        let support = layout.supportStart[f], n = layout.supportStart[f + 1] - support
-                        for l in 0..<lanes {
-                            let gradient = buffers.gradient + l * width, lane = local + l * localWidth
-                            for k in 0..<n { lane[k] = gradient[layout.supports[support + k]] }
-                        }
-                        for s in 0..<layout.settingCount[f] {
-                            let rows = storage + first + s * stride
-                            for l in 0..<lanes where adjoint[s * laneCount + l] != 0 {
-                                let weight = coefficient * adjoint[s * laneCount + l]
-                                let row = rows + l * rowWidth, lane = local + l * localWidth
-                                for k in 0..<n { lane[k] += weight * row[k] }
-                            }
-                        }
-                        for l in 0..<lanes {
-                            let gradient = buffers.gradient + l * width, lane = local + l * localWidth
-                            for k in 0..<n { gradient[layout.supports[support + k]] = lane[k] }
-                        }
-                    }
                     for l in 0..<lanes {
-                        let gradient = buffers.gradient + l * width, derivatives = buffers.derivatives + l
+                        let gradient = buffers.gradient + l * width
+                        let derivatives = buffers.derivatives + l
+                        // ∂E/∂slot = Σ_f ⟨V̄_f, ∂V_f/∂slot⟩ + Σ_j ⟨C̄_j, ∂C_j/∂slot⟩. Each slot receives
+                        // the same additions in the same order as if they went straight into
+                        // `gradient`; gathering them first only makes the inner loop contiguous.
+                        for f in 0..<fragmentCount {
+                            let o = layout.observableOffset[f] + layout.termObservables[t * fragmentCount + f]
+                            let first = layout.firstRow[o] + (chunk + l) * layout.rowWidth[f], stride = layout.settingStride[o]
+                            let adjoint = ad + program.slotOffset[f] * laneCount + l
+                            let supportStart = layout.supportStart[f], n = layout.supportStart[f + 1] - supportStart
+                            for k in 0..<n { local[k] = gradient[layout.supports[supportStart + k]] }
+                            for s in 0..<layout.settingCount[f] where adjoint[s * laneCount] != 0 {
+                                let weight = coefficient * adjoint[s * laneCount]
+                                let row = storage + first + s * stride + 1
+                                for k in 0..<n { local[k] += weight * row[k] }
+                            }
+                            for k in 0..<n { gradient[layout.supports[supportStart + k]] = local[k] }
+                        }
                         for r in layout.derivativeSlot.indices {
                             gradient[layout.derivativeSlot[r]] += coefficient * ad[layout.derivativeAdjoint[r] * laneCount + l] * derivatives[r * laneCount]
                         }
