@@ -4,7 +4,8 @@
 /// sides; each index is shared by exactly one fragment and one cut, and contracting them all gives
 /// E. The pairwise order is chosen greedily once per plan (smallest intermediate first), and each
 /// step is compiled to a sparse index table that skips structural zeros of the cut matrices; per
-/// query we only run the tables. Gradients come from one reverse pass (adjoints of every fragment
+/// query we only run the tables (flattened over one workspace, 8 samples per pass: see
+/// `ReconstructionKernel.swift`). Gradients come from one reverse pass (adjoints of every fragment
 /// and cut tensor), combined with each tensor's derivatives over its *support* (the θ/x slots it
 /// depends on).
 import Circuits
@@ -27,17 +28,19 @@ struct ContractionProgram: Sendable {
     var cutCount: Int
     var fragmentSupport: [[Int]]
     var cutSupport: [[Int]]
+    /// The steps as compiled, over their operands' own indices (kept for inspection and as the
+    /// reference the tests run; queries run the flattened tables below).
     var steps: [ContractionStep]
     /// Number of multiply-adds per evaluation (values only), for reporting.
     var entryCount: Int { leftEntry.count }
 
-    /// The steps flattened over one workspace of doubles in which every tensor slot has a fixed
+    /// The steps flattened over one workspace in which every tensor slot has a fixed
     /// place (`slotOffset`): fragments, then cuts, then each step's output, so all outputs lie
     /// one after another from `intermediateOffset`, in step order. Output o (counted over all
     /// steps) sums `w[leftEntry[e]] · w[rightEntry[e]]` for e in `outputEntryStart[o]..<[o+1]`
     /// (indices into the workspace, not into the operands), and step k owns outputs
     /// `stepOutputStart[k]..<stepOutputStart[k+1]`. Per query, `forward`/`backward` then run
-    /// over one buffer and allocate nothing.
+    /// over one buffer (a slot holds one double per sample lane) and allocate nothing.
     var slotOffset: [Int] = []
     var workspaceSize = 0
     var intermediateOffset = 0

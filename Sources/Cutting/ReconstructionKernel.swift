@@ -1,12 +1,15 @@
-/// The per-sample work of `CutPlan.reconstruct`, allocation-free in the steady state.
+/// The work of `CutPlan.reconstruct`, allocation-free in the steady state.
 ///
 /// Reconstruction is a fixed cost of every round on rank 0 (and on each rank that contracts its
-/// own samples), so it limits scaling to many ranks. The contraction itself is a few hundred
-/// multiply-adds; building arrays per sample and per observable term cost far more. Here every
-/// buffer is allocated once per call: one workspace holds all tensor slots (the layout of
-/// `ContractionProgram`), one its adjoints, and the plan's index structure (which rows of the
-/// table feed which fragment slot, which cut-matrix entry each QPD coefficient adds to, which
-/// gradient slot each coefficient derivative reaches) is flattened into plain arrays first.
+/// own samples), so it limits scaling to many ranks. The contraction itself is a few hundred to
+/// a few thousand multiply-adds; building arrays per sample and per observable term cost more.
+/// Here every buffer is allocated once per call: one workspace holds all tensor slots (the
+/// layout of `ContractionProgram`), one its adjoints, and the plan's index structure (which rows
+/// of the table feed which fragment slot, which cut-matrix entry each QPD coefficient adds to,
+/// which gradient slot each coefficient derivative reaches) is flattened into plain arrays first.
+/// Samples go through in chunks of `ContractionLanes.width`, one per SIMD lane, so the index
+/// tables are read once per chunk; only the fold of fragment-value derivatives, which reads the
+/// table's rows, stays per sample.
 ///
 /// Every floating-point operation is the one the array-building version did, in the same order
 /// (cut entries summed term by term from 0; E and the gradient accumulated term by term; cut
