@@ -11,9 +11,14 @@ import Support
 @Suite struct ReconstructionKernelTests {
     /// Random plans of 2–4 fragments (gate and wire cuts, angle-dependent coefficients in θ and
     /// x, one or two Pauli terms) with at most `maxTerms` QPD terms, plus the sampling plan
-    /// (8-term wire cut, RZZ(θ) cut, two observable terms).
+    /// (8-term wire cut, RZZ(θ) cut, two observable terms) and the reference QNN (n = 6, L = 2,
+    /// k = 2: fragment supports of more than 8 slots, so the gradient fold runs whole vectors).
     static func plans(maxTerms: Int) throws -> [CutPlan] {
-        var plans = [try SampledEstimationTests.plan().0]
+        let qnn = ReferenceQNN.circuit(qubits: 6, layers: 2, crossingLayers: 2)
+        var plans = [try SampledEstimationTests.plan().0,
+                     try CutPlan(circuit: qnn, observable: Observable.z(5, qubitCount: 6),
+                                 cuts: .partition(labels: ReferenceQNN.halvesPartition(qubits: 6)))]
+        #expect(plans[1].contraction.fragmentSupport.allSatisfy { $0.count > 8 })
         var seed: UInt64 = 100
         while plans.count < 16 && seed < 5_000 {
             seed += 1
