@@ -101,17 +101,12 @@ final class ReconstructionBuffers {
     /// dc/dφ per QPD term and lane; ∂C/∂slot per coefficient derivative and lane.
     let coefficientDerivatives: UnsafeMutablePointer<Double>
     let derivatives: UnsafeMutablePointer<Double>
-    /// The rows one fragment folds into the gradient (settings with a nonzero adjoint): weight
-    /// and where the row's derivatives start in the table.
-    let foldWeights: UnsafeMutablePointer<Double>
-    let foldRows: UnsafeMutablePointer<Int>
     private let doubles: [UnsafeMutablePointer<Double>]
 
     /// `values` has its first `initialized` slots zeroed (fragments and cuts: the lanes past the
     /// batch's last sample are read but never written); the rest are written by `forward`
     /// before they are read. `adjoints` has `adjointSlots` slots (none without gradients).
-    init(workspace: Int, initialized: Int, adjointSlots: Int, gradient: Int, local: Int, terms: Int, derivatives: Int,
-         settings: Int) {
+    init(workspace: Int, initialized: Int, adjointSlots: Int, gradient: Int, local: Int, terms: Int, derivatives: Int) {
         func make(_ n: Int) -> UnsafeMutablePointer<Double> {
             let p = UnsafeMutablePointer<Double>.allocate(capacity: max(n, 1) * ContractionLanes.width)
             p.initialize(repeating: 0, count: max(n, 1) * ContractionLanes.width)
@@ -124,15 +119,11 @@ final class ReconstructionBuffers {
         self.local = make(local)
         coefficientDerivatives = make(terms)
         self.derivatives = make(derivatives)
-        foldWeights = make(settings)
-        foldRows = UnsafeMutablePointer<Int>.allocate(capacity: max(settings, 1))
-        foldRows.initialize(repeating: 0, count: max(settings, 1))
-        doubles = [foldWeights, values, adjoints, self.gradient, self.local, coefficientDerivatives, self.derivatives]
+        doubles = [values, adjoints, self.gradient, self.local, coefficientDerivatives, self.derivatives]
     }
 
     deinit {
         for p in doubles { p.deallocate() }
-        foldRows.deallocate()
     }
 }
 
@@ -151,8 +142,7 @@ extension CutPlan {
         let buffers = ReconstructionBuffers(workspace: program.workspaceSize, initialized: program.intermediateOffset,
                                             adjointSlots: gradients ? program.workspaceSize : 0, gradient: width,
                                             local: table.fragmentColumns.map(\.count).max() ?? 0,
-                                            terms: layout.cutCoefficients.count, derivatives: layout.derivativeSlot.count,
-                                            settings: layout.settingCount.max() ?? 0)
+                                            terms: layout.cutCoefficients.count, derivatives: layout.derivativeSlot.count)
         // Workspaces hold slot i, lane l at i · laneCount + l.
         let wd = buffers.values, ad = buffers.adjoints, local = buffers.local
         var result = CutEstimate(values: [], thetaGradients: [], inputGradients: [])
@@ -224,14 +214,11 @@ extension CutPlan {
                             let adjoint = ad + program.slotOffset[f] * laneCount + l
                             let supportStart = layout.supportStart[f], n = layout.supportStart[f + 1] - supportStart
                             for k in 0..<n { local[k] = gradient[layout.supports[supportStart + k]] }
-                            var count = 0
                             for s in 0..<layout.settingCount[f] where adjoint[s * laneCount] != 0 {
-                                buffers.foldWeights[count] = coefficient * adjoint[s * laneCount]
-                                buffers.foldRows[count] = first + s * stride + 1
-                                count += 1
+                                let weight = coefficient * adjoint[s * laneCount]
+                                let row = storage + first + s * stride + 1
+                                for k in 0..<n { local[k] += weight * row[k] }
                             }
-                            Self.fold(into: local, count: n, weights: buffers.foldWeights, rows: buffers.foldRows,
-                                      rowCount: count, storage: storage)
                             for k in 0..<n { gradient[layout.supports[supportStart + k]] = local[k] }
                         }
                         for r in layout.derivativeSlot.indices {
@@ -249,27 +236,5 @@ extension CutPlan {
             }
         }
         return result
-    }
-
-    /// local[k] += weights[i] · storage[rows[i] + k] for i in 0..<rowCount, k in 0..<count: each
-    /// k summed over i in order (the order of the settings), `width` columns at a time held in a
-    /// register instead of loaded and stored once per row.
-    @inline(__always)
-    static func fold(into local: UnsafeMutablePointer<Double>, count n: Int, weights: UnsafeMutablePointer<Double>,
-                     rows: UnsafeMutablePointer<Int>, rowCount: Int, storage: UnsafePointer<Double>) {
-        var k = 0
-        while k + ContractionLanes.width <= n {
-            var sum = ContractionLanes.load(local + k, 0)
-            for i in 0..<rowCount {
-                sum += Lanes(repeating: weights[i]) * ContractionLanes.load(storage + rows[i] + k, 0)
-            }
-            ContractionLanes.store(sum, local + k, 0)
-            k += ContractionLanes.width
-        }
-        for k in k..<n {
-            var sum = local[k]
-            for i in 0..<rowCount { sum += weights[i] * storage[rows[i] + k] }
-            local[k] = sum
-        }
     }
 }
