@@ -17,15 +17,18 @@ struct RoundHeader: Equatable {
     /// One input vector per query; all of one length.
     var inputs: [[Double]]
 
+    /// A round's stitching travels as its index here (rank 0 resolves `.automatic` first).
+    static let stitchingCodes: [Stitching] = [.fullTable, .partialSums, .reduceScatter]
+
     /// The whole header of a "no more rounds" broadcast.
     static let stop: [Double] = [0]
 
-    /// [1 (a round), method, batch, |θ|, |speeds|, |factors|, width, partial sums?] + θ + speeds
+    /// [1 (a round), method, batch, |θ|, |speeds|, |factors|, width, stitching code] + θ + speeds
     /// + factors + inputs.
     func encoded() -> [Double] {
         let width = inputs.first?.count ?? 0
         return [1, Double(method.rawValue), Double(inputs.count), Double(theta.count), Double(speeds.count),
-                Double(costFactors.count), Double(width), stitching == .partialSums ? 1 : 0]
+                Double(costFactors.count), Double(width), Double(Self.stitchingCodes.firstIndex(of: stitching) ?? 0)]
             + theta + speeds + costFactors + inputs.flatMap { $0 }
     }
 
@@ -48,7 +51,7 @@ struct RoundHeader: Equatable {
     private init(decoding header: [Double]) {
         method = GradientMethod(rawValue: Int(header[1])) ?? .none
         let batch = Int(header[2]), p = Int(header[3]), r = Int(header[4]), f = Int(header[5]), width = Int(header[6])
-        stitching = header[7] == 1 ? .partialSums : .fullTable
+        stitching = Self.stitchingCodes.indices.contains(Int(header[7])) ? Self.stitchingCodes[Int(header[7])] : .fullTable
         var next = 8
         func take(_ n: Int) -> [Double] { defer { next += n }; return Array(header[next ..< next + n]) }
         theta = take(p)

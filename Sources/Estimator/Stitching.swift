@@ -1,25 +1,29 @@
 /// The reconstruct stage of a round: how the ranks' fragment-value tables (each one rank's
 /// numbers and zeros elsewhere) become E and ∂E at rank 0.
 ///
-/// `.partialSums` (the default, DESIGN §4): the tables are summed so that every rank receives
-/// whole *samples* of the result (rank r gets samples [r·B/R, (r+1)·B/R)) — a reduce-scatter,
-/// done as one `MPI_Reduce` per sample-owning rank rooted there; each rank
-/// contracts its samples; `MPI_Reduce(SUM)` of one B × (1 + P + X) block of partial
-/// reconstruction sums — values and gradients, zeros outside the rank's samples — brings them to
-/// rank 0. The contraction is spread over min(B, R) ranks instead of running serially at rank 0,
-/// no rank ever holds the whole table, and rank 0's serial share is receiving B·(1+P+X) doubles.
-/// Every entry that is summed is one rank's number plus zeros, so values and gradients are
-/// bit-identical for any rank count and policy.
+/// `.partialSums` (DESIGN §4): the tables are summed so that every rank receives whole *samples*
+/// of the result (rank r gets samples [r·B/R, (r+1)·B/R)), done as one `MPI_Reduce` per
+/// sample-owning rank rooted there; each rank contracts its samples; `MPI_Reduce(SUM)` of one
+/// B × (1 + P + X) block of partial reconstruction sums — values and gradients, zeros outside the
+/// rank's samples — brings them to rank 0. The contraction is spread over min(B, R) ranks instead
+/// of running serially at rank 0, no rank ever holds the whole table, and rank 0's serial share
+/// is receiving B·(1+P+X) doubles.
+///
+/// `.reduceScatter`: the same, with the per-owner reductions done as one `MPI_Reduce_scatter`
+/// — one collective of O(log R) latency instead of min(B, R) reductions in a row, which matters
+/// from a few dozen ranks on (at 256 ranks, 256 reduces of 8 hops each); Open MPI 4.1's shared
+/// memory implementation was 7× slower than the reduces on 12 MB tables at 2 ranks.
 ///
 /// `.fullTable`: `MPI_Reduce(SUM)` of the whole table to rank 0, which contracts alone — for shot
 /// mode, whose sampler draws from the exact fragment values of every unit.
 ///
-/// `.automatic` (the default) measures both: which is faster depends on the table's size against
-/// the contraction's cost and on the MPI library (at 2 ranks with gradients, 12 MB tables, Open
-/// MPI 4.1's shared-memory reductions made the partial sums 3× slower than one reduce to rank 0;
-/// at 16 ranks without gradients they win). Both give bit-identical results, so rank 0 may pick
-/// per round: each kind of round (by gradient method) tries both once, then runs the one with
-/// the lower reconstruct time (weighted mean, α = 0.5), re-trying the other every 16th round.
+/// `.automatic` (the default) measures them: which is fastest depends on the table's size against
+/// the contraction's cost, on R and on the MPI library (at 2 ranks with gradients, 12 MB tables,
+/// Open MPI 4.1's shared-memory reductions made the partial sums 3× slower than one reduce to
+/// rank 0; at 16 ranks without gradients they win). All give bit-identical results — every entry
+/// that is summed is one rank's number plus zeros — so rank 0 may pick per round: each kind of
+/// round (by gradient method) tries each once, then runs the one with the lowest reconstruct time
+/// (weighted mean, α = 0.5), re-trying the others in turn every 16th round.
 import Cutting
 import MPI
 
@@ -27,30 +31,37 @@ import MPI
 public enum Stitching: String, Hashable, Sendable, Codable {
     case automatic
     case partialSums
+    case reduceScatter
     case fullTable
 }
 
-/// Rank 0's choice between the two stitchings, learned from their measured reconstruct times.
+/// Rank 0's choice among the stitchings, learned from their measured reconstruct times.
 struct StitchingChooser {
-    /// [method][0: partial sums, 1: full table]: weighted mean seconds, nil until tried.
+    /// What `.automatic` chooses among, in the order they are first tried.
+    static let candidates: [Stitching] = [.partialSums, .reduceScatter, .fullTable]
+    /// [method][candidate]: weighted mean seconds, nil until tried.
     private var seconds: [GradientMethod: [Double?]] = [:]
     private var rounds: [GradientMethod: Int] = [:]
+    /// [method]: how many re-tries so far (they cycle through the candidates that are not best).
+    private var retries: [GradientMethod: Int] = [:]
 
     mutating func choose(for method: GradientMethod) -> Stitching {
-        let tried = seconds[method] ?? [nil, nil]
+        let tried = seconds[method] ?? Self.candidates.map { _ in nil }
         let round = rounds[method, default: 0]
         rounds[method] = round + 1
-        guard let partial = tried[0] else { return .partialSums }
-        guard let full = tried[1] else { return .fullTable }
-        let better: Stitching = partial <= full ? .partialSums : .fullTable
-        if round % 16 == 15 { return better == .partialSums ? .fullTable : .partialSums }
-        return better
+        if let untried = tried.firstIndex(where: { $0 == nil }) { return Self.candidates[untried] }
+        let times = tried.map { $0! }
+        let best = times.indices.min { times[$0] < times[$1] }!
+        guard round % 16 == 15 else { return Self.candidates[best] }
+        let others = Self.candidates.indices.filter { $0 != best }
+        let retry = retries[method, default: 0]
+        retries[method] = retry + 1
+        return Self.candidates[others[retry % others.count]]
     }
 
     mutating func record(_ stitching: Stitching, method: GradientMethod, seconds measured: Double) {
-        guard stitching != .automatic else { return }
-        var tried = seconds[method] ?? [nil, nil]
-        let k = stitching == .partialSums ? 0 : 1
+        guard let k = Self.candidates.firstIndex(of: stitching) else { return }
+        var tried = seconds[method] ?? Self.candidates.map { _ in nil }
         tried[k] = tried[k].map { 0.5 * measured + 0.5 * $0 } ?? measured
         seconds[method] = tried
     }
@@ -78,10 +89,13 @@ extension DistributedEstimator {
     /// `table` is this rank's table; with `.fullTable` it becomes the sum at rank 0 (in place).
     func stitch(_ table: inout FragmentValueTable, theta: [Double], inputs: [[Double]], method: GradientMethod,
                 stitching: Stitching, times: inout RankTimes) throws -> Stitched {
-        if stitching != .partialSums {
+        switch stitching {
+        case .partialSums, .reduceScatter:
+            return try stitchPartialSums(table, theta: theta, inputs: inputs, method: method,
+                                         scatter: stitching == .reduceScatter, times: &times)
+        case .fullTable, .automatic:
             return try stitchAtRoot(&table, theta: theta, inputs: inputs, times: &times)
         }
-        return try stitchPartialSums(table, theta: theta, inputs: inputs, method: method, times: &times)
     }
 
     /// The whole table to rank 0 (summed in place there: no second table), which contracts it.
@@ -95,19 +109,24 @@ extension DistributedEstimator {
         return Stitched(estimate: estimate, table: table, reduceSeconds: t1 - t0, contractSeconds: MPI.wallTime() - t1)
     }
 
-    /// Whole samples to each rank, contracted there, partial sums reduced to rank 0.
+    /// Whole samples to each rank (one reduce per owner, or one reduce-scatter), contracted
+    /// there, partial sums reduced to rank 0.
     private func stitchPartialSums(_ table: FragmentValueTable, theta: [Double], inputs: [[Double]],
-                                   method: GradientMethod, times: inout RankTimes) throws -> Stitched {
+                                   method: GradientMethod, scatter: Bool, times: inout RankTimes) throws -> Stitched {
         let batch = inputs.count, ranks = world.size
         let samples = { (r: Int) in r * batch / ranks ..< (r + 1) * batch / ranks }
         let stride = table.sampleStride
         let t0 = MPI.wallTime()
         // One MPI_Reduce per rank that owns samples, rooted there: each rank's rows of those samples
-        // travel once up a tree. (Open MPI 4.1's MPI_Reduce_scatter took 7× longer than this on
-        // 12 MB in shared memory, measured at 2 ranks.)
+        // travel once up a tree; or one MPI_Reduce_scatter (`scatter`), whose latency grows as
+        // log R rather than R — the chooser measures which is faster here.
         let laidOut = table.sampleMajor()
         var mine: [Double] = []
         try times.communicating {
+            if scatter {
+                mine = try world.reduceScatter(laidOut, counts: (0..<ranks).map { samples($0).count * stride })
+                return
+            }
             for owner in 0..<ranks where !samples(owner).isEmpty {
                 let block = laidOut[samples(owner).lowerBound * stride ..< samples(owner).upperBound * stride]
                 if let reduced = try world.reduce(block, op: .sum, root: owner) { mine = reduced }

@@ -32,7 +32,7 @@ struct BenchEstimator: ParsableCommand {
     var gradients = false
     @Option(help: "Scheduling policy (static by default here, unlike estimate and train: the recorded figures of docs/performance.md use it).")
     var schedule: SchedulePolicy = .static
-    @Option(help: ArgumentHelp("Reconstruct stage: automatic (measure both, keep the faster), partialSums (reduce to sample owners, local contraction, block reduce) or fullTable (the whole table to rank 0).", valueName: "mode"))
+    @Option(help: ArgumentHelp("Reconstruct stage: automatic (measure each, keep the fastest), partialSums (reduce to sample owners, local contraction, block reduce), reduceScatter (the same with one MPI_Reduce_scatter) or fullTable (the whole table to rank 0).", valueName: "mode"))
     var stitching: Stitching = .automatic
     @Option(help: ArgumentHelp("An OpenQASM 2 circuit to measure instead of the QNN family (its θ and inputs are drawn at random).", valueName: "file.qasm"))
     var circuit: String?

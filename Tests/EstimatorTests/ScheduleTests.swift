@@ -106,6 +106,8 @@ struct RoundHeaderTests {
             RoundHeader(method: .adjoint, theta: [1], speeds: [], costFactors: [0.5, 1.5], inputs: [[7]]),
             RoundHeader(method: .none, theta: [], speeds: [], inputs: [[], []]),
             RoundHeader(method: .parameterShift, theta: [3], speeds: [], inputs: []),
+            RoundHeader(method: .none, theta: [2], speeds: [], stitching: .partialSums, inputs: [[1]]),
+            RoundHeader(method: .adjoint, theta: [2], speeds: [1, 1], stitching: .reduceScatter, inputs: [[1], [2]]),
         ] {
             #expect(RoundHeader.decode(header.encoded()) == header)
         }
@@ -130,21 +132,25 @@ struct RankTimesTests {
 }
 
 struct StitchingChooserTests {
-    @Test("automatic stitching tries both, keeps the faster per kind of round, and re-tries the other every 16th round")
-    func choosesTheFaster() {
+    @Test("automatic stitching tries each, keeps the fastest per kind of round, and re-tries the others in turn every 16th round")
+    func choosesTheFastest() {
         var chooser = StitchingChooser()
         #expect(chooser.choose(for: .adjoint) == .partialSums)
         chooser.record(.partialSums, method: .adjoint, seconds: 0.050)
+        #expect(chooser.choose(for: .adjoint) == .reduceScatter)
+        chooser.record(.reduceScatter, method: .adjoint, seconds: 0.030)
         #expect(chooser.choose(for: .adjoint) == .fullTable)
         chooser.record(.fullTable, method: .adjoint, seconds: 0.015)
         // Forward rounds are learned separately.
         #expect(chooser.choose(for: .none) == .partialSums)
         var picks: [Stitching] = []
-        for _ in 0..<13 { picks.append(chooser.choose(for: .adjoint)) }
+        for _ in 0..<12 { picks.append(chooser.choose(for: .adjoint)) }
         #expect(picks.allSatisfy { $0 == .fullTable })
-        #expect(chooser.choose(for: .adjoint) == .partialSums)  // the 16th adjoint round re-tries the other
+        #expect(chooser.choose(for: .adjoint) == .partialSums)  // the 16th adjoint round re-tries one of the others
+        for _ in 0..<15 { _ = chooser.choose(for: .adjoint) }
+        #expect(chooser.choose(for: .adjoint) == .reduceScatter)  // the 32nd, the next
         // When the full table becomes slower, the choice follows (weighted mean, α = 0.5).
         chooser.record(.fullTable, method: .adjoint, seconds: 0.2)
-        #expect(chooser.choose(for: .adjoint) == .partialSums)
+        #expect(chooser.choose(for: .adjoint) == .reduceScatter)
     }
 }
