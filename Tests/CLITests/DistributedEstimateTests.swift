@@ -119,6 +119,18 @@ struct DistributedEstimateTests {
         }
     }
 
+    @Test("every stitching (partial sums by reduces or by one reduce-scatter, the full table) gives the same bits at np 2 and 3")
+    func stitchingsAgreeBitForBit() throws {
+        let reference = try Self.estimate(ranks: 1, ["--max-fragment-qubits", "3", "--gradients"])
+        let expected = (reference.batch_values ?? []) + (reference.gradients ?? []).map { $0.theta + $0.x }
+        for ranks in [2, 3] {
+            for stitching in ["partialSums", "reduceScatter", "fullTable"] {
+                let out = try Self.estimate(ranks: ranks, ["--max-fragment-qubits", "3", "--gradients", "--stitching", stitching])
+                #expect((out.batch_values ?? []) + (out.gradients ?? []).map { $0.theta + $0.x } == expected, "np=\(ranks) \(stitching)")
+            }
+        }
+    }
+
     @Test("a straggler under the speculative policy changes timing, not values")
     func stragglersDoNotChangeValues() throws {
         let plain = try Self.estimate(ranks: 2, ["--partition", "AAABBB"])

@@ -10,6 +10,9 @@ struct DistributionOptions: ParsableArguments {
     @Option(help: "Work units per chunk for dynamic/speculative/adaptive pools (0 = guided: shrinking chunks).")
     var chunkSize = 0
 
+    @Option(help: ArgumentHelp("Reconstruct stage: automatic (measure each way, keep the fastest), partialSums, reduceScatter or fullTable (docs/performance.md).", valueName: "mode"))
+    var stitching: Stitching = .automatic
+
     @Option(help: ArgumentHelp("Ranks to slow down on purpose, e.g. 1 or 1,3.", valueName: "ranks"))
     var stragglerRanks: String?
 
@@ -50,7 +53,8 @@ struct DistributionOptions: ParsableArguments {
             policy: schedule, chunkSize: chunkSize,
             straggler: StragglerInjection(ranks: (try? parsedRanks()) ?? [], delayPerUnit: stragglerDelay,
                                           factor: stragglerFactor, probability: stragglerProbability,
-                                          seed: stragglerSeed))
+                                          seed: stragglerSeed),
+            stitching: stitching)
     }
 }
 
