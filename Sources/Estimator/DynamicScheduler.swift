@@ -101,6 +101,7 @@ struct DynamicScheduler {
 
     /// Run a chunk's units, stopping early if it is cancelled; true when every unit ran.
     private func run(_ chunk: Int, cancelled: inout Set<Int>, times: inout RankTimes) throws -> Bool {
+        try runner.willRunChunk(Array(schedule.chunks[chunk]))
         for unit in schedule.chunks[chunk] {
             try drainCancels(into: &cancelled, times: &times)
             if cancelled.contains(chunk) { return false }
@@ -164,6 +165,7 @@ struct DynamicScheduler {
                 if own == nil, let next = try nextAssignment(for: 0) {
                     own = (next.chunk, 0)
                     ownCancelled = false
+                    try scheduler.runner.willRunChunk(Array(scheduler.schedule.chunks[next.chunk]))
                     if next.backup { times.backups += 1 }
                 }
                 if let (chunk, next) = own {
