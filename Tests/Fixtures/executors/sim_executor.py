@@ -9,7 +9,7 @@ Usage: sim_executor.py MODE [LOG]
         sample : Binomial(shots, (1 + v) / 2) even outcomes, seeded by the circuit's text, shots,
                  unit, sample and shift, so answers do not depend on the rank, the schedule or
                  the batching
-  LOG   append "RANK CIRCUITS SHIFTED" per request line to this file
+  LOG   append "RANK CIRCUITS SHIFTED UNITS" per request line to this file
 """
 import cmath
 import hashlib
@@ -159,7 +159,8 @@ for line in sys.stdin:
     circuits = request["circuits"]
     if log:
         with open(log, "a") as f:
-            f.write("%s %d %d\n" % (rank, len(circuits), sum(1 for c in circuits if "shift" in c)))
+            f.write("%s %d %d %d\n" % (rank, len(circuits), sum(1 for c in circuits if "shift" in c),
+                                        len(set(c.get("unit") for c in circuits))))
     try:
         answer = {"id": request["id"], "results": [{"counts": counts(c)} for c in circuits]}
     except Exception as error:
