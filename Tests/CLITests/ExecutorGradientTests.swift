@@ -119,7 +119,8 @@ struct ExecutorGradientTests {
                                                                         "--executor", Self.executor + " sample " + log,
                                                                         "--executor-max-batch", "40"]))
             // "RANK CIRCUITS SHIFTED UNITS" per request line.
-            let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ").compactMap { Int($0) } }
+            let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+                .filter { !$0.hasSuffix(" end") }.map { $0.split(separator: " ").compactMap { Int($0) } }
             try #require(!lines.isEmpty && lines.allSatisfy { $0.count == 4 })
             #expect(lines.allSatisfy { $0[1] >= 1 && $0[1] <= 40 })
             // A unit alone is 2 samples × (1 + at most 14 shifted circuits) = 30 circuits: full

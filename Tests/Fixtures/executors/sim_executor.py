@@ -9,7 +9,8 @@ Usage: sim_executor.py MODE [LOG]
         sample : Binomial(shots, (1 + v) / 2) even outcomes, seeded by the circuit's text, shots,
                  unit, sample and shift, so answers do not depend on the rank, the schedule or
                  the batching
-  LOG   append "RANK CIRCUITS SHIFTED UNITS" per request line to this file
+  LOG   append "RANK CIRCUITS SHIFTED UNITS" per request line to this file, and "RANK end" at
+        the end of the input
 """
 import cmath
 import hashlib
@@ -166,3 +167,6 @@ for line in sys.stdin:
     except Exception as error:
         answer = {"id": request["id"], "error": str(error)}
     print(json.dumps(answer), flush=True)
+if log:  # end of input: qnncut closed the executor
+    with open(log, "a") as f:
+        f.write("%s end\n" % rank)
