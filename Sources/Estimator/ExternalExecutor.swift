@@ -77,9 +77,8 @@ public final class ExternalExecutor: FragmentExecutor {
             throw FragmentExecutorError("executor on rank \(rank): an executor returns counts; gradients come by parameter shift in shot mode, not adjoint")
         }
         let binding = Binding(digest: plan.digest, method: table.method, theta: theta, inputs: inputs)
-        if prepared[unit] == nil || preparedBinding != binding {
-            try prepare(units: [unit], plan: plan, theta: theta, inputs: inputs, method: table.method)
-        }
+        if preparedBinding != binding { prepared = [:] }
+        if prepared[unit] == nil { try measure(units: [unit], plan: plan, binding: binding) }
         let means = prepared.removeValue(forKey: unit)!
         table.store(values: means.values, shifted: means.shifted, unit: unit)
     }
@@ -92,9 +91,14 @@ public final class ExternalExecutor: FragmentExecutor {
     /// call prepared and `execute` did not take (a chunk cancelled under a dynamic schedule) is
     /// dropped.
     public func prepare(units: [Int], plan: CutPlan, theta: [Double], inputs: [[Double]], method: GradientMethod) throws {
-        let binding = Binding(digest: plan.digest, method: method, theta: theta, inputs: inputs)
-        let shots = try allocations(plan: plan, binding: binding)
         prepared = [:]
+        try measure(units: units, plan: plan, binding: Binding(digest: plan.digest, method: method, theta: theta, inputs: inputs))
+    }
+
+    /// Run the circuits of `units` and keep their means beside what is prepared already.
+    private func measure(units: [Int], plan: CutPlan, binding: Binding) throws {
+        let (method, theta, inputs) = (binding.method, binding.theta, binding.inputs)
+        let shots = try allocations(plan: plan, binding: binding)
         preparedBinding = binding
         var circuits: [Circuit] = []
         for unit in units {
