@@ -9,6 +9,8 @@ source scripts/env.sh
 # The integration tests launch the built qnncut, so build the executable first.
 swift build
 swift test "$@"
+# Timing-dependent checks run alone, after the parallel suites.
+bash scripts/test-stragglers.sh
 # The Qiskit Aer reference executor against the built-in shot mode and noise model (its own venv).
 bash bench/executors/test.sh
 bash scripts/test-python.sh

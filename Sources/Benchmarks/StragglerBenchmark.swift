@@ -1,7 +1,10 @@
 /// One slowed rank under each scheduling policy (`qnncut bench stragglers`): batch time against
 /// the same policy without the straggler and against the ideal the remaining capacity allows
-/// (total work ÷ summed rank speeds), the no-straggler batch time against its own ideal
-/// (work ÷ ranks), the summed time of all timed rounds (what a training run of that many steps
+/// (total work ÷ summed rank speeds, each host's sum capped at its cores: Capacity.swift), the
+/// no-straggler batch time against its own ideal (work ÷ the same capacity with every rank at
+/// full speed). The work is one dedicated core's seconds for the round: rank 0 runs the same
+/// rounds alone (`MPI_COMM_SELF`) while the others wait, so neither time-sharing of
+/// oversubscribed cores nor a policy's bookkeeping inflates or shrinks it. Also reported: the summed time of all timed rounds (what a training run of that many steps
 /// would take: the paper's figure) and, with a transient window, every round's time against its
 /// ideal, so detection and recovery show. Collective; needs ≥ 2 ranks.
 import Circuits
@@ -9,6 +12,9 @@ import Cutting
 import Estimator
 import MPI
 import Support
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public struct StragglerBenchmark: Sendable {
     public var qubits: Int
@@ -45,13 +51,13 @@ public struct StragglerBenchmark: Sendable {
         public var batchSecondsStraggler: Double
         /// Time with straggler ÷ time without (the paper reports ~1.15 for one delayed worker).
         public var slowdown: Double
-        /// Total work ÷ summed rank speeds; work = the busy seconds (delays excluded) of the run.
+        /// Total work ÷ capacity (summed rank speeds, capped per host at its cores).
         public var idealSeconds: Double
         /// Time with straggler ÷ ideal (1 = perfect use of the remaining capacity).
         public var vsIdeal: Double
         public var backups: Int
         public var cancelled: Int
-        /// Without the straggler: work ÷ ranks, and the batch time ÷ that.
+        /// Without the straggler: work ÷ capacity, and the batch time ÷ that.
         public var idealSecondsNoStraggler: Double
         public var vsIdealNoStraggler: Double
         /// Summed seconds of every timed round, without and with the straggler (a training run of
@@ -63,6 +69,16 @@ public struct StragglerBenchmark: Sendable {
         /// its ideal (the straggler's capacity inside the window, full capacity outside).
         public var transientRounds: [Int]?
         public var perRoundVsIdeal: [Double]?
+        /// With a transient window: the straggler rank's share of each timed round's units (how
+        /// quickly the schedule notices it, and forgives it).
+        public var perRoundStragglerShare: [Double]?
+        /// Cores the job's ranks may run on (summed over hosts), and the capacities (in cores)
+        /// with and without the straggler.
+        public var cores: Int
+        public var capacity: Double
+        public var capacityNoStraggler: Double
+        /// The round's work: median seconds of one rank running every unit alone.
+        public var workSeconds: Double
 
         /// The JSON report keeps its snake_case names.
         enum CodingKeys: String, CodingKey {
@@ -71,15 +87,37 @@ public struct StragglerBenchmark: Sendable {
                  backups, cancelled, idealSecondsNoStraggler = "ideal_s_no_straggler",
                  vsIdealNoStraggler = "vs_ideal_no_straggler", totalSecondsNoStraggler = "total_s_no_straggler",
                  totalSecondsStraggler = "total_s_straggler", trainingSlowdown = "training_slowdown",
-                 transientRounds = "transient_rounds", perRoundVsIdeal = "per_round_vs_ideal"
+                 transientRounds = "transient_rounds", perRoundVsIdeal = "per_round_vs_ideal",
+                 perRoundStragglerShare = "per_round_straggler_share", cores, capacity,
+                 capacityNoStraggler = "capacity_no_straggler", workSeconds = "work_s"
         }
+    }
+
+    static let referenceDoneTag = 9201
+
+    /// Every rank spins for a quarter of a second, then they meet. On the 2-core machine the first
+    /// ~0.1 s of work after an idle spell runs up to twice as slowly (the reference round's work
+    /// fell from 55 to 27 ms over its first rounds), which would land on whichever configuration
+    /// happens to run first.
+    static func warmCores(_ world: Communicator, seconds: Double = 0.25) throws {
+        let start = MPI.wallTime()
+        var x = 0.0
+        while MPI.wallTime() - start < seconds { x += 1 }
+        if x < 0 { print(x) }  // keeps the loop
+        try world.barrier()
     }
 
     /// One policy's timed rounds (rank 0).
     public struct Measurement: Sendable {
         public struct Round: Sendable {
             public var time: Double, work: Double
-            public init(time: Double, work: Double) { self.time = time; self.work = work }
+            /// The straggler rank's share of the units evaluated (backups count twice).
+            public var stragglerShare: Double
+            public init(time: Double, work: Double, stragglerShare: Double = 0) {
+                self.time = time
+                self.work = work
+                self.stragglerShare = stragglerShare
+            }
         }
         public var rounds: [Round]
         public var backups = 0, cancelled = 0
@@ -106,45 +144,64 @@ public struct StragglerBenchmark: Sendable {
             : .partition(labels: ReferenceQNN.halvesPartition(qubits: qubits))
         // Estimator round 1 is the warm-up: timed round t is estimator round t + 1.
         let active = window.map { ($0.lowerBound + 1) ... ($0.upperBound + 1) } ?? 1 ... Int.max
+        let placements = try world.gather(Placement.current(), root: 0)
+        let capacity = placements.map { Capacity(placements: $0) }
+        // The reference work: rank 0 alone. The others wait asleep, not in a barrier: a rank
+        // spinning in MPI's progress engine slows a working neighbour by 20–25 % on the 2-core
+        // machine (UnitRunner.pollInterval), which would inflate the reference.
+        var work: Double?
+        try Self.warmCores(world)
+        if world.isRoot {
+            work = try measure(Communicator.selfOnly(), EstimatorOptions(policy: .static), circuit, observable, spec,
+                               theta, inputs)?.work
+            for rank in 1 ..< world.size { try world.send([1.0] as [Double], to: rank, tag: Self.referenceDoneTag) }
+        } else {
+            while try world.probeIfAvailable(from: 0, tag: Self.referenceDoneTag) == nil { usleep(2000) }
+            _ = try world.receiveDoubles(from: 0, tag: Self.referenceDoneTag)
+        }
         var rows: [Row] = []
         for policy in policies {
             let slow = StragglerInjection(ranks: [stragglerRank], factor: factor, rounds: active)
-            func measure(_ options: EstimatorOptions) throws -> Measurement? {
-                try Self.measure(world, options, circuit, observable, spec, theta, inputs, rounds: rounds, gradients: gradients)
-            }
-            let plain = try measure(EstimatorOptions(policy: policy))
-            let slowed = try measure(EstimatorOptions(policy: policy, straggler: slow))
-            guard let plain, let slowed else { continue }  // ranks other than 0
-            rows.append(row(policy: policy, ranks: world.size, plain: plain, slowed: slowed))
+            try Self.warmCores(world)
+            let plain = try measure(world, EstimatorOptions(policy: policy), circuit, observable, spec, theta, inputs)
+            let slowed = try measure(world, EstimatorOptions(policy: policy, straggler: slow), circuit, observable, spec,
+                                     theta, inputs)
+            guard let plain, let slowed, let capacity, let work else { continue }  // ranks other than 0
+            rows.append(row(policy: policy, capacity: capacity, work: work, ranks: world.size, plain: plain, slowed: slowed))
         }
         return rows
     }
 
-    /// The comparison of one policy's runs. Speeds: 1 for every rank, 1/factor for the straggler;
-    /// work = busy seconds of the straggler run itself (delays excluded): same rounds, same load.
-    public func row(policy: SchedulePolicy, ranks: Int, plain: Measurement, slowed: Measurement) -> Row {
-        let capacity = Double(ranks - 1) + 1 / factor
-        let ideal = slowed.work / capacity
-        let idealPlain = plain.work / Double(ranks)
+    /// The comparison of one policy's runs. Speeds: 1 for every rank, 1/factor for the straggler,
+    /// summed per host and capped at its cores; `work`: one rank's seconds for a round alone.
+    public func row(policy: SchedulePolicy, capacity hosts: Capacity, work: Double, ranks: Int, plain: Measurement,
+                    slowed: Measurement) -> Row {
+        var speeds = Array(repeating: 1.0, count: ranks)
+        let full = hosts.of(speeds: speeds)
+        speeds[stragglerRank] = 1 / factor
+        let capacity = hosts.of(speeds: speeds)
+        let ideal = work / capacity
+        let idealPlain = work / full
         var row = Row(policy: policy.rawValue, ranks: ranks, factor: factor,
                       batchSecondsNoStraggler: plain.time, batchSecondsStraggler: slowed.time,
                       slowdown: slowed.time / plain.time, idealSeconds: ideal, vsIdeal: slowed.time / ideal,
                       backups: slowed.backups, cancelled: slowed.cancelled,
                       idealSecondsNoStraggler: idealPlain, vsIdealNoStraggler: plain.time / idealPlain,
                       totalSecondsNoStraggler: plain.total, totalSecondsStraggler: slowed.total,
-                      trainingSlowdown: slowed.total / plain.total)
+                      trainingSlowdown: slowed.total / plain.total, cores: hosts.cores, capacity: capacity,
+                      capacityNoStraggler: full, workSeconds: work)
         if let window {
             row.transientRounds = Array(window)
             row.perRoundVsIdeal = slowed.rounds.enumerated().map { k, round in
-                round.time / (round.work / (window.contains(k + 1) ? capacity : Double(ranks)))
+                round.time / (work / (window.contains(k + 1) ? capacity : full))
             }
+            row.perRoundStragglerShare = slowed.rounds.map(\.stragglerShare)
         }
         return row
     }
 
-    static func measure(_ world: Communicator, _ options: EstimatorOptions, _ circuit: Circuit, _ observable: Observable,
-                        _ spec: CutSpecification, _ theta: [Double], _ inputs: [[Double]],
-                        rounds: Int, gradients: Bool) throws -> Measurement? {
+    func measure(_ world: Communicator, _ options: EstimatorOptions, _ circuit: Circuit, _ observable: Observable,
+                 _ spec: CutSpecification, _ theta: [Double], _ inputs: [[Double]]) throws -> Measurement? {
         let estimator = try DistributedEstimator(world: world, options: options) {
             try CutPlan(circuit: circuit, observable: observable, cuts: spec)
         }
@@ -156,7 +213,10 @@ public struct StragglerBenchmark: Sendable {
         for round in 0 ... rounds {
             let result = try estimator.evaluate(theta: theta, inputs: inputs, gradients: gradients)
             guard round > 0 else { continue }  // round 0 warms up
-            measured.rounds.append(.init(time: result.stages.total, work: result.ranks.reduce(0) { $0 + $1.busy }))
+            let units = result.ranks.reduce(0) { $0 + $1.units }
+            let straggling = result.ranks.first { $0.rank == stragglerRank }?.units ?? 0
+            measured.rounds.append(.init(time: result.stages.total, work: result.ranks.reduce(0) { $0 + $1.busy },
+                                         stragglerShare: Double(straggling) / Double(max(units, 1))))
             measured.backups += result.ranks.reduce(0) { $0 + $1.backups }
             measured.cancelled += result.ranks.reduce(0) { $0 + $1.cancelled }
         }
@@ -164,3 +224,4 @@ public struct StragglerBenchmark: Sendable {
         return measured
     }
 }
+

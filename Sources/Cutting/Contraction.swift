@@ -4,7 +4,8 @@
 /// sides; each index is shared by exactly one fragment and one cut, and contracting them all gives
 /// E. The pairwise order is chosen greedily once per plan (smallest intermediate first), and each
 /// step is compiled to a sparse index table that skips structural zeros of the cut matrices; per
-/// query we only run the tables. Gradients come from one reverse pass (adjoints of every fragment
+/// query we only run the tables (flattened over one workspace, 8 samples per pass: see
+/// `ReconstructionKernel.swift`). Gradients come from one reverse pass (adjoints of every fragment
 /// and cut tensor), combined with each tensor's derivatives over its *support* (the θ/x slots it
 /// depends on).
 import Circuits
@@ -27,9 +28,28 @@ struct ContractionProgram: Sendable {
     var cutCount: Int
     var fragmentSupport: [[Int]]
     var cutSupport: [[Int]]
+    /// The steps as compiled, over their operands' own indices (kept for inspection and as the
+    /// reference the tests run; queries run the flattened tables below).
     var steps: [ContractionStep]
     /// Number of multiply-adds per evaluation (values only), for reporting.
-    var entryCount: Int { steps.reduce(0) { $0 + $1.leftIndex.count } }
+    var entryCount: Int { leftEntry.count }
+
+    /// The steps flattened over one workspace in which every tensor slot has a fixed
+    /// place (`slotOffset`): fragments, then cuts, then each step's output, so all outputs lie
+    /// one after another from `intermediateOffset`, in step order. Output o (counted over all
+    /// steps) sums `w[leftEntry[e]] · w[rightEntry[e]]` for e in `outputEntryStart[o]..<[o+1]`
+    /// (indices into the workspace, not into the operands), and step k owns outputs
+    /// `stepOutputStart[k]..<stepOutputStart[k+1]`. Per query, `forward`/`backward` then run
+    /// over one buffer (a slot holds one double per sample lane) and allocate nothing.
+    var slotOffset: [Int] = []
+    var workspaceSize = 0
+    var intermediateOffset = 0
+    /// Where the scalar E lies after `forward`.
+    var resultOffset = 0
+    var outputEntryStart: [Int32] = [0]
+    var leftEntry: [Int32] = []
+    var rightEntry: [Int32] = []
+    var stepOutputStart: [Int] = [0]
 
     init(cuts: [Cut], fragments: [Fragment]) {
         fragmentCount = fragments.count
@@ -121,6 +141,33 @@ struct ContractionProgram: Sendable {
             labels.append(outLabels)
             nonzero.append(nil)
         }
+        let slotSizes = fragments.map { f in f.cutSides.reduce(1) { $0 * dim(2 * $1.cut + $1.side) } }
+            + cuts.indices.map { dim(2 * $0) * dim(2 * $0 + 1) } + steps.map(\.outputSize)
+        flatten(slotSizes: slotSizes)
+    }
+
+    /// Lay every slot out in one workspace and rewrite the step tables as workspace indices.
+    private mutating func flatten(slotSizes: [Int]) {
+        var next = 0
+        for size in slotSizes {
+            slotOffset.append(next)
+            next += size
+        }
+        workspaceSize = next
+        intermediateOffset = slotOffset[fragmentCount + cutCount ..< slotOffset.count].first ?? next
+        resultOffset = slotOffset.last ?? 0
+        precondition(slotSizes.last == 1, "ContractionProgram: the contraction must end in a scalar")
+        precondition(next <= Int(Int32.max), "ContractionProgram: workspace of \(next) doubles exceeds Int32 indices")
+        for step in steps {
+            let left = Int32(slotOffset[step.left]), right = Int32(slotOffset[step.right])
+            let base = leftEntry.count
+            for o in 0..<step.outputSize {
+                outputEntryStart.append(Int32(base) + step.entryStart[o + 1])
+            }
+            leftEntry.append(contentsOf: step.leftIndex.map { $0 + left })
+            rightEntry.append(contentsOf: step.rightIndex.map { $0 + right })
+            stepOutputStart.append(stepOutputStart[stepOutputStart.count - 1] + step.outputSize)
+        }
     }
 
     /// Mixed-radix increment, last digit fastest, keeping two flat offsets in step (`a`, `b`
@@ -141,59 +188,75 @@ struct ContractionProgram: Sendable {
     }
 }
 
-extension ContractionProgram {
-    /// Forward pass: `tensors` holds the fragment tensors then the cut tensors; every step appends
-    /// its result. The last tensor is the scalar E.
-    func forward(_ tensors: inout [[Double]]) {
-        for step in steps {
-            var out = [Double](repeating: 0, count: step.outputSize)
-            let a = tensors[step.left], b = tensors[step.right]
-            do {
-                // Spans: views without a closure per buffer; the loop indexes them unchecked
-                // because the program's tables were built against these very sizes.
-                let av = a.span, bv = b.span
-                let start = step.entryStart.span, li = step.leftIndex.span, ri = step.rightIndex.span
-                var outView = out.mutableSpan
-                for o in 0..<step.outputSize {
-                    var sum = 0.0
-                    for e in Int(start[unchecked: o])..<Int(start[unchecked: o + 1]) {
-                        sum += av[unchecked: Int(li[unchecked: e])] * bv[unchecked: Int(ri[unchecked: e])]
-                    }
-                    outView[unchecked: o] = sum
-                }
-            }
-            tensors.append(out)
-        }
+
+/// One double per sample of a chunk: the contraction runs on `ContractionLanes.width` samples at
+/// once. Each lane sees exactly the operations a single-sample pass does (lanewise `+` and `*`,
+/// never fused), so every sample's result is bit-identical to contracting it alone, while the
+/// index tables are read once per chunk instead of once per sample.
+typealias Lanes = SIMD8<Double>
+
+enum ContractionLanes {
+    static let width = Lanes.scalarCount
+    static let stride = MemoryLayout<Lanes>.stride
+
+    /// Slot i of a lane workspace (`width` doubles per slot, read as one vector).
+    @inline(__always) static func load(_ w: UnsafeRawPointer, _ i: Int) -> Lanes {
+        w.loadUnaligned(fromByteOffset: i &* stride, as: Lanes.self)
     }
 
-    /// Reverse pass: adjoints ∂E/∂T for every tensor of a completed forward pass (E is
-    /// multilinear, so for a step out = Σ A·B: Ā += Ō·B, B̄ += Ō·A). The gradient of E then is
-    /// Σ_T ⟨T̄, ∂T/∂slot⟩ over fragment and cut tensors only: no gradient vectors travel through
+    @inline(__always) static func store(_ v: Lanes, _ w: UnsafeMutableRawPointer, _ i: Int) {
+        w.storeBytes(of: v, toByteOffset: i &* stride, as: Lanes.self)
+    }
+}
+
+extension ContractionProgram {
+    /// Forward pass over a lane workspace (`workspaceSize` slots of `width` doubles) whose fragment
+    /// and cut slots are filled: writes every step's output, so slot `resultOffset` is E per
+    /// sample. Each output sums its entries in table order from 0, as the per-step array loops
+    /// did, so E is bit-identical to them.
+    func forward(_ workspace: UnsafeMutablePointer<Double>) {
+        let w = UnsafeMutableRawPointer(workspace)
+        outputEntryStart.withUnsafeBufferPointer { start in
+        leftEntry.withUnsafeBufferPointer { li in
+        rightEntry.withUnsafeBufferPointer { ri in
+            for o in 0..<(start.count - 1) {
+                var sum = Lanes(repeating: 0)
+                for e in Int(start[o])..<Int(start[o + 1]) {
+                    sum += ContractionLanes.load(w, Int(li[e])) * ContractionLanes.load(w, Int(ri[e]))
+                }
+                ContractionLanes.store(sum, w, intermediateOffset + o)
+            }
+        }}}
+    }
+
+    /// Reverse pass: adjoints ∂E/∂T of every slot of a completed forward pass `w` into `adjoints`
+    /// (same layout; E is multilinear, so for a step out = Σ A·B: Ā += Ō·B, B̄ += Ō·A). Steps run
+    /// last to first, outputs and entries in table order: the additions of the per-step version.
+    /// That version skipped an output whose adjoint is 0; a lane with Ō = 0 here adds +0
+    /// instead, which changes nothing (an adjoint starts at +0 and a sum in round-to-nearest is
+    /// −0 only when both terms are, so it never is −0). The gradient of E then is
+    /// Σ_T ⟨T̄, ∂T/∂slot⟩ over fragment and cut slots only: no gradient vectors travel through
     /// the intermediates.
-    func backward(_ tensors: [[Double]]) -> [[Double]] {
-        var adjoints = tensors.map { [Double](repeating: 0, count: $0.count) }
-        adjoints[adjoints.count - 1] = [1]
-        for (k, step) in steps.enumerated().reversed() {
-            let outAdjoint = adjoints[fragmentCount + cutCount + k]
-            var leftAdjoint = adjoints[step.left], rightAdjoint = adjoints[step.right]
-            let a = tensors[step.left], b = tensors[step.right]
-            do {
-                let av = a.span, bv = b.span
-                let start = step.entryStart.span, li = step.leftIndex.span, ri = step.rightIndex.span
-                var la = leftAdjoint.mutableSpan, ra = rightAdjoint.mutableSpan
-                for o in 0..<step.outputSize {
-                    let g = outAdjoint[o]
-                    if g == 0 { continue }
-                    for e in Int(start[unchecked: o])..<Int(start[unchecked: o + 1]) {
-                        let ia = Int(li[unchecked: e]), ib = Int(ri[unchecked: e])
-                        la[unchecked: ia] += g * bv[unchecked: ib]
-                        ra[unchecked: ib] += g * av[unchecked: ia]
+    func backward(_ workspace: UnsafePointer<Double>, adjoints adjointSlots: UnsafeMutablePointer<Double>) {
+        adjointSlots.update(repeating: 0, count: workspaceSize * ContractionLanes.width)
+        let w = UnsafeRawPointer(workspace), adjoints = UnsafeMutableRawPointer(adjointSlots)
+        ContractionLanes.store(Lanes(repeating: 1), adjoints, resultOffset)
+        outputEntryStart.withUnsafeBufferPointer { start in
+        leftEntry.withUnsafeBufferPointer { li in
+        rightEntry.withUnsafeBufferPointer { ri in
+            for k in Swift.stride(from: stepOutputStart.count - 2, through: 0, by: -1) {
+                for o in stepOutputStart[k]..<stepOutputStart[k + 1] {
+                    let g = ContractionLanes.load(adjoints, intermediateOffset + o)
+                    let zero = g .== 0
+                    if all(zero) { continue }
+                    for e in Int(start[o])..<Int(start[o + 1]) {
+                        let ia = Int(li[e]), ib = Int(ri[e])
+                        let a = ContractionLanes.load(w, ia), b = ContractionLanes.load(w, ib)
+                        ContractionLanes.store(ContractionLanes.load(adjoints, ia) + (g * b).replacing(with: 0, where: zero), adjoints, ia)
+                        ContractionLanes.store(ContractionLanes.load(adjoints, ib) + (g * a).replacing(with: 0, where: zero), adjoints, ib)
                     }
                 }
             }
-            adjoints[step.left] = leftAdjoint
-            adjoints[step.right] = rightAdjoint
-        }
-        return adjoints
+        }}}
     }
 }

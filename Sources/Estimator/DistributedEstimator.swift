@@ -30,7 +30,7 @@ public struct EstimatorOptions: Hashable, Sendable, Codable {
     /// How the reconstruct stage combines the ranks' results (see `Stitching`).
     public var stitching: Stitching
 
-    public init(policy: SchedulePolicy = .static, chunkSize: Int = 0, straggler: StragglerInjection = .none,
+    public init(policy: SchedulePolicy = .adaptive, chunkSize: Int = 0, straggler: StragglerInjection = .none,
                 stitching: Stitching = .automatic) {
         self.policy = policy
         self.chunkSize = chunkSize

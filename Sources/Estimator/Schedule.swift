@@ -87,13 +87,16 @@ public struct Schedule: Sendable {
     }
 
     /// The adaptive schedule: the first `bulkShare` of the estimated cost (units in order) is
-    /// cut into contiguous blocks proportional to `speeds`, each block into `piecesPerRank`
-    /// chunks queued on its rank (the grain of stealing); the remaining units are the pool, in
-    /// guided chunks. Every rank computes the same schedule from the same costs and speeds.
+    /// cut into contiguous blocks proportional to `speeds`, each block into shrinking chunks
+    /// queued on its rank — 1/`pieceDivisor` of what remains of the block, down to single units
+    /// — so that what another rank can steal near the end is small, and so is the chunk a rank
+    /// is still running when the others run out of work (the most a late backup duplicates);
+    /// the remaining units are the pool, in guided chunks. Every rank computes the same schedule
+    /// from the same costs and speeds.
     public init(adaptiveCosts costs: [Double], speeds: [Double], chunkSize: Int = 0,
-                bulkShare: Double = 0.8, piecesPerRank: Int = 4) {
+                bulkShare: Double = 0.8, pieceDivisor: Int = 4) {
         let ranks = speeds.count
-        precondition(ranks > 0 && speeds.allSatisfy { $0 > 0 }, "one positive speed per rank")
+        precondition(ranks > 0 && speeds.allSatisfy { $0 > 0 } && pieceDivisor >= 1, "one positive speed per rank")
         policy = .adaptive
         owners = nil
         let total = costs.reduce(0, +), speedSum = speeds.reduce(0, +)
@@ -114,12 +117,12 @@ public struct Schedule: Sendable {
         var list: [[Int]] = [], queued: [[Int]] = []
         for block in blocks {
             var mine: [Int] = []
-            let pieces = max(1, min(piecesPerRank, block.count))
-            for k in 0..<pieces {
-                let piece = Array(block[k * block.count / pieces ..< (k + 1) * block.count / pieces])
-                if piece.isEmpty { continue }
+            var start = 0
+            while start < block.count {
+                let size = (block.count - start + pieceDivisor - 1) / pieceDivisor
                 mine.append(list.count)
-                list.append(piece)
+                list.append(Array(block[start ..< start + size]))
+                start += size
             }
             queued.append(mine)
         }

@@ -4,7 +4,9 @@
 /// sleeps; the dynamic schedules pass `poll`, run between spins (answering requests, noticing a
 /// cancelled chunk), which may cut the delay short. Spinning rather than sleeping there because
 /// sleeps overshoot by tens of microseconds, which would make a "4× slower" rank far slower on
-/// short units, and a slow processor keeps its core busy anyway.
+/// short units; the spin yields its core to any other runnable rank, so that on an
+/// oversubscribed machine a slow rank costs its own time, not its neighbours' (the capacity
+/// `bench stragglers` measures against: Benchmarks/Capacity.swift).
 import MPI
 #if canImport(Glibc)
 import Glibc
@@ -27,6 +29,13 @@ struct UnitRunner {
         if pause > 0 { times.injectedDelay += Self.sleep(pause) }
     }
 
+    /// Seconds between two polls while a delay spins. Polling is an `MPI_Iprobe`, which runs
+    /// Open MPI's progress engine over the shared-memory queues that the other ranks use too;
+    /// polled back to back it slowed the *other* rank's work units from 20.5 to 26 µs each on the
+    /// 2-core machine (`bench stragglers`, np 2). Every 20 µs still notices a cancel or answers a
+    /// request long before a unit would.
+    static let pollInterval = 20e-6
+
     /// Run `unit`, calling `poll` while its injected delay spins; false when `poll` stopped the
     /// delay early (it returned true).
     func run(_ unit: Int, times: inout RankTimes, poll: (inout RankTimes) throws -> Bool) throws -> Bool {
@@ -34,10 +43,18 @@ struct UnitRunner {
         guard pause > 0 else { return true }
         let start = MPI.wallTime()
         defer { times.injectedDelay += MPI.wallTime() - start }
-        while MPI.wallTime() - start < pause {
-            if try poll(&times) { return false }
+        var nextPoll = start
+        while true {
+            let now = MPI.wallTime()
+            if now - start >= pause { return true }
+            if now >= nextPoll {
+                if try poll(&times) { return false }
+                nextPoll = now + Self.pollInterval
+            }
+            // A slow rank's lost time is not the other ranks' loss: on a core shared with them
+            // (more ranks than cores) the spin gives way; alone on its core this returns at once.
+            sched_yield()
         }
-        return true
     }
 
     /// Evaluate and book the unit; returns its injected delay in seconds.

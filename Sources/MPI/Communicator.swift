@@ -17,6 +17,13 @@ public final class Communicator: @unchecked Sendable {
         return Communicator(handle: cmpi_comm_world())
     }
 
+    /// `MPI_COMM_SELF`: this process alone (mpi4py's `COMM_SELF`), e.g. to time one rank's work
+    /// with no other rank taking part.
+    public static func selfOnly() throws(MPIError) -> Communicator {
+        try MPI.initialize()
+        return Communicator(handle: cmpi_comm_self())
+    }
+
     /// This process's rank, 0 ..< size.
     /// The corresponding C function is `MPI_Comm_rank`.
     public var rank: Int {

@@ -12,7 +12,7 @@ import Glibc
 public enum MPI {
     private static let state = Mutex<(initialized: Bool, finalized: Bool)>((false, false))
 
-    /// Initialise MPI (once per process) and make `MPI_COMM_WORLD` return errors instead of
+    /// Initialise MPI (once per process) and make `MPI_COMM_WORLD` and `MPI_COMM_SELF` return errors instead of
     /// aborting, so failures surface as `MPIError`. Safe to call repeatedly.
     /// The corresponding C function is `MPI_Init`.
     public static func initialize() throws(MPIError) {
@@ -25,8 +25,10 @@ public enum MPI {
                 let code = MPI_Init(nil, nil)
                 if code != mpiSuccess { return .failure(MPIError(call: "MPI_Init", code: code)) }
             }
-            let code = MPI_Comm_set_errhandler(cmpi_comm_world(), cmpi_errors_return())
-            if code != mpiSuccess { return .failure(MPIError(call: "MPI_Comm_set_errhandler", code: code)) }
+            for comm in [cmpi_comm_world(), cmpi_comm_self()] {
+                let code = MPI_Comm_set_errhandler(comm, cmpi_errors_return())
+                if code != mpiSuccess { return .failure(MPIError(call: "MPI_Comm_set_errhandler", code: code)) }
+            }
             s.initialized = true
             return .success(())
         }

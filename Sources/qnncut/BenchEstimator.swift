@@ -30,7 +30,7 @@ struct BenchEstimator: ParsableCommand {
     var rounds = 20
     @Flag(help: "Also compute gradients (forward + adjoint).")
     var gradients = false
-    @Option(help: "Scheduling policy.")
+    @Option(help: "Scheduling policy (static by default here, unlike estimate and train: the recorded figures of docs/performance.md use it).")
     var schedule: SchedulePolicy = .static
     @Option(help: ArgumentHelp("Reconstruct stage: automatic (measure both, keep the faster), partialSums (reduce to sample owners, local contraction, block reduce) or fullTable (the whole table to rank 0).", valueName: "mode"))
     var stitching: Stitching = .automatic

@@ -107,7 +107,8 @@ struct BenchStragglers: ParsableCommand {
                                    r.ranks, r.factor, r.batchSecondsNoStraggler, r.batchSecondsStraggler,
                                    r.slowdown, r.idealSeconds, r.vsIdeal, r.backups))
         }
-        print("(medians over \(timedRounds) round(s); ideal = busy seconds of the run ÷ summed rank speeds)")
+        let cores = Set(rows.map(\.cores)).sorted().map(String.init).joined(separator: "/")
+        print("(medians over \(timedRounds) round(s); ideal = one rank's seconds for the round alone ÷ summed rank speeds, capped at the \(cores) core(s) the ranks may use)")
         print("policy       ranks  no straggler ÷ its ideal   training time with/without")
         for r in rows {
             print(name(r) + String(format: "%-6d %24.3f %28.3f", r.ranks, r.vsIdealNoStraggler, r.trainingSlowdown))
@@ -117,6 +118,11 @@ struct BenchStragglers: ParsableCommand {
             for r in rows {
                 print(name(r) + String(format: "%-6d ", r.ranks)
                       + (r.perRoundVsIdeal ?? []).map { String(format: "%5.2f", $0) }.joined(separator: " "))
+            }
+            print("the straggler rank's share of each round's units")
+            for r in rows {
+                print(name(r) + String(format: "%-6d ", r.ranks)
+                      + (r.perRoundStragglerShare ?? []).map { String(format: "%5.2f", $0) }.joined(separator: " "))
             }
         }
     }

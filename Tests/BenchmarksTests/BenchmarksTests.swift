@@ -1,6 +1,6 @@
 /// The benchmarks' own arithmetic and a real (singleton-world) estimator measurement: a benchmark
 /// whose numbers are wrong would make every claim built on it wrong.
-import Benchmarks
+@testable import Benchmarks
 import Circuits
 import Estimator
 import MPI
@@ -61,10 +61,41 @@ import Testing
         let plain = M(rounds: Array(repeating: .init(time: 3, work: 12), count: 4))
         let slowed = M(rounds: [.init(time: 3, work: 12), .init(time: 12 / 3.25, work: 12),
                                 .init(time: 12 / 3.25, work: 12), .init(time: 3, work: 12)])
-        let row = bench.row(policy: .adaptive, ranks: 4, plain: plain, slowed: slowed)
+        let row = bench.row(policy: .adaptive, capacity: Capacity(ranks: 4, cores: 4), work: 12, ranks: 4, plain: plain,
+                            slowed: slowed)
         #expect(row.vsIdealNoStraggler == 1)
         #expect(row.perRoundVsIdeal.map { $0.map { ($0 * 1e12).rounded() / 1e12 } } == [1, 1, 1, 1])
         #expect(row.transientRounds == [2, 3])
         #expect(abs(row.trainingSlowdown - (6 + 24 / 3.25) / 12) < 1e-12)
+    }
+
+    @Test("capacity: summed speeds, capped per host at its cores (oversubscribed ranks give no more than the cores)")
+    func capacityIsCoreAware() {
+        let oversubscribed = Capacity(ranks: 4, cores: 2)
+        #expect(oversubscribed.of(speeds: [1, 1, 1, 1]) == 2)
+        #expect(oversubscribed.of(speeds: [1, 0.25, 1, 1]) == 2)  // three full ranks still fill two cores
+        #expect(Capacity(ranks: 2, cores: 2).of(speeds: [1, 0.25]) == 1.25)
+        // Two hosts: 4 cores holding ranks 0–2 (bound to cores 0, 1, 2), 2 cores oversubscribed by ranks 3–5.
+        let hosts = Capacity(placements: [
+            Placement(host: "a", cpus: [0]), Placement(host: "a", cpus: [1]), Placement(host: "a", cpus: [2, 3]),
+            Placement(host: "b", cpus: [0, 1]), Placement(host: "b", cpus: [0, 1]), Placement(host: "b", cpus: [0, 1]),
+        ])
+        #expect(hosts.hosts.map(\.ranks) == [[0, 1, 2], [3, 4, 5]])
+        #expect(hosts.hosts.map(\.cores) == [4, 2] && hosts.cores == 6)
+        #expect(hosts.of(speeds: [1, 0.25, 1, 1, 1, 1]) == 2.25 + 2)
+        // The same straggler arithmetic on 2 oversubscribed cores: the straggler costs nothing.
+        let bench = StragglerBenchmark(qubits: 4, layers: 1, cuts: 1, batch: 1, rounds: 1, stragglerRank: 1, factor: 4,
+                                       window: nil, gradients: false)
+        let m = StragglerBenchmark.Measurement(rounds: [.init(time: 6, work: 12)])
+        let row = bench.row(policy: .adaptive, capacity: oversubscribed, work: 12, ranks: 4, plain: m, slowed: m)
+        #expect(row.idealSeconds == 6 && row.idealSecondsNoStraggler == 6 && row.vsIdeal == 1)
+    }
+
+    @Test("a CPU list from /proc parses like the kernel writes it; anything else is refused")
+    func cpuLists() {
+        #expect(Placement.parseList("0-3,8\n") == [0, 1, 2, 3, 8])
+        #expect(Placement.parseList("5") == [5])
+        #expect(Placement.parseList("3-1") == nil && Placement.parseList("x") == nil && Placement.parseList("") == nil)
+        #expect(!Placement.current().cpus.isEmpty)
     }
 }

@@ -38,9 +38,10 @@ struct AnalyzeFixtures: Sendable {
         let estimates = [try estimate("one-cut.h5", ranks: 1, ["--partition", "AABBBB"]),
                          try estimate("two-cuts.h5", ranks: 1, ["--max-fragment-qubits", "2"]),
                          try estimate("three-cuts.h5", ranks: 1, ["--partition", "AAABBB"])]
-        let baseline = try estimate("np2.h5", ranks: 2, ["--partition", "AAABBB"])
-        let straggler = try estimate("np2-straggler.h5", ranks: 2, ["--partition", "AAABBB", "--straggler-ranks", "1",
-                                                                    "--straggler-delay", "0.002"])
+        // Static: a straggler's cost must show as waiting (the adaptive default would absorb it).
+        let baseline = try estimate("np2.h5", ranks: 2, ["--partition", "AAABBB", "--schedule", "static"])
+        let straggler = try estimate("np2-straggler.h5", ranks: 2, ["--partition", "AAABBB", "--schedule", "static",
+                                                                    "--straggler-ranks", "1", "--straggler-delay", "0.002"])
         let training = folder + "/iris"
         let result = try ProcessRunner.qnncut(["train", repositoryRoot + "/configs/iris.yaml", "--set", "training.epochs=2",
                                                "--output", training], timeout: 300)

@@ -91,6 +91,34 @@ struct DistributedEstimateTests {
         #expect((one.gradient_shots ?? 0) > 400_000)
     }
 
+    @Test("the dynamic protocol under random stragglers (prefetch, steals, backups, cancels): every unit counted once, np 3 and 4")
+    func dynamicProtocolUnderRandomStragglers() throws {
+        // Six observables: six rounds per run, so the adaptive policy learns (and is misled by)
+        // speeds; single-unit chunks and random slow units on two ranks make rank 0 steal
+        // prefetched and queued chunks and back up late ones, round after round.
+        let observables = ["Z3", "X0 Z5", "0.5*Y1 Y2", "Z0 Z1 Z2", "X4", "Y3 Z4"].flatMap { ["--observable", $0] }
+        func run(_ ranks: Int, _ extra: [String]) throws -> [[Double]] {
+            let (circuit, inputs) = try Self.writeInputs()
+            let result = try ProcessRunner.mpirun(ranks: ranks, ["estimate", circuit, "--theta", Self.theta, "--inputs", inputs,
+                                                                 "--max-fragment-qubits", "3", "--gradients", "--json"] + observables + extra)
+            try #require(result.exitCode == 0, "exit \(result.exitCode): \(result.stderr)")
+            let line = result.stdout.split(separator: "\n").last.map(String.init) ?? ""
+            let out = try JSONDecoder().decode(Output.self, from: Data(line.utf8))
+            return (out.batch_values ?? []) + (out.gradients ?? []).map { $0.theta + $0.x }
+        }
+        let reference = try run(1, [])
+        for ranks in [3, 4] {
+            for policy in ["dynamic", "speculative", "adaptive"] {
+                for chunk in ["1", "0"] {
+                    let out = try run(ranks, ["--schedule", policy, "--chunk-size", chunk, "--straggler-ranks", "1,2",
+                                              "--straggler-delay", "0.0004", "--straggler-probability", "0.3",
+                                              "--straggler-seed", String(ranks * 10 + chunk.count)])
+                    #expect(Self.close(out, reference, 1e-12), "np=\(ranks) \(policy) chunk \(chunk)")
+                }
+            }
+        }
+    }
+
     @Test("a straggler under the speculative policy changes timing, not values")
     func stragglersDoNotChangeValues() throws {
         let plain = try Self.estimate(ranks: 2, ["--partition", "AAABBB"])
@@ -130,7 +158,8 @@ struct DistributedEstimateTests {
         let folder = NSTemporaryDirectory() + "wait-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let path = folder + "/t.h5"
-        _ = try Self.estimate(ranks: 2, ["--partition", "AAABBB", "--trace", path,
+        // Static, so that the straggler's cost is waiting (the adaptive default absorbs it).
+        _ = try Self.estimate(ranks: 2, ["--partition", "AAABBB", "--trace", path, "--schedule", "static",
                                          "--straggler-ranks", "1", "--straggler-delay", "0.004"])
         let file = try File.open(path)
         let batches = try file.openTable("batches", layout: CompoundLayout<BatchTimes>([

@@ -43,13 +43,20 @@ struct ScheduleTests {
     func adaptiveFollowsSpeeds() {
         let costs = Self.costs(2000)
         let speeds = [1.0, 0.25, 1.0, 1.0]
-        let schedule = Schedule(adaptiveCosts: costs, speeds: speeds, bulkShare: 0.8, piecesPerRank: 4)
+        let schedule = Schedule(adaptiveCosts: costs, speeds: speeds, bulkShare: 0.8, pieceDivisor: 4)
         let total = costs.reduce(0, +)
         let queued = schedule.queues!.map { $0.flatMap { schedule.chunks[$0] }.reduce(0) { $0 + costs[$1] } }
         for (r, share) in queued.enumerated() {
             let expected = 0.8 * total * speeds[r] / speeds.reduce(0, +)
             #expect(abs(share - expected) <= 2, "rank \(r): \(share) vs \(expected)")
-            #expect(schedule.queues![r].count == 4)
+            // Shrinking pieces: each a quarter of what remains (rounded up), the last one a single unit.
+            let sizes = schedule.queues![r].map { schedule.chunks[$0].count }
+            var remaining = sizes.reduce(0, +)
+            for size in sizes {
+                #expect(size == (remaining + 3) / 4, "rank \(r): pieces \(sizes)")
+                remaining -= size
+            }
+            #expect(sizes.last == 1)
         }
         let pool = schedule.poolChunks.flatMap { schedule.chunks[$0] }.reduce(0) { $0 + costs[$1] }
         #expect(abs(pool - 0.2 * total) <= 2)

@@ -4,8 +4,8 @@ import ArgumentParser
 import Estimator
 
 struct DistributionOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Scheduling policy: static, cyclic, dynamic, speculative or adaptive (learns rank speeds across rounds, steals the tail).", valueName: "policy"))
-    var schedule: SchedulePolicy = .static
+    @Option(help: ArgumentHelp("Scheduling policy: adaptive (learns rank speeds across rounds, steals the tail), static, cyclic, dynamic or speculative.", valueName: "policy"))
+    var schedule: SchedulePolicy = .adaptive
 
     @Option(help: "Work units per chunk for dynamic/speculative/adaptive pools (0 = guided: shrinking chunks).")
     var chunkSize = 0

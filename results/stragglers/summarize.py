@@ -1,0 +1,37 @@
+"""Tables of the straggler study (run.sh): per family, rank count and policy, the median over
+repeats (and the range) of batch time ÷ capacity ideal with and without the straggler, the
+with/without slowdown and the training-time slowdown; and the transient straggler per round."""
+import json, statistics, sys
+from collections import defaultdict
+
+rows = defaultdict(list)
+transient = defaultdict(list)
+for line in open(sys.argv[1]):
+    entry = json.loads(line)
+    for row in entry["report"]["rows"]:
+        key = (entry["tag"], row["ranks"], row["policy"])
+        (transient if entry["tag"] == "transient" else rows)[key].append(row)
+
+def cell(values):
+    m = statistics.median(values)
+    return f"{m:.3f} ({min(values):.2f}–{max(values):.2f})" if len(values) > 1 else f"{m:.3f}"
+
+family = {"n8": "n 8, k 4, batch 32", "n16": "n 16, k 4, batch 16"}
+print("| family | np | policy | ÷ ideal, straggler | ÷ ideal, none | with ÷ without | training with ÷ without | repeats |")
+print("|---|---|---|---|---|---|---|---|")
+order = ["static", "cyclic", "dynamic", "speculative", "adaptive"]
+for (tag, ranks, policy), rs in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[0][1], order.index(kv[0][2]))):
+    print(f"| {family[tag]} | {ranks} | {policy} | {cell([r['vs_ideal'] for r in rs])} | "
+          f"{cell([r['vs_ideal_no_straggler'] for r in rs])} | {cell([r['slowdown'] for r in rs])} | "
+          f"{cell([r['training_slowdown'] for r in rs])} | {len(rs)} |")
+cores = sorted({r["cores"] for rs in rows.values() for r in rs})
+print(f"\n(ranges are min–max over repeats; capacity capped at {cores} core(s))\n")
+if transient:
+    print("Transient straggler (np 2, slow in timed rounds 5–10): median over repeats of each round ÷ its ideal, and the straggler's share of the round's units")
+    print()
+    for (tag, ranks, policy), rs in sorted(transient.items()):
+        n = len(rs[0]["per_round_vs_ideal"])
+        per_round = [statistics.median(r["per_round_vs_ideal"][k] for r in rs) for k in range(n)]
+        share = [statistics.median(r["per_round_straggler_share"][k] for r in rs) for k in range(n)]
+        print(f"* {policy}, ÷ ideal: " + " ".join(f"{v:.2f}" for v in per_round))
+        print(f"* {policy}, share:   " + " ".join(f"{v:.2f}" for v in share))
