@@ -40,8 +40,15 @@ extension CutPlan {
     /// The first half of `parameterShiftGradients`, which callers time apart from the contraction
     /// because it stands in for a device's measurements: an adjoint-layout table of v̂ and ∂̂v/∂θ
     /// (and ∂̂v/∂x when input angles were shifted; else zeros), and the shots spent per sample.
+    ///
+    /// `source` says what the table holds. `.emulated`: exact values, from which every circuit's
+    /// shots are drawn here. `.measured`: an executor already ran every shifted circuit with the
+    /// shots `gradientShotAllocation` gives its unit, and the table holds the measured means; the
+    /// unit's unshifted mean is the one its value was measured with (shared, so the shots spent
+    /// here are those of the shifted circuits only), and nothing is drawn.
     public func measureShiftedCircuits(_ table: FragmentValueTable, theta: [Double], inputs: [[Double]],
-                                       shots: Int?, seeds: [UInt64]) throws -> (table: FragmentValueTable, shotsUsed: [Int]) {
+                                       shots: Int?, seeds: [UInt64], source: ShotSource = .emulated)
+        throws -> (table: FragmentValueTable, shotsUsed: [Int]) {
         let call = "CutPlan.parameterShiftGradients"
         guard table.method.shifts.any, table.unitCount == workUnits.count, table.sampleCount == inputs.count,
               shots == nil || seeds.count == inputs.count else {
@@ -65,10 +72,7 @@ extension CutPlan {
             // Which units are run, and with how many shots (nil: exactly).
             var allocation: [Int: Int?] = [:]
             if let shots {
-                let all = SamplingOptions(termSamples: 0, exactThreshold: 0, shots: shots, seed: seeds[b])
-                let selection = try selectTerms(theta: theta, input: x, options: all)
-                let weighted = selection.weights.sorted { $0.key.units.lexicographicallyPrecedes($1.key.units) }
-                allocation = Self.shotAllocation(weighted, budget: shots).mapValues { $0 }
+                allocation = try gradientShotAllocation(theta: theta, input: x, shots: shots).mapValues { $0 }
             } else {
                 for u in workUnits.indices { allocation[u] = .some(nil) }
             }
@@ -76,14 +80,16 @@ extension CutPlan {
             for u in allocation.keys.sorted() {
                 let n = allocation[u]!
                 let unitTerms = terms(workUnits[u])
-                func measure(_ value: Double) -> Double { n.map { rng.shotEstimate(of: value, shots: $0) } ?? value }
+                func measure(_ value: Double) -> Double {
+                    source == .measured ? value : n.map { rng.shotEstimate(of: value, shots: $0) } ?? value
+                }
                 let value = measure(table.value(unit: u, sample: b))
                 var derivative = [Double](repeating: 0, count: slots)
                 for (k, term) in unitTerms.enumerated() {
                     let shifted = measure(table.shiftedValue(unit: u, sample: b, term: k))
                     for c in term.contributions { derivative[c.slot] += c.weight * shifted }
                 }
-                shotsUsed[b] += (n ?? 0) * (1 + unitTerms.count)
+                shotsUsed[b] += (n ?? 0) * ((source == .measured ? 0 : 1) + unitTerms.count)
                 let row = estimated.rowStart(unit: u, sample: b)
                 estimated.storage[row] = value
                 for (k, slot) in estimated.columns(unit: u).enumerated() {
@@ -92,5 +98,18 @@ extension CutPlan {
             }
         }
         return (estimated, shotsUsed)
+    }
+
+    /// The shots each unit's circuits get in one query's parameter-shift gradient (unit → shots;
+    /// units absent carry no weight): every QPD term enumerated, the budget `shots` split ∝ the
+    /// |weight| each unit carries (at least one). The unshifted circuit and every shifted one of
+    /// a unit get this many shots each. Deterministic in (plan, θ, x, shots), so an executor on
+    /// any rank sends exactly the shots the gradient estimator here assumes.
+    public func gradientShotAllocation(theta: [Double], input: [Double], shots: Int) throws -> [Int: Int] {
+        // Seed 0: with every term enumerated nothing is drawn, so the seed does not matter.
+        let all = SamplingOptions(termSamples: 0, exactThreshold: 0, shots: shots, seed: 0)
+        let selection = try selectTerms(theta: theta, input: input, options: all)
+        let weighted = selection.weights.sorted { $0.key.units.lexicographicallyPrecedes($1.key.units) }
+        return Self.shotAllocation(weighted, budget: shots)
     }
 }

@@ -151,14 +151,20 @@ extension CutPlan {
     /// expectation's gradient.
     public func noisyShiftedValues(unit: Int, theta: [Double], inputs: [[Double]], shiftInputs: Bool,
                                    noise: NoiseModel) -> (values: [Double], shifted: [[Double]]) {
+        let values = inputs.map { subExperiment(unit: unit, theta: theta, input: $0).noisyValue(noise) }
+        let perSample = inputs.map { shiftedSubExperiments(unit: unit, theta: theta, input: $0, shiftInputs: shiftInputs) }
+        let shifted = (0 ..< (perSample.first?.count ?? 0)).map { k in perSample.map { $0[k].noisyValue(noise) } }
+        return (values, shifted)
+    }
+
+    /// The sub-experiments of a unit's shifted circuits for one binding, in the order of its
+    /// `ShiftedCircuit` terms (the table's shifted columns): what a device runs for a
+    /// parameter-shift gradient (the external executor, the noise model).
+    public func shiftedSubExperiments(unit: Int, theta: [Double], input: [Double], shiftInputs: Bool) -> [SubExperiment] {
         let u = workUnits[unit]
         let fragment = fragments[u.fragment]
         let observable = fragment.observables[u.observable].terms.first ?? PauliString(qubits: [], paulis: [])
         let rule = ShiftedCircuit(fragment.circuit(setting: u.setting), inputs: shiftInputs)
-        let values = inputs.map { subExperiment(unit: unit, theta: theta, input: $0).noisyValue(noise) }
-        let shifted = rule.shiftedThetas(theta: theta).map { thetaK in
-            inputs.map { SubExperiment(circuit: rule.circuit, observable: observable, theta: thetaK, input: $0).noisyValue(noise) }
-        }
-        return (values, shifted)
+        return rule.shiftedThetas(theta: theta).map { SubExperiment(circuit: rule.circuit, observable: observable, theta: $0, input: input) }
     }
 }

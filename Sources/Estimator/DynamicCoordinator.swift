@@ -58,6 +58,7 @@ extension DynamicScheduler {
                 if own == nil, let next = try nextAssignment(for: 0) {
                     own = (next.chunk, 0)
                     ownCancelled = false
+                    try scheduler.runner.willRunChunk(Array(scheduler.schedule.chunks[next.chunk]))
                     if next.backup { times.backups += 1 }
                 }
                 if let (chunk, next) = own {

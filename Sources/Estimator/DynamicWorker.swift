@@ -61,6 +61,7 @@ extension DynamicScheduler {
 
     /// Run a chunk's units, stopping early if it is cancelled; true when every unit ran.
     private func run(_ held: Held, cancelled: inout Set<Int>, times: inout RankTimes) throws -> Bool {
+        try runner.willRunChunk(Array(schedule.chunks[held.chunk]))
         for unit in schedule.chunks[held.chunk] {
             try drainCancels(into: &cancelled, times: &times)
             if cancelled.contains(held.id) { return false }

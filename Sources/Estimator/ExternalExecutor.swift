@@ -1,7 +1,9 @@
 /// The executor protocol (docs/executors.md): one long-lived child process per rank, spoken to
 /// in JSON lines. For every unit the rank owns, each sample that the query's shot allocation gives
 /// shots (`CutPlan.shotAllocation`, computed identically on every rank) becomes one circuit: the
-/// sub-experiment's OpenQASM 2 (`SubExperiment`), its classical bits and its shots. Up to
+/// sub-experiment's OpenQASM 2 (`SubExperiment`), its classical bits and its shots. A
+/// parameter-shift round (training, `estimate --gradients`) adds the unit's shifted circuits with
+/// the gradient's shots, whose means rank 0 turns into gradients (`ShotMode`, measured source). Up to
 /// `maxBatch` circuits go in one request line; the answer line holds counts per bitstring, which
 /// become v̂ = Σ count·(−1)^(ones) / shots in the table. Rank 0's sampled estimate then uses them
 /// as measured values (`ShotSource.measured`) — the same estimator and standard errors as
@@ -26,15 +28,27 @@ public final class ExternalExecutor: FragmentExecutor {
     private var process: ExecutorProcess?
     /// Request lines sent so far (the `line` of error messages and of the protocol's `id`).
     private var line = 0
-    /// The current round's shot allocation per sample (recomputed when plan, θ or inputs change).
-    private var allocation: (digest: UInt64, theta: [Double], inputs: [[Double]], shots: [[Int: Int]])?
-    /// Means of prepared units (per sample), until `execute` stores them; for this binding.
-    private var prepared: [Int: [Double]] = [:]
-    private var preparedKey: (theta: [Double], inputs: [[Double]])?
+    /// The current round's shot allocations per sample: for the values, and for the
+    /// parameter-shift gradient (recomputed when plan, θ or inputs change).
+    private var allocation: (binding: Binding, values: [[Int: Int]], gradients: [[Int: Int]]?)?
+    /// Means of the units of the last `prepare` (per sample; shifted: per term, per sample),
+    /// until `execute` stores them; for `preparedBinding`.
+    private var prepared: [Int: (values: [Double], shifted: [[Double]])] = [:]
+    private var preparedBinding: Binding?
+
+    /// What a round's circuits depend on.
+    struct Binding: Equatable {
+        var digest: UInt64
+        var method: GradientMethod
+        var theta: [Double]
+        var inputs: [[Double]]
+    }
 
     struct Circuit {
         var unit: Int
         var sample: Int
+        /// The unit's shifted circuit of this index (parameter-shift rounds), or nil: the unit's own.
+        var shift: Int?
         var experiment: SubExperiment
         var shots: Int
     }
@@ -59,49 +73,85 @@ public final class ExternalExecutor: FragmentExecutor {
     }
 
     public func execute(unit: Int, plan: CutPlan, theta: [Double], inputs: [[Double]], table: inout FragmentValueTable) throws {
-        guard table.method == .none else {
-            throw FragmentExecutorError("executor on rank \(rank): an executor returns counts, not gradients")
+        guard table.method != .adjoint else {
+            throw FragmentExecutorError("executor on rank \(rank): an executor returns counts; gradients come by parameter shift in shot mode, not adjoint")
         }
-        if prepared[unit] == nil || preparedKey?.theta != theta || preparedKey?.inputs != inputs {
-            try prepare(units: [unit], plan: plan, theta: theta, inputs: inputs)
-        }
-        table.store(values: prepared.removeValue(forKey: unit)!, shifted: [], unit: unit)
+        let binding = Binding(digest: plan.digest, method: table.method, theta: theta, inputs: inputs)
+        if preparedBinding != binding { prepared = [:] }
+        if prepared[unit] == nil { try measure(units: [unit], plan: plan, binding: binding) }
+        let means = prepared.removeValue(forKey: unit)!
+        table.store(values: means.values, shifted: means.shifted, unit: unit)
     }
 
-    /// Run every circuit of `units` (each sample with shots) in request lines of up to `maxBatch`
-    /// circuits, keeping each unit's means until `execute` stores them.
-    public func prepare(units: [Int], plan: CutPlan, theta: [Double], inputs: [[Double]]) throws {
-        let shots = try shotsPerSample(plan: plan, theta: theta, inputs: inputs)
-        if preparedKey?.theta != theta || preparedKey?.inputs != inputs { prepared = [:] }
-        preparedKey = (theta, inputs)
+    /// Run every circuit of `units` in request lines of up to `maxBatch` circuits, keeping each
+    /// unit's means until `execute` stores them. Per sample, a unit's own circuit gets the shots
+    /// of the value's allocation; in a parameter-shift round each of its shifted circuits gets
+    /// the gradient's (`CutPlan.gradientShotAllocation`, the built-in shot mode's rule), and its
+    /// own circuit too if the value's allocation left it out (sampled terms). What an earlier
+    /// call prepared and `execute` did not take (a chunk cancelled under a dynamic schedule) is
+    /// dropped.
+    public func prepare(units: [Int], plan: CutPlan, theta: [Double], inputs: [[Double]], method: GradientMethod) throws {
+        prepared = [:]
+        try measure(units: units, plan: plan, binding: Binding(digest: plan.digest, method: method, theta: theta, inputs: inputs))
+    }
+
+    /// Run the circuits of `units` and keep their means beside what is prepared already.
+    private func measure(units: [Int], plan: CutPlan, binding: Binding) throws {
+        let (method, theta, inputs) = (binding.method, binding.theta, binding.inputs)
+        let shots = try allocations(plan: plan, binding: binding)
+        preparedBinding = binding
         var circuits: [Circuit] = []
         for unit in units {
-            var values = [Double](repeating: 0, count: inputs.count)
+            var means = (values: [Double](repeating: 0, count: inputs.count), shifted: [[Double]]())
+            means.shifted = Array(repeating: means.values, count: method.shifts.any ? plan.fragments[plan.workUnits[unit].fragment]
+                .shiftTermCount(setting: plan.workUnits[unit].setting, inputs: method.shifts.inputs) : 0)
             for (b, input) in inputs.enumerated() {
-                guard let n = shots[b][unit] else { continue }
-                let experiment = plan.subExperiment(unit: unit, theta: theta, input: input)
-                // Nothing measured: the product of no outcomes is +1 on every shot.
-                if experiment.bitCount == 0 { values[b] = 1; continue }
-                circuits.append(Circuit(unit: unit, sample: b, experiment: experiment, shots: n))
+                let forGradient = shots.gradients?[b][unit]
+                if let n = shots.values[b][unit] ?? forGradient {
+                    let experiment = plan.subExperiment(unit: unit, theta: theta, input: input)
+                    // Nothing measured: the product of no outcomes is +1 on every shot.
+                    if experiment.bitCount == 0 { means.values[b] = 1 } else {
+                        circuits.append(Circuit(unit: unit, sample: b, shift: nil, experiment: experiment, shots: n))
+                    }
+                }
+                guard let n = forGradient else { continue }
+                let shifted = plan.shiftedSubExperiments(unit: unit, theta: theta, input: input, shiftInputs: method.shifts.inputs)
+                for (k, experiment) in shifted.enumerated() {
+                    if experiment.bitCount == 0 { means.shifted[k][b] = 1; continue }
+                    circuits.append(Circuit(unit: unit, sample: b, shift: k, experiment: experiment, shots: n))
+                }
             }
-            prepared[unit] = values
+            prepared[unit] = means
         }
         var start = 0
         while start < circuits.count {
             let batch = Array(circuits[start ..< min(start + maxBatch, circuits.count)])
             let means = try run(batch, plan: plan)
-            for (k, item) in batch.enumerated() { prepared[item.unit]![item.sample] = means[k] }
+            for (k, item) in batch.enumerated() {
+                if let shift = item.shift {
+                    prepared[item.unit]!.shifted[shift][item.sample] = means[k]
+                } else {
+                    prepared[item.unit]!.values[item.sample] = means[k]
+                }
+            }
             start += batch.count
         }
     }
 
-    private func shotsPerSample(plan: CutPlan, theta: [Double], inputs: [[Double]]) throws -> [[Int: Int]] {
-        if let a = allocation, a.digest == plan.digest, a.theta == theta, a.inputs == inputs { return a.shots }
-        let shots = try inputs.enumerated().map { b, input in
-            try plan.shotAllocation(theta: theta, input: input, options: samplingOptions(b))
+    /// Shots per unit and sample for the values and (parameter-shift rounds) the gradients.
+    private func allocations(plan: CutPlan, binding: Binding) throws -> (values: [[Int: Int]], gradients: [[Int: Int]]?) {
+        var key = binding
+        key.method = .none
+        if let a = allocation, a.binding == key, a.gradients != nil || !binding.method.shifts.any { return (a.values, a.gradients) }
+        let inputs = binding.inputs
+        let values = try inputs.enumerated().map { b, input in
+            try plan.shotAllocation(theta: binding.theta, input: input, options: samplingOptions(b))
         }
-        allocation = (plan.digest, theta, inputs, shots)
-        return shots
+        let gradients = binding.method.shifts.any ? try inputs.enumerated().map { b, input in
+            try plan.gradientShotAllocation(theta: binding.theta, input: input, shots: samplingOptions(b).shots)
+        } : nil
+        allocation = (key, values, gradients)
+        return (values, gradients)
     }
 
     /// Send one request line and turn its answer into a mean ±1 value per circuit.
@@ -123,9 +173,12 @@ public final class ExternalExecutor: FragmentExecutor {
             let request: [String: Any] = [
                 "id": line,
                 "circuits": batch.map { item -> [String: Any] in
-                    ["qasm": item.experiment.qasm, "bits": item.experiment.bitCount,
-                     "measured_qubits": item.experiment.measuredQubits, "shots": item.shots,
-                     "unit": item.unit, "sample": item.sample]
+                    var circuit: [String: Any] = [
+                        "qasm": item.experiment.qasm, "bits": item.experiment.bitCount,
+                        "measured_qubits": item.experiment.measuredQubits, "shots": item.shots,
+                        "unit": item.unit, "sample": item.sample]
+                    if let shift = item.shift { circuit["shift"] = shift }
+                    return circuit
                 },
             ]
             let data = try JSONSerialization.data(withJSONObject: request, options: [.sortedKeys])

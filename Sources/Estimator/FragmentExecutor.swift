@@ -11,13 +11,14 @@ public protocol FragmentExecutor: AnyObject {
     func execute(unit: Int, plan: CutPlan, theta: [Double], inputs: [[Double]], table: inout FragmentValueTable) throws
     /// What the values it stores are: exact (shots are emulated from them) or measured means.
     var shotSource: ShotSource { get }
-    /// The units this rank is about to execute (a chunk of the static schedule), so that an
-    /// executor can run them in a few large batches instead of unit by unit. Optional.
-    func prepare(units: [Int], plan: CutPlan, theta: [Double], inputs: [[Double]]) throws
+    /// The units this rank is about to execute (a chunk of any schedule, before its first unit
+    /// runs), so that an executor can run them in a few large batches instead of unit by unit;
+    /// `method` is the round's (`table.method` in `execute`). Optional.
+    func prepare(units: [Int], plan: CutPlan, theta: [Double], inputs: [[Double]], method: GradientMethod) throws
 }
 
 extension FragmentExecutor {
-    public func prepare(units: [Int], plan: CutPlan, theta: [Double], inputs: [[Double]]) throws {}
+    public func prepare(units: [Int], plan: CutPlan, theta: [Double], inputs: [[Double]], method: GradientMethod) throws {}
 }
 
 public struct FragmentExecutorError: Error, CustomStringConvertible {

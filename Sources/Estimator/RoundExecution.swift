@@ -41,7 +41,17 @@ extension DistributedEstimator {
             touched.append(unit)
             return MPI.wallTime() - t0
         }
-        let runner = UnitRunner(evaluate: evaluateUnit, straggler: options.straggler, rank: world.rank, round: round)
+        var runner = UnitRunner(evaluate: evaluateUnit, straggler: options.straggler, rank: world.rank, round: round)
+        // An executor runs each chunk's circuits in a few batched lines before its units are
+        // stored (static and dynamic schedules alike); that time is work.
+        var prepareSeconds = 0.0
+        if let executor {
+            runner.willRunChunk = { units in
+                let t0 = MPI.wallTime()
+                defer { prepareSeconds += MPI.wallTime() - t0 }
+                try executor.prepare(units: units, plan: self.plan, theta: batchTheta, inputs: batchInputs, method: received.method)
+            }
+        }
         if options.policy.isDynamic {
             var scheduler = DynamicScheduler(world: world, schedule: schedule, epoch: DynamicScheduler.nextEpoch(),
                                              runner: runner)
@@ -53,16 +63,12 @@ extension DistributedEstimator {
             for unit in touched where winners[chunkOfUnit[unit]] != world.rank { table.clear(unit: unit) }
         } else {
             for chunk in schedule.ownedChunks(rank: world.rank) {
-                if let executor {
-                    // The executor runs the chunk's circuits in a few batches here; its time is work.
-                    let t0 = MPI.wallTime()
-                    try executor.prepare(units: Array(schedule.chunks[chunk]), plan: plan, theta: batchTheta, inputs: batchInputs)
-                    times.busy += MPI.wallTime() - t0
-                }
+                try runner.willRunChunk(Array(schedule.chunks[chunk]))
                 for unit in schedule.chunks[chunk] { try runner.run(unit, times: &times) }
                 times.chunks += 1
             }
         }
+        times.busy += prepareSeconds
         times.cost = costDone
         times.fragmentSeconds = fragmentSeconds
         times.fragmentModelCost = fragmentModel

@@ -7,7 +7,8 @@
 /// With `termSamples` 0 every QPD term keeps its exact coefficient (only shot noise remains);
 /// otherwise that many terms are drawn ∝ |c_t| (`CutPlan.sampledEstimate`). Gradients come from
 /// per-fragment parameter shift: every unit's shifted circuits are "run" with the unit's share of
-/// the budget (`CutPlan.measureShiftedCircuits`) and contracted like adjoint derivatives.
+/// the budget (`CutPlan.measureShiftedCircuits`) and contracted like adjoint derivatives. With an
+/// executor the same code reads the shifted circuits' measured means instead of drawing them.
 ///
 /// One seed scheme: the caller gives one seed per query (training derives them from the run
 /// seed, the purpose, the step and the query, so a resumed run redraws the same shots); the
@@ -61,8 +62,20 @@ public struct ShotMode: Hashable, Sendable, Codable {
         result.sampling = SampledValues(exactValues: source == .measured ? values.map { _ in .nan } : exact,
                                         standardErrors: errors, shots: spent, gradientShots: exact.map { _ in 0 })
         guard table.method.shifts.any else { return }
-        let measured = try plan.measureShiftedCircuits(table, theta: theta, inputs: inputs, shots: shots,
-                                                       seeds: seeds.map { SplitMix64.mix($0 ^ Self.gradientStream) })
+        // Measured: an executor ran the shifted circuits (ExternalExecutor), nothing is drawn.
+        var measured = try plan.measureShiftedCircuits(table, theta: theta, inputs: inputs, shots: shots,
+                                                       seeds: seeds.map { SplitMix64.mix($0 ^ Self.gradientStream) },
+                                                       source: source)
+        if source == .measured {
+            // The unshifted circuits were measured once, for the value; a unit the value's
+            // allocation left out (sampled terms) was measured for the gradient alone.
+            for (q, input) in inputs.enumerated() {
+                let forValue = try plan.shotAllocation(theta: theta, input: input, options: options(seed: seeds[q]))
+                for (u, n) in try plan.gradientShotAllocation(theta: theta, input: input, shots: shots) where forValue[u] == nil {
+                    measured.shotsUsed[q] += n
+                }
+            }
+        }
         let t0 = MPI.wallTime()
         let contracted = try plan.reconstruct(measured.table, theta: theta, inputs: inputs)
         let seconds = MPI.wallTime() - t0

@@ -19,6 +19,9 @@ struct UnitRunner {
     let rank: Int
     /// The estimator's round (straggler draws depend on it).
     let round: Int
+    /// Called with a chunk's units before its first unit runs, by every schedule: lets an
+    /// executor batch the chunk's circuits (RoundExecution.swift); its seconds are work.
+    var willRunChunk: ([Int]) throws -> Void = { _ in }
 
     /// Run `unit`, sleeping through its injected delay (nothing to answer meanwhile).
     func run(_ unit: Int, times: inout RankTimes) throws {

@@ -49,7 +49,8 @@ extension Trainer {
 
     /// Test accuracy clean, under Gaussian noise on the input angles (one draw per feature and
     /// sample, seeded), and under FGSM: x' = x + ε·sign(∂L/∂x) with ∂L/∂x = ∂L/∂E · ∂E/∂x from the
-    /// estimator's input gradients (exact — the attacker is white-box even in shot mode).
+    /// estimator's input gradients (exact — the attacker is white-box even in shot mode — except
+    /// with an executor, which gives only measured parameter-shift gradients).
     func evaluateRobustness() throws -> [RobustnessResult] {
         let r = config.robustness
         guard !r.gaussianSigmas.isEmpty || !r.fgsmEpsilons.isEmpty else { return [] }
@@ -73,7 +74,13 @@ extension Trainer {
         var start = 0
         while start < x.count {
             let chunk = Array(x[start ..< min(start + size, x.count)])
-            let result = try estimator.evaluate(theta: theta, inputs: chunk, gradients: true)
+            // An executor has no exact gradients: the attacker measures them on the device too
+            // (parameter shift over θ and x, the robustness stream's seeds).
+            let result = config.estimator.executor == nil
+                ? try estimator.evaluate(theta: theta, inputs: chunk, gradients: true)
+                : try estimator.evaluate(theta: theta, inputs: chunk, method: .parameterShiftWithInputs,
+                                         sampling: sampling(.robustnessShots, counter: 1 + r.gaussianSigmas.count + r.fgsmEpsilons.count,
+                                                            queries: chunk.count, offset: start))
             for (q, e) in result.estimate.values.enumerated() {
                 let dE = BinaryCrossEntropy.derivative(estimate: e, label: y[start + q])
                 direction.append(result.estimate.inputGradients[q].map { g in

@@ -69,6 +69,13 @@ public final class Trainer {
         }
         // estimator.noise: every rank simulates its units under the noise model (docs/executors.md).
         if let noise = job.config.estimator.noise { estimator.executor = NoisySimulatorExecutor(noise: noise) }
+        // estimator.executor: one external executor per rank; every rank derives the shots it
+        // sends from (plan, θ, x) and the budget (term_samples 0: no per-query seed involved).
+        if let external = job.config.estimator.executor {
+            let mode = ShotMode(shots: job.config.estimator.shots)
+            estimator.executor = ExternalExecutor(command: external.command, maxBatch: external.maxBatch, timeout: external.timeout,
+                                                  rank: world.rank) { _ in mode.options(seed: 0) }
+        }
         optimizer = Optimizer(job.config.training, parameterCount: job.model.parameterCount)
         theta = job.model.initialTheta(seed: job.config.training.seed, scale: job.config.model.initScale)
         if let c = job.checkpoint {
@@ -82,6 +89,8 @@ public final class Trainer {
 
     /// Collective. Rank 0 trains and returns the summary; the other ranks serve and return nil.
     public func run() throws -> TrainingSummary? {
+        // The executor ends with the run, also when a round fails (its stdin closes; it must exit).
+        defer { (estimator.executor as? ExternalExecutor)?.close() }
         guard world.isRoot else {
             try estimator.serve()
             return nil

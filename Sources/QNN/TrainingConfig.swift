@@ -95,6 +95,10 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         /// this noise model (gradients by parameter shift). Nil, and left out of the hashed JSON,
         /// without it.
         public var noise: NoiseModel? = nil
+        /// `estimator.executor` (docs/executors.md): every unit, and every shifted circuit of
+        /// the parameter-shift gradients, run by this external command. Nil, and left out of
+        /// the hashed JSON, without it.
+        public var executor: ExecutorSection? = nil
     }
 
     public struct RobustnessSection: Codable, Sendable, Equatable {
@@ -225,6 +229,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
                                          depolarizing2: try r.double("estimator.noise.depolarizing_2q", default: 0, range: 0 ... 1),
                                          readout: try r.double("estimator.noise.readout", default: 0, range: 0 ... 0.5))
         }
+        estimator.executor = try ExecutorSection.read(r, estimator: estimator, source: source)
 
         let sigmas = try r.doubles("robustness.gaussian_sigmas", default: [])
         let epsilons = try r.doubles("robustness.fgsm_epsilons", default: [])
@@ -299,6 +304,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         copy.source = ""
         copy.canonicalText = ""
         copy.limits = nil
+        // How lines are batched and how long one may take do not change what a run computes.
+        copy.estimator.executor?.maxBatch = 0
+        copy.estimator.executor?.timeout = 0
         copy.data.file = Self.contentDigest(ofFile: data.file)
         copy.model.circuit = model.circuit.map(Self.contentDigest(ofFile:))
         let encoder = JSONEncoder()

@@ -86,7 +86,7 @@ struct Estimate: ParsableCommand {
     @Option(help: ArgumentHelp("CSV file of input vectors, one query per line.", valueName: "file"))
     var inputs: String?
 
-    @Flag(help: "Also compute ∂⟨O⟩/∂θ and ∂⟨O⟩/∂x through the cuts: adjoint in exact mode; with --samples/--shots by per-fragment parameter shift, every shifted circuit measured with its sub-experiment's shots (all QPD terms).")
+    @Flag(help: "Also compute ∂⟨O⟩/∂θ and ∂⟨O⟩/∂x through the cuts: adjoint in exact mode; with --samples/--shots by per-fragment parameter shift, every shifted circuit measured with its sub-experiment's shots (all QPD terms; with --executor the executor runs the shifted circuits).")
     var gradients = false
 
     @Option(help: ArgumentHelp("Write the four-stage trace of every query to this HDF5 file.", valueName: "file.h5"))
@@ -125,7 +125,6 @@ struct Estimate: ParsableCommand {
         if let m = maxFragmentQubits, m < 1 { throw ValidationError("--max-fragment-qubits must be ≥ 1, got \(m)") }
         if samples != nil && shots == nil { throw ValidationError("--samples needs --shots") }
         if execution.executor != nil && shots == nil { throw ValidationError("--executor needs --shots (and optionally --samples)") }
-        if execution.executor != nil && gradients { throw ValidationError("--gradients is not available with --executor") }
         if exact && shots != nil { throw ValidationError("--exact and --samples/--shots exclude each other") }
         if let s = samples, s < 1 { throw ValidationError("--samples must be ≥ 1, got \(s)") }
         if let s = shots, s < 1 { throw ValidationError("--shots must be ≥ 1, got \(s)") }

@@ -91,7 +91,6 @@ struct ExecutorTests {
             (["--noise", noisy], "'readout' must be in [0, 0.5]"),
             (["--noise", unknown], "unknown key 'depolarising_1q'"),
             (["--noise", folder], "noise file"),
-            (["--executor", "cat", "--shots", "100", "--gradients"], "--gradients is not available with --executor"),
         ]
         for (extra, message) in cases {
             let result = try ProcessRunner.qnncut(base + extra, timeout: 60)

@@ -25,14 +25,14 @@ def main():
         manifest = json.load(f)
     sim, basis = simulator(args.noise)
     result = {}
-    for plan in manifest["plans"]:
+    for p, plan in enumerate(manifest["plans"]):
         names, items = [], []
         for e in plan["experiments"]:
             with open(os.path.join(args.folder, "circuits", e["name"] + ".qasm")) as f:
                 items.append((f.read(), e["shots"]))
             names.append(e["name"])
         for start in range(0, len(items), 256):
-            chunk = run_all(sim, basis, items[start:start + 256], (args.seed * 1_000_003 + start) % 2**30)
+            chunk = run_all(sim, basis, items[start:start + 256], (args.seed, p, start))
             result.update(zip(names[start:start + 256], chunk))
     with open(args.output, "w") as f:
         json.dump(result, f)

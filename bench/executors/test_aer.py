@@ -9,6 +9,11 @@
 3. Built-in noise (`--noise`) vs the Aer executor with the same noise JSON, 10 circuits: chi^2
    below the 0.999 quantile of chi^2(10), every |z| < 4; and the noise must move the value
    (noisy vs exact noiseless differ by more than 5 standard errors somewhere), so the test can fail.
+4. Gradients through Aer (`estimate --executor --gradients`: the parameter-shift circuits run on
+   Aer) vs the exact adjoint gradients of <Y0 Y3>, on a 4-qubit circuit with theta/x parameters
+   cut in two, at np 3: 12 identical queries (independent shots each); per component
+   z = (mean - exact) / (sd / sqrt(12)) with sd the spread of 200 built-in shot-mode queries:
+   every |z| < 4, sum z^2 < 3 x components, Aer's own spread within [0.4, 2.5] x sd.
 
 Prints one line per check and ends with 'aer: N passed, M failed'; exit status 1 if any failed.
 """
@@ -50,6 +55,66 @@ def estimate(qasm_path, labels, extra, ranks=1):
 def z(a, b):
     (va, sa), (vb, sb) = a, b
     return (va - vb) / math.sqrt(sa * sa + sb * sb)
+
+
+GRADIENT_CIRCUIT = """OPENQASM 2.0;
+include "qelib1.inc";
+qreg q[4];
+ry(x[0]) q[0]; ry(x[1]) q[1]; ry(x[2]) q[2]; ry(x[3]) q[3];
+rz(theta[0]) q[0]; ry(theta[1]) q[1]; ry(theta[2]) q[2]; rx(theta[3]) q[3];
+cx q[0],q[1]; cx q[1],q[2]; ry(0.5*theta[4] + 0.1) q[2]; rzz(theta[5]) q[1],q[2];
+h q[0]; cx q[2],q[3]; crz(theta[6]) q[2],q[3];
+"""
+
+
+def gradients(work, queries, extra, ranks=1):
+    """Every query's gradient components (d/dtheta then d/dx)."""
+    qasm, inputs = os.path.join(work, "gradients.qasm"), os.path.join(work, f"gradients-{queries}.csv")
+    with open(qasm, "w") as f:
+        f.write(GRADIENT_CIRCUIT)
+    with open(inputs, "w") as f:
+        f.write("x0,x1,x2,x3\n" + "0.3,-0.7,1.1,0.4\n" * queries)
+    command = ([] if ranks == 1 else ["mpirun", "--oversubscribe", "-np", str(ranks)]) + [
+        QNNCUT, "estimate", qasm, "--observable", "Y0 Y3", "--partition", "AABB",
+        "--theta=0.4,-1.1,0.8,1.9,-0.5,0.9,1.3", "--inputs", inputs, "--gradients", "--json", *extra]
+    out = subprocess.run(command, capture_output=True, text=True, env=ENV, timeout=900)
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)}: exit {out.returncode}: {out.stderr.strip()[-400:]}")
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    rows = result.get("batch_gradients") or [result["gradients"]]
+    return [[v for g in row for v in g["theta"] + g["x"]] for row in rows]
+
+
+def mean_sd(xs):
+    mean = sum(xs) / len(xs)
+    return mean, math.sqrt(sum((v - mean) ** 2 for v in xs) / (len(xs) - 1))
+
+
+def gradients_check(work):
+    """The per-query spread comes from 200 built-in shot-mode queries (same shot allocation, so the
+    same variance for independent circuits): a far better estimate than 12 Aer queries give."""
+    queries, reference_queries = 12, 200
+    exact = gradients(work, 1, [])[0]
+    builtin = gradients(work, reference_queries, ["--shots", "20000", "--seed", "5"])
+    measured = gradients(work, queries, ["--shots", "20000", "--executor", EXECUTOR + " --seed 13"], ranks=3)
+    zs, ratios, builtin_zs = [], [], []
+    for k, e in enumerate(exact):
+        mean, sd = mean_sd([row[k] for row in measured])
+        mean_b, sd_b = mean_sd([row[k] for row in builtin])
+        if sd_b == 0:
+            zs.append(0.0 if abs(mean - e) < 1e-12 else math.inf)
+            continue
+        zs.append((mean - e) / (sd_b / math.sqrt(queries)))
+        builtin_zs.append((mean_b - e) / (sd_b / math.sqrt(reference_queries)))
+        ratios.append(sd / sd_b)
+    chi2 = sum(x * x for x in zs)
+    # Components share circuits (correlated z), so the bound on sum z^2 is looser than chi^2(11)'s.
+    check(max(map(abs, zs)) < 4 and chi2 < 3 * len(zs) and all(0.4 < r < 2.5 for r in ratios),
+          f"Aer parameter-shift gradients (np 3, {queries} queries) vs exact adjoint, {len(zs)} components: "
+          f"max |z| {max(map(abs, zs)):.2f}, sum z^2 {chi2:.1f} (< {3 * len(zs)}), "
+          f"sd / built-in sd in [{min(ratios):.2f}, {max(ratios):.2f}]")
+    check(max(map(abs, builtin_zs)) < 4, f"built-in shot-mode gradients ({reference_queries} queries) vs exact adjoint: "
+                                          f"max |z| {max(map(abs, builtin_zs)):.2f}")
 
 
 def main():
@@ -108,6 +173,9 @@ def main():
           f"built-in noise vs Aer noise, {len(zs)} circuits: chi2 {chi2:.1f} (0.999 quantile {CHI2_999[len(zs)]}), "
           f"max |z| {max(map(abs, zs)):.2f}")
     check(moved > 5, f"the noise model moves the value: largest |noisy - exact| / se = {moved:.1f} (> 5)")
+
+    # 4. Gradients through Aer vs exact adjoint gradients.
+    gradients_check(work)
     print(f"aer: {passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
