@@ -70,19 +70,31 @@ struct ProgressTerminalTests {
 
     @Test("Ctrl-C in the terminal: the stop line names the checkpoint and the --resume command")
     func interruptSaysHowToResume() throws {
-        let output = NSTemporaryDirectory() + "progress-\(UUID().uuidString.prefix(6))"
-        defer { try? FileManager.default.removeItem(atPath: output) }
-        let child = try Self.inTerminal(["train", Self.config, "--output", output, "--set", "training.epochs=200"])
-        let deadline = Date().addingTimeInterval(120)
-        while !child.stdout.contains("epoch 1: train loss") && child.poll() == nil && Date() < deadline { usleep(50_000) }
-        let mpirun = try #require(Self.mpirunPID(runningIn: output), "mpirun not found")
-        // A terminal's Ctrl-C goes to the foreground process group: mpirun leads it.
-        Glibc.kill(-getpgid(mpirun), SIGINT)
-        let result = child.finish(timeout: 60)
+        // Rank 0 writes the stop line; mpirun relays it to the terminal while it tears the job
+        // down. On a heavily loaded machine (the whole suite running) mpirun has twice been seen
+        // to exit before relaying it, so one more attempt is allowed; a stop line that is never
+        // written fails both.
+        var result = try Self.interrupt()
+        if !result.stdout.contains("qnncut: stopped by") { result = try Self.interrupt() }
         #expect(result.stdout.contains("\r\u{1B}[2Kqnncut: stopped by"), "\(result.stdout.suffix(400))")
-        #expect(result.stdout.contains("the checkpoint \(output)/checkpoint.h5"))
+        #expect(result.stdout.contains("the checkpoint OUTPUT/checkpoint.h5"))
         #expect(result.stdout.contains("continue with: mpirun -np 2 qnncut train"))
         #expect(result.stdout.contains("--resume"))
+    }
+
+    /// Train in a terminal, press Ctrl-C once the first epoch is done, and return what the terminal showed.
+    static func interrupt() throws -> ProcessResult {
+        let output = NSTemporaryDirectory() + "progress-\(UUID().uuidString.prefix(6))"
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let child = try inTerminal(["train", config, "--output", output, "--set", "training.epochs=200"])
+        let deadline = Date().addingTimeInterval(120)
+        while !child.stdout.contains("epoch 1: train loss") && child.poll() == nil && Date() < deadline { usleep(50_000) }
+        let mpirun = try #require(mpirunPID(runningIn: output), "mpirun not found")
+        // A terminal's Ctrl-C goes to the foreground process group: mpirun leads it.
+        Glibc.kill(-getpgid(mpirun), SIGINT)
+        var result = child.finish(timeout: 60)
+        result.stdout = result.stdout.replacingOccurrences(of: output, with: "OUTPUT")
+        return result
     }
 
     /// The mpirun whose command line names `folder`.
