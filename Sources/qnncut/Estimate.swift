@@ -56,14 +56,7 @@ struct Estimate: ParsableCommand {
     @Option(help: ArgumentHelp("Cut selection: 'auto' (needs --max-fragment-qubits).", valueName: "auto"))
     var cuts: String?
 
-    @Option(help: "Widest fragment allowed; cuts are found automatically.")
-    var maxFragmentQubits: Int?
-
-    @Option(help: ArgumentHelp("Gate indices (0-based, in file order) to cut, e.g. 3,9.", valueName: "i,j,…"))
-    var cutGates: String?
-
-    @Option(help: ArgumentHelp("One label per qubit, e.g. AABB; gates between labels are cut.", valueName: "labels"))
-    var partition: String?
+    @OptionGroup var cutOptions: CutSelectionOptions
 
     @Flag(help: "Exact enumeration of every QPD term (the default).")
     var exact = false
@@ -116,13 +109,11 @@ struct Estimate: ParsableCommand {
 
     func validate() throws {
         if observables.isEmpty && observableFiles.isEmpty { throw ValidationError("give at least one --observable or --observable-file") }
-        let selections = [uncut, cuts != nil || maxFragmentQubits != nil, cutGates != nil, partition != nil].filter { $0 }
-        if selections.count > 1 {
+        if (uncut ? 1 : 0) + cutOptions.givenCount + (cuts != nil && cutOptions.maxFragmentQubits == nil ? 1 : 0) > 1 {
             throw ValidationError("choose one of --uncut, --cuts auto --max-fragment-qubits N, --cut-gates, --partition")
         }
         if let cuts, cuts != "auto" { throw ValidationError("--cuts takes 'auto', got '\(cuts)'") }
-        if cuts != nil && maxFragmentQubits == nil { throw ValidationError("--cuts auto needs --max-fragment-qubits N") }
-        if let m = maxFragmentQubits, m < 1 { throw ValidationError("--max-fragment-qubits must be ≥ 1, got \(m)") }
+        if cuts != nil && cutOptions.maxFragmentQubits == nil { throw ValidationError("--cuts auto needs --max-fragment-qubits N") }
         if samples != nil && shots == nil { throw ValidationError("--samples needs --shots") }
         if execution.executor != nil && shots == nil { throw ValidationError("--executor needs --shots (and optionally --samples)") }
         if exact && shots != nil { throw ValidationError("--exact and --samples/--shots exclude each other") }
@@ -135,36 +126,13 @@ struct Estimate: ParsableCommand {
                 throw ValidationError("\(flag): expected a whole number ≥ 1 such as 100000000 or 1e8, got '\(value.prefix(40))'")
             }
         }
-        if let list = cutGates {
-            do { _ = try NumberLists.indices(list, option: "--cut-gates") } catch { throw ValidationError("\(error)") }
-        }
         if let m = maxMemory, Quantities.parseBytes(m) == nil { throw ValidationError("--max-memory: expected bytes such as 8G or 512M, got '\(m)'") }
     }
 
-    var specification: CutSpecification {
-        if let m = maxFragmentQubits { return .automatic(maxFragmentQubits: m) }
-        if let labels = partition { return .partition(labels: labels) }
-        if let list = cutGates {
-            // validate() has checked the list.
-            return .explicit(gateCuts: (try? NumberLists.indices(list, option: "--cut-gates")) ?? [], wireCuts: [])
-        }
-        return .explicit(gateCuts: [], wireCuts: [])
-    }
+    var specification: CutSpecification { cutOptions.specification }
 
     /// The option that chose the cuts, for error messages.
-    var cutFlag: String {
-        if maxFragmentQubits != nil { return "--max-fragment-qubits \(maxFragmentQubits!)" }
-        if let p = partition { return "--partition \(NumberLists.clipped(p))" }
-        if let g = cutGates { return "--cut-gates \(NumberLists.clipped(g))" }
-        return "--uncut"
-    }
-
-    /// Cuts the explicit selections imply (0 for automatic cuts, which the plan check covers).
-    func specifiedCutCount(_ c: Circuit) -> Int {
-        if let list = cutGates { return list.split(separator: ",").count }
-        guard let labels = partition.map(Array.init) else { return 0 }
-        return c.gates.filter { g in g.qubits.count > 1 && Set(g.qubits.map { $0 < labels.count ? labels[$0] : "?" }).count > 1 }.count
-    }
+    var cutFlag: String { cutOptions.flag ?? "--uncut" }
 
     func run() throws {
         MPIJob.run { world in
@@ -190,7 +158,7 @@ struct Estimate: ParsableCommand {
                 // Refuse before anything is simulated: the whole circuit when uncut, else the
                 // QPD terms the chosen cuts imply (the plan check below sees the fragments).
                 let estimate = ResourceGuard.estimate(
-                    width: uncut ? job.circuit.qubitCount : 0, cuts: uncut ? 0 : specifiedCutCount(job.circuit),
+                    width: uncut ? job.circuit.qubitCount : 0, cuts: uncut ? 0 : cutOptions.specifiedCutCount(job.circuit),
                     batch: job.inputs.count, gradients: gradients,
                     derivativeColumns: job.circuit.parameterCount + job.circuit.inputCount, ranksPerNode: ranksPerNode)
                 try ResourceGuard.check(estimate, limits: limits, what: circuit)

@@ -24,7 +24,7 @@ struct EstimateInputs: Codable {
         if program.version == 2 && (command.thetaNames != nil || command.inputNames != nil) {
             throw InputError(description: "--theta-names/--input-names: \(command.circuit) is OpenQASM 2, whose parameters are written theta[i] and x[j]; the names apply to OpenQASM 3 input parameters")
         }
-        if let labels = command.partition, labels.count != circuit.qubitCount {
+        if let labels = command.cutOptions.partition, labels.count != circuit.qubitCount {
             throw InputError(description: "--partition \(NumberLists.clipped(labels)): \(labels.count) label(s) for the \(circuit.qubitCount) qubit(s) of \(command.circuit)")
         }
         var observables: [Observable] = []

@@ -5,9 +5,9 @@ extension Estimate {
     /// "uncut" (--uncut), "none" (no cut option: one fragment), "automatic", "gates", "partition".
     var cutSelection: String {
         if uncut { return "uncut" }
-        if maxFragmentQubits != nil { return "automatic" }
-        if cutGates != nil { return "gates" }
-        if partition != nil { return "partition" }
+        if cutOptions.maxFragmentQubits != nil { return "automatic" }
+        if cutOptions.cutGates != nil { return "gates" }
+        if cutOptions.partition != nil { return "partition" }
         return "none"
     }
 

@@ -27,14 +27,7 @@ struct Export: ParsableCommand {
     @Option(name: .customLong("observable"), help: ArgumentHelp("Observable, as for estimate. Repeatable.", valueName: "obs"))
     var observables: [String] = []
 
-    @Option(help: "Widest fragment allowed; cuts are found automatically.")
-    var maxFragmentQubits: Int?
-
-    @Option(help: ArgumentHelp("One label per qubit, e.g. AABB; gates between labels are cut.", valueName: "labels"))
-    var partition: String?
-
-    @Option(help: ArgumentHelp("Gate indices (0-based, in file order) to cut, e.g. 3,9.", valueName: "i,j,…"))
-    var cutGates: String?
+    @OptionGroup var cutOptions: CutSelectionOptions
 
     @Option(help: "Total shots over all sub-experiments of an observable (e.g. 1e6).", transform: CountArgument.parse)
     var shots: Int
@@ -59,23 +52,14 @@ struct Export: ParsableCommand {
 
     func validate() throws {
         if observables.isEmpty { throw ValidationError("give at least one --observable") }
-        if [maxFragmentQubits != nil, partition != nil, cutGates != nil].filter({ $0 }).count > 1 {
+        if cutOptions.givenCount > 1 {
             throw ValidationError("choose one of --max-fragment-qubits, --partition, --cut-gates")
         }
-        if let m = maxFragmentQubits, m < 1 { throw ValidationError("--max-fragment-qubits must be ≥ 1, got \(m)") }
         if shots < 1 { throw ValidationError("--shots must be ≥ 1, got \(shots)") }
         if let s = samples, s < 1 { throw ValidationError("--samples must be ≥ 1, got \(s)") }
-        if let list = cutGates {
-            do { _ = try NumberLists.indices(list, option: "--cut-gates") } catch { throw ValidationError("\(error)") }
-        }
     }
 
-    var specification: CutSpecification {
-        if let m = maxFragmentQubits { return .automatic(maxFragmentQubits: m) }
-        if let labels = partition { return .partition(labels: labels) }
-        if let list = cutGates { return .explicit(gateCuts: (try? NumberLists.indices(list, option: "--cut-gates")) ?? [], wireCuts: []) }
-        return .explicit(gateCuts: [], wireCuts: [])
-    }
+    var specification: CutSpecification { cutOptions.specification }
 
     func run() throws {
         do { try export() } catch {
