@@ -184,9 +184,11 @@ public final class DistributedEstimator {
 
         // Wait: until every rank has finished executing. Timed apart from the reduction, so that
         // imbalance and stragglers are never booked as reconstruction.
+        // Rank 0 of a dynamic round may already have waited inside its execute phase.
+        let waitedInExecute = times.wait
         let waitStart = MPI.wallTime()
         try world.barrier()
-        times.wait = MPI.wallTime() - waitStart
+        times.wait += MPI.wallTime() - waitStart
 
         // Reconstruct: stitch the ranks' tables (Stitching.swift).
         let reconstructStart = MPI.wallTime()
@@ -200,7 +202,7 @@ public final class DistributedEstimator {
 
         // Trace rows travel to rank 0 (after the round: not part of its time).
         var row = times
-        row.executeSeconds = executeSeconds
+        row.executeSeconds = executeSeconds - waitedInExecute
         row.compile = circuits.compileSeconds
         let fragments = plan.fragments.count
         let width = RankTimes.packedCount(fragments: fragments)
@@ -213,11 +215,11 @@ public final class DistributedEstimator {
         let generate = generated - roundStart
         return .result(BatchResult(
             round: round, estimate: estimate,
-            stages: StageTimes(generate: generate, execute: executeSeconds, wait: times.wait,
-                               reconstruct: roundSeconds - generate - executeSeconds - times.wait),
+            stages: StageTimes(generate: generate, execute: executeSeconds - waitedInExecute, wait: times.wait,
+                               reconstruct: roundSeconds - generate - (executeSeconds - waitedInExecute) - times.wait),
             reduceSeconds: stitched.reduceSeconds, contractSeconds: stitched.contractSeconds, ranks: rows,
             chunkCount: executed.chunkCount, table: stitched.table,
-            slowestExecute: rows.map(\.executeSeconds).max() ?? executeSeconds))
+            slowestExecute: rows.map(\.executeSeconds).max() ?? executeSeconds - waitedInExecute))
     }
 
     /// CPU seconds this thread has used. The corresponding C function is `clock_gettime`.

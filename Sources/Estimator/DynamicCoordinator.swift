@@ -79,8 +79,11 @@ extension DynamicScheduler {
                 } else if allDone && stopped.count == workers {
                     return
                 } else {
-                    // Nothing to do but answer requests: block until one arrives (idle time).
+                    // Nothing to run: block until a message arrives. This is waiting for the
+                    // other ranks' chunks, booked as wait (never as execute).
+                    let blocked = MPI.wallTime()
                     _ = try world.probe(tag: DynamicScheduler.requestTag)
+                    times.wait += MPI.wallTime() - blocked
                 }
             }
         }

@@ -9,7 +9,9 @@ public struct RankTimes: Hashable, Sendable, Codable {
     public var communication = 0.0
     /// Seconds of injected straggler delay.
     public var injectedDelay = 0.0
-    /// Seconds waiting, after this rank's execute phase, for the other ranks to finish theirs.
+    /// Seconds waiting for the other ranks: at the barrier after this rank's execute phase, and
+    /// (rank 0 under the dynamic policies) blocked inside it with no chunk left to run while the
+    /// others finish theirs.
     public var wait = 0.0
     /// The rest of the round's wall time (waiting for work inside the execute phase).
     public var idle = 0.0
@@ -26,7 +28,8 @@ public struct RankTimes: Hashable, Sendable, Codable {
     public var backups = 0
     /// Chunks this rank abandoned because another rank finished them first.
     public var cancelled = 0
-    /// Wall seconds of this rank's execute phase (its work, delays and scheduling messages).
+    /// Wall seconds of this rank's execute phase (its work, delays and scheduling messages), less
+    /// the time rank 0 of a dynamic round sat blocked with nothing to run (that is `wait`).
     public var executeSeconds = 0.0
     /// Seconds this rank has spent compiling unit circuits so far in the run (cumulative: the
     /// first round carries nearly all of it).

@@ -140,8 +140,8 @@ public enum TraceSchema {
             Column(name: "units", units: "count", description: "work units evaluated, summed over ranks (backups count twice)"),
             Column(name: "chunks", units: "count", description: "chunks of the schedule"),
             stage("generate_s", "broadcast of theta and the batch"),
-            stage("execute_s", "rank 0's execute phase"),
-            stage("wait_s", "rank 0 waiting for the slowest rank to finish executing"),
+            stage("execute_s", "rank 0's execute phase, less time blocked with nothing to run"),
+            stage("wait_s", "rank 0 waiting for the slowest rank to finish executing (barrier, or blocked with nothing to run)"),
             stage("reconstruct_s", "the reduction once every rank has arrived, and the contraction"),
             stage("reduce_s", "inside reconstruct: MPI_Reduce at rank 0"),
             stage("contract_s", "inside reconstruct: the contraction at rank 0"),
@@ -163,8 +163,8 @@ public enum TraceSchema {
             stage("idle_s", "waiting inside the round other than wait_s"),
             stage("comm_s", "inside MPI calls of the round"),
             stage("delay_s", "injected straggler delay"),
-            stage("execute_s", "wall time of the rank's execute phase"),
-            stage("wait_s", "after this rank's execute phase, waiting for the other ranks"),
+            stage("execute_s", "wall time of the rank's execute phase, less time blocked with nothing to run"),
+            stage("wait_s", "waiting for the other ranks: the barrier, or blocked with nothing to run"),
             stage("compile_s", "compiling unit circuits so far in the run, cumulative"),
         ])
 
