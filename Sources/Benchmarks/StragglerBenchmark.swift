@@ -77,8 +77,15 @@ public struct StragglerBenchmark: Sendable {
         public var cores: Int
         public var capacity: Double
         public var capacityNoStraggler: Double
-        /// The round's work: median seconds of one rank running every unit alone.
+        /// The round's work: median seconds of one rank running every unit alone, measured
+        /// before and after the policies' runs (`workSecondsMeasured`); the smaller is used.
         public var workSeconds: Double
+        public var workSecondsMeasured: [Double]?
+        /// Rank 0's stage times, each the median over the timed rounds, without and with the
+        /// straggler: where the distance from the ideal goes (generate and reconstruct are the
+        /// round's fixed cost; wait is imbalance and the barrier).
+        public var stagesNoStraggler: StageTimes?
+        public var stagesStraggler: StageTimes?
 
         /// The JSON report keeps its snake_case names.
         enum CodingKeys: String, CodingKey {
@@ -89,7 +96,8 @@ public struct StragglerBenchmark: Sendable {
                  totalSecondsStraggler = "total_s_straggler", trainingSlowdown = "training_slowdown",
                  transientRounds = "transient_rounds", perRoundVsIdeal = "per_round_vs_ideal",
                  perRoundStragglerShare = "per_round_straggler_share", cores, capacity,
-                 capacityNoStraggler = "capacity_no_straggler", workSeconds = "work_s"
+                 capacityNoStraggler = "capacity_no_straggler", workSeconds = "work_s", workSecondsMeasured = "work_s_before_after",
+                 stagesNoStraggler = "stages_no_straggler", stagesStraggler = "stages_straggler"
         }
     }
 
@@ -113,10 +121,12 @@ public struct StragglerBenchmark: Sendable {
             public var time: Double, work: Double
             /// The straggler rank's share of the units evaluated (backups count twice).
             public var stragglerShare: Double
-            public init(time: Double, work: Double, stragglerShare: Double = 0) {
+            public var stages: StageTimes
+            public init(time: Double, work: Double, stragglerShare: Double = 0, stages: StageTimes = StageTimes()) {
                 self.time = time
                 self.work = work
                 self.stragglerShare = stragglerShare
+                self.stages = stages
             }
         }
         public var rounds: [Round]
@@ -130,6 +140,10 @@ public struct StragglerBenchmark: Sendable {
         public var time: Double { median(rounds.map(\.time)) }
         public var work: Double { median(rounds.map(\.work)) }
         public var total: Double { rounds.reduce(0) { $0 + $1.time } }
+        public var stages: StageTimes {
+            StageTimes(generate: median(rounds.map(\.stages.generate)), execute: median(rounds.map(\.stages.execute)),
+                       wait: median(rounds.map(\.stages.wait)), reconstruct: median(rounds.map(\.stages.reconstruct)))
+        }
     }
 
     /// Collective: every policy with and without the straggler; the rows on rank 0, [] elsewhere.
@@ -146,30 +160,45 @@ public struct StragglerBenchmark: Sendable {
         let active = window.map { ($0.lowerBound + 1) ... ($0.upperBound + 1) } ?? 1 ... Int.max
         let placements = try world.gather(Placement.current(), root: 0)
         let capacity = placements.map { Capacity(placements: $0) }
-        // The reference work: rank 0 alone. The others wait asleep, not in a barrier: a rank
-        // spinning in MPI's progress engine slows a working neighbour by 20–25 % on the 2-core
-        // machine (UnitRunner.pollInterval), which would inflate the reference.
-        var work: Double?
-        try Self.warmCores(world)
-        if world.isRoot {
-            work = try measure(Communicator.selfOnly(), EstimatorOptions(policy: .static), circuit, observable, spec,
-                               theta, inputs)?.work
-            for rank in 1 ..< world.size { try world.send([1.0] as [Double], to: rank, tag: Self.referenceDoneTag) }
-        } else {
-            while try world.probeIfAvailable(from: 0, tag: Self.referenceDoneTag) == nil { usleep(2000) }
-            _ = try world.receiveDoubles(from: 0, tag: Self.referenceDoneTag)
-        }
-        var rows: [Row] = []
+        var measured: [(SchedulePolicy, Measurement, Measurement)] = []
+        let before = try referenceWork(world, circuit, observable, spec, theta, inputs)
         for policy in policies {
             let slow = StragglerInjection(ranks: [stragglerRank], factor: factor, rounds: active)
             try Self.warmCores(world)
             let plain = try measure(world, EstimatorOptions(policy: policy), circuit, observable, spec, theta, inputs)
             let slowed = try measure(world, EstimatorOptions(policy: policy, straggler: slow), circuit, observable, spec,
                                      theta, inputs)
-            guard let plain, let slowed, let capacity, let work else { continue }  // ranks other than 0
-            rows.append(row(policy: policy, capacity: capacity, work: work, ranks: world.size, plain: plain, slowed: slowed))
+            if let plain, let slowed { measured.append((policy, plain, slowed)) }
         }
-        return rows
+        let after = try referenceWork(world, circuit, observable, spec, theta, inputs)
+        // Anything else on the machine only ever adds time to a reference: the smaller of the two
+        // is the less disturbed one (and the ratios the more demanding ones).
+        guard let capacity, let before, let after else { return [] }  // ranks other than 0
+        let work = min(before, after)
+        return measured.map { policy, plain, slowed in
+            var row = row(policy: policy, capacity: capacity, work: work, ranks: world.size, plain: plain,
+                          slowed: slowed)
+            row.workSecondsMeasured = [before, after]
+            return row
+        }
+    }
+
+    /// The reference work (rank 0; nil elsewhere): the median seconds of a round run by rank 0
+    /// alone on `MPI_COMM_SELF`. The others wait asleep, not in a barrier: a rank spinning in
+    /// MPI's progress engine slows a working neighbour by 20–25 % on the 2-core machine
+    /// (UnitRunner.pollInterval), which would inflate the reference.
+    func referenceWork(_ world: Communicator, _ circuit: Circuit, _ observable: Observable, _ spec: CutSpecification,
+                       _ theta: [Double], _ inputs: [[Double]]) throws -> Double? {
+        try Self.warmCores(world)
+        guard world.isRoot else {
+            while try world.probeIfAvailable(from: 0, tag: Self.referenceDoneTag) == nil { usleep(2000) }
+            _ = try world.receiveDoubles(from: 0, tag: Self.referenceDoneTag)
+            return nil
+        }
+        let work = try measure(Communicator.selfOnly(), EstimatorOptions(policy: .static), circuit, observable, spec,
+                               theta, inputs)?.work
+        for rank in 1 ..< world.size { try world.send([1.0] as [Double], to: rank, tag: Self.referenceDoneTag) }
+        return work
     }
 
     /// The comparison of one policy's runs. Speeds: 1 for every rank, 1/factor for the straggler,
@@ -189,7 +218,8 @@ public struct StragglerBenchmark: Sendable {
                       idealSecondsNoStraggler: idealPlain, vsIdealNoStraggler: plain.time / idealPlain,
                       totalSecondsNoStraggler: plain.total, totalSecondsStraggler: slowed.total,
                       trainingSlowdown: slowed.total / plain.total, cores: hosts.cores, capacity: capacity,
-                      capacityNoStraggler: full, workSeconds: work)
+                      capacityNoStraggler: full, workSeconds: work, stagesNoStraggler: plain.stages,
+                      stagesStraggler: slowed.stages)
         if let window {
             row.transientRounds = Array(window)
             row.perRoundVsIdeal = slowed.rounds.enumerated().map { k, round in
@@ -216,7 +246,8 @@ public struct StragglerBenchmark: Sendable {
             let units = result.ranks.reduce(0) { $0 + $1.units }
             let straggling = result.ranks.first { $0.rank == stragglerRank }?.units ?? 0
             measured.rounds.append(.init(time: result.stages.total, work: result.ranks.reduce(0) { $0 + $1.busy },
-                                         stragglerShare: Double(straggling) / Double(max(units, 1))))
+                                         stragglerShare: Double(straggling) / Double(max(units, 1)),
+                                         stages: result.stages))
             measured.backups += result.ranks.reduce(0) { $0 + $1.backups }
             measured.cancelled += result.ranks.reduce(0) { $0 + $1.cancelled }
         }
@@ -224,4 +255,3 @@ public struct StragglerBenchmark: Sendable {
         return measured
     }
 }
-

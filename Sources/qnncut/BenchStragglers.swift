@@ -113,6 +113,23 @@ struct BenchStragglers: ParsableCommand {
         for r in rows {
             print(name(r) + String(format: "%-6d %24.3f %28.3f", r.ranks, r.vsIdealNoStraggler, r.trainingSlowdown))
         }
+        print("rank 0's stages, ms (median): generate / execute / wait / reconstruct, without | with the straggler")
+        for r in rows {
+            func ms(_ s: StageTimes?) -> String {
+                guard let s else { return "–" }
+                return String(format: "%.2f / %.2f / %.2f / %.2f", s.generate * 1e3, s.execute * 1e3, s.wait * 1e3,
+                              s.reconstruct * 1e3)
+            }
+            print(name(r) + String(format: "%-6d ", r.ranks) + ms(r.stagesNoStraggler) + "  |  " + ms(r.stagesStraggler))
+        }
+        for r in rows where (r.workSecondsMeasured?.count ?? 0) == 2 && r.policy == rows.first { $0.ranks == r.ranks }?.policy {
+            let (before, after) = (r.workSecondsMeasured![0], r.workSecondsMeasured![1])
+            print(String(format: "np %d: reference work %.2f ms before, %.2f ms after the policies (the smaller is used)",
+                         r.ranks, before * 1e3, after * 1e3))
+            if max(before, after) > 1.1 * min(before, after) {
+                print("  warning: they differ by more than 10 %: something else used the machine; rerun for figures to quote")
+            }
+        }
         if let window {
             print("transient straggler in timed rounds \(window.lowerBound)–\(window.upperBound): each round ÷ its ideal")
             for r in rows {

@@ -69,6 +69,22 @@ import Testing
         #expect(abs(row.trainingSlowdown - (6 + 24 / 3.25) / 12) < 1e-12)
     }
 
+    @Test("stage medians: each stage is its own median over the rounds, so they show where a round's time goes")
+    func stageMedians() {
+        typealias M = StragglerBenchmark.Measurement
+        let m = M(rounds: [
+            .init(time: 4, work: 8, stages: StageTimes(generate: 1, execute: 2, wait: 0, reconstruct: 1)),
+            .init(time: 9, work: 8, stages: StageTimes(generate: 0, execute: 3, wait: 5, reconstruct: 1)),
+            .init(time: 6, work: 8, stages: StageTimes(generate: 2, execute: 1, wait: 1, reconstruct: 2)),
+        ])
+        #expect(m.stages == StageTimes(generate: 1, execute: 2, wait: 1, reconstruct: 1))
+        let bench = StragglerBenchmark(qubits: 4, layers: 1, cuts: 1, batch: 1, rounds: 3, stragglerRank: 1, factor: 4,
+                                       window: nil, gradients: false)
+        let row = bench.row(policy: .static, capacity: Capacity(ranks: 2, cores: 2), work: 8, ranks: 2, plain: m,
+                            slowed: m)
+        #expect(row.stagesNoStraggler == m.stages && row.stagesStraggler == m.stages)
+    }
+
     @Test("capacity: summed speeds, capped per host at its cores (oversubscribed ranks give no more than the cores)")
     func capacityIsCoreAware() {
         let oversubscribed = Capacity(ranks: 4, cores: 2)

@@ -1,6 +1,8 @@
 """Tables of the straggler study (run.sh): per family, rank count and policy, the median over
 repeats (and the range) of batch time ÷ capacity ideal with and without the straggler, the
-with/without slowdown and the training-time slowdown; and the transient straggler per round."""
+with/without slowdown and the training-time slowdown; rank 0's stage times (where the distance
+from the ideal goes); the reference work measured before and after; and the transient straggler
+per round."""
 import json, statistics, sys
 from collections import defaultdict
 
@@ -26,6 +28,30 @@ for (tag, ranks, policy), rs in sorted(rows.items(), key=lambda kv: (kv[0][0], k
           f"{cell([r['training_slowdown'] for r in rs])} | {len(rs)} |")
 cores = sorted({r["cores"] for rs in rows.values() for r in rs})
 print(f"\n(ranges are min–max over repeats; capacity capped at {cores} core(s))\n")
+
+staged = {k: rs for k, rs in rows.items() if all("stages_no_straggler" in r for r in rs)}
+if staged:
+    print("Rank 0's stages, ms, median over repeats of each run's per-round medians: "
+          "ideal / generate / execute / wait / reconstruct")
+    print()
+    print("| family | np | policy | none: ideal | gen | exec | wait | recon | straggler: ideal | gen | exec | wait | recon |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    stages = ["generate", "execute", "wait", "reconstruct"]
+    def ms(rs, key, stage):
+        return f"{1e3 * statistics.median(r[key][stage] for r in rs):.2f}"
+    for (tag, ranks, policy), rs in sorted(staged.items(), key=lambda kv: (kv[0][0], kv[0][1], order.index(kv[0][2]))):
+        none = " | ".join(ms(rs, "stages_no_straggler", s) for s in stages)
+        slow = " | ".join(ms(rs, "stages_straggler", s) for s in stages)
+        ideal = lambda key: f"{1e3 * statistics.median(r[key] for r in rs):.2f}"
+        print(f"| {family[tag]} | {ranks} | {policy} | {ideal('ideal_s_no_straggler')} | {none} | "
+              f"{ideal('ideal_s')} | {slow} |")
+    print()
+    pairs = [r["work_s_before_after"] for rs in rows.values() for r in rs if "work_s_before_after" in r]
+    if pairs:
+        spread = [max(p) / min(p) - 1 for p in pairs]
+        print(f"Reference work measured before and after each run's policies (the smaller is used): "
+              f"they differed by {100 * statistics.median(spread):.1f} % at the median, "
+              f"{100 * max(spread):.1f} % at most.\n")
 if transient:
     print("Transient straggler (np 2, slow in timed rounds 5–10): median over repeats of each round ÷ its ideal, and the straggler's share of the round's units")
     print()
