@@ -48,6 +48,11 @@ for (tag, np, policy), rs in sorted(rows.items()):
     m = lambda k: round(statistics.median(r[k] for r in rs), 3)
     print(tag, np, policy, "vs_ideal", m("vs_ideal"), "none", m("vs_ideal_no_straggler"),
           "train x", m("training_slowdown"), "cores", rs[0]["cores"], "n", len(rs))
+    if all("stages_no_straggler" in r for r in rs):  # rank 0's stages, ms: where the time goes
+        st = lambda k: "/".join(f"{1e3 * statistics.median(r[k][s] for r in rs):.2f}"
+                                for s in ("generate", "execute", "wait", "reconstruct"))
+        print("  ms ideal", round(1e3 * statistics.median(r["ideal_s_no_straggler"] for r in rs), 2),
+              "gen/exec/wait/recon none", st("stages_no_straggler"), "straggler", st("stages_straggler"))
     if tag == "transient":
         print("  per round", [round(v, 2) for v in rs[0]["per_round_vs_ideal"]])
         print("  share    ", [round(v, 2) for v in rs[0]["per_round_straggler_share"]])
