@@ -76,6 +76,27 @@ struct ExecutorGradientTests {
         }
     }
 
+    @Test("drawn QPD terms (--samples) through an executor: the terms built-in shot mode draws (values within shot noise), gradients over every term (the adjoint's), np 1 and 3")
+    func drawnTermsWithGradients() throws {
+        let exact = Self.components(try Self.estimate(ranks: 1, queries: 1, []))[0]
+        let sampled = ["--samples", "2000", "--seed", "3", "--shots", "1e9"]
+        let builtIn = try Self.estimate(ranks: 1, queries: 1, sampled)
+        let uncut = try Self.estimate(ranks: 1, queries: 1, []).values
+        // 2000 draws at γ = 9 move the value by ~0.2 at most: far from the exact one, but the same
+        // draws with the same seed in both paths.
+        #expect(zip(builtIn.values, uncut).contains { abs($0 - $1) > 1e-4 }, "the draws did not change the value")
+        for ranks in [1, 3] {
+            let measured = try Self.estimate(ranks: ranks, queries: 1, sampled + ["--executor", Self.executor + " exact"])
+            // ≥ 10⁶ shots per drawn circuit: the two values differ by shot noise only (≲ 1e-4).
+            let valueGap = zip(measured.values, builtIn.values).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(valueGap < 1e-3, "np \(ranks): executor \(measured.values) vs built-in \(builtIn.values)")
+            let g = Self.components(measured)[0]
+            try #require(g.count == exact.count)
+            let worst = zip(g, exact).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(worst < 1e-4, "np \(ranks): gradients \(g) vs adjoint \(exact)")
+        }
+    }
+
     @Test("sampled counts: the mean of 16 queries' gradients is the adjoint gradient within 4.5 standard errors, and the spread is the built-in shot mode's, np 1 and 3")
     func sampledGradientsAgree() throws {
         let queries = 16, shots = "20000"
