@@ -91,9 +91,7 @@ extension DynamicScheduler {
         /// Answer every pending message: reports, and requests (idle, prefetch).
         mutating func service(times: inout RankTimes) throws {
             while let envelope = try times.communicating({ try world.probeIfAvailable(tag: DynamicScheduler.requestTag) }) {
-                let message = try times.communicating {
-                    try world.receiveDoubles(from: envelope.source, tag: DynamicScheduler.requestTag).values
-                }
+                let message = try times.communicating { try world.receiveDoubles(envelope) }
                 let rank = envelope.source
                 let chunk = Int(message[1]), id = Int(message[3])
                 switch Kind(rawValue: Int(message[2])) {

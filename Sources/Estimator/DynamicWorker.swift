@@ -76,8 +76,8 @@ extension DynamicScheduler {
 
     /// Receive every pending cancel message of this round into `cancelled` (assignment ids).
     private func drainCancels(into cancelled: inout Set<Int>, times: inout RankTimes) throws {
-        while let _ = try times.communicating({ try world.probeIfAvailable(from: 0, tag: Self.cancelTag) }) {
-            let message = try times.communicating { try world.receiveDoubles(from: 0, tag: Self.cancelTag).values }
+        while let envelope = try times.communicating({ try world.probeIfAvailable(from: 0, tag: Self.cancelTag) }) {
+            let message = try times.communicating { try world.receiveDoubles(envelope) }
             if Int(message[0]) == epoch { cancelled.insert(Int(message[2])) }
         }
     }

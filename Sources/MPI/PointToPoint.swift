@@ -25,9 +25,16 @@ extension Communicator {
         try check(code, "MPI_Send")
     }
 
-    /// Send doubles to rank `destination` as bytes.
+    /// Send doubles to rank `destination` as bytes (straight from the array's storage: the
+    /// dynamic schedules send a few doubles per message, thousands of times per round).
     public func send(_ values: [Double], to destination: Int, tag: Int = 0) throws(MPIError) {
-        try send(values.withUnsafeBytes { Array($0) }, to: destination, tag: tag)
+        try checkRoot(destination, "MPI_Send")
+        let bytes = values.count * MemoryLayout<Double>.size
+        guard bytes <= Int(Int32.max) else { throw MPIError(call: "MPI_Send", message: "\(bytes) bytes exceed MPI's Int32 count") }
+        let code = values.withUnsafeBytes { raw in
+            MPI_Send(raw.baseAddress, Int32(bytes), cmpi_byte(), Int32(destination), Int32(tag), handle)
+        }
+        try check(code, "MPI_Send")
     }
 
     /// Block until a message matching `source`/`tag` is available; returns its envelope without
@@ -62,13 +69,28 @@ extension Communicator {
     }
 
     /// Receive a message of doubles.
+    /// The corresponding C functions are `MPI_Probe` and `MPI_Recv`.
     public func receiveDoubles(from source: Int = Communicator.anySource, tag: Int = Communicator.anyTag) throws(MPIError) -> (values: [Double], status: MessageStatus) {
-        let (bytes, status) = try receive(from: source, tag: tag)
-        guard bytes.count % MemoryLayout<Double>.size == 0 else {
-            throw MPIError(call: "MPI_Recv", message: "message of \(bytes.count) bytes is not a whole number of doubles")
+        let status = try probe(from: source, tag: tag)
+        return (try receiveDoubles(status), status)
+    }
+
+    /// Receive, as doubles, exactly the message `envelope` describes (as `probe` or
+    /// `probeIfAvailable` returned it): no second probe, and the doubles land in their array
+    /// directly. The corresponding C function is `MPI_Recv`.
+    public func receiveDoubles(_ envelope: MessageStatus) throws(MPIError) -> [Double] {
+        let size = MemoryLayout<Double>.size
+        guard envelope.byteCount % size == 0 else {
+            throw MPIError(call: "MPI_Recv", message: "message of \(envelope.byteCount) bytes is not a whole number of doubles")
         }
-        let values = bytes.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
-        return (values, status)
+        var values = [Double](repeating: 0, count: envelope.byteCount / size)
+        let code = values.withUnsafeMutableBytes { raw in
+            // The probed message itself: its concrete source and tag.
+            MPI_Recv(raw.baseAddress, Int32(envelope.byteCount), cmpi_byte(), Int32(envelope.source),
+                     Int32(envelope.tag), handle, cmpi_status_ignore())
+        }
+        try check(code, "MPI_Recv")
+        return values
     }
 
     private func envelope(_ status: MPI_Status) throws(MPIError) -> MessageStatus {

@@ -90,6 +90,11 @@ struct MPISelftest: ParsableCommand {
                 try world.send(Array("hello from \(rank)".utf8), to: root, tag: 100 + rank)
             }
 
+            // Every hello is received before any ring message exists: the root's any-tag receives
+            // above could otherwise take its left neighbour's ring message and leave the ring
+            // waiting for it forever.
+            try world.barrier()
+
             // Ring: send to the right, receive from the left; probe first to test probe.
             let right = (rank + 1) % size, left = (rank - 1 + size) % size
             var heard: Int64 = -1
@@ -97,10 +102,10 @@ struct MPISelftest: ParsableCommand {
                 if rank % 2 == 0 {
                     try world.send([Double(rank)], to: right, tag: 7)
                     let envelope = try world.probe(from: left, tag: 7)
-                    heard = Int64(try world.receiveDoubles(from: envelope.source, tag: 7).values[0])
+                    heard = Int64(try world.receiveDoubles(envelope)[0])
                 } else {
-                    let envelope = try world.probe(from: left, tag: 7)
-                    heard = Int64(try world.receiveDoubles(from: envelope.source, tag: 7).values[0])
+                    // The probe-and-receive form, for the other half of the ring.
+                    heard = Int64(try world.receiveDoubles(from: left, tag: 7).values[0])
                     try world.send([Double(rank)], to: right, tag: 7)
                 }
             } else {
