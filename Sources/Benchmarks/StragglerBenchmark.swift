@@ -5,8 +5,9 @@
 /// full speed). The work is one dedicated core's seconds for the round: rank 0 runs the same
 /// rounds alone (`MPI_COMM_SELF`) while the others wait, so neither time-sharing of
 /// oversubscribed cores nor a policy's bookkeeping inflates or shrinks it. Also reported: the summed time of all timed rounds (what a training run of that many steps
-/// would take: the paper's figure) and, with a transient window, every round's time against its
-/// ideal, so detection and recovery show. Collective; needs ≥ 2 ranks.
+/// would take: the paper's figure) and, with a transient window or a straggler that is slow in
+/// random rounds (`roundProbability`), every round's time against its ideal, so detection,
+/// recovery and being misled show. Collective; needs ≥ 2 ranks.
 import Circuits
 import Cutting
 import Estimator
@@ -27,10 +28,13 @@ public struct StragglerBenchmark: Sendable {
     public var factor: Double
     /// Timed rounds in which the straggler is slow; nil: all of them.
     public var window: ClosedRange<Int>?
+    /// Probability that the straggler is slow in a given timed round (the whole round, drawn per
+    /// round from a fixed seed); nil: slow in every round (or in `window`).
+    public var roundProbability: Double?
     public var gradients: Bool
 
     public init(qubits: Int, layers: Int, cuts: Int, batch: Int, rounds: Int, stragglerRank: Int, factor: Double,
-                window: ClosedRange<Int>?, gradients: Bool) {
+                window: ClosedRange<Int>?, gradients: Bool, roundProbability: Double? = nil) {
         self.qubits = qubits
         self.layers = layers
         self.cuts = cuts
@@ -39,6 +43,7 @@ public struct StragglerBenchmark: Sendable {
         self.stragglerRank = stragglerRank
         self.factor = factor
         self.window = window
+        self.roundProbability = roundProbability
         self.gradients = gradients
     }
 
@@ -65,11 +70,12 @@ public struct StragglerBenchmark: Sendable {
         public var totalSecondsNoStraggler: Double
         public var totalSecondsStraggler: Double
         public var trainingSlowdown: Double
-        /// With a transient window: the straggler's timed rounds, and every timed round's time ÷
-        /// its ideal (the straggler's capacity inside the window, full capacity outside).
+        /// With a transient window or random rounds: the straggler's slow timed rounds, and every
+        /// timed round's time ÷ its ideal (the straggler's capacity in a slow round, full
+        /// capacity otherwise).
         public var transientRounds: [Int]?
         public var perRoundVsIdeal: [Double]?
-        /// With a transient window: the straggler rank's share of each timed round's units (how
+        /// With a transient window or random rounds: the straggler rank's share of each timed round's units (how
         /// quickly the schedule notices it, and forgives it).
         public var perRoundStragglerShare: [Double]?
         /// Cores the job's ranks may run on (summed over hosts), and the capacities (in cores)
@@ -158,12 +164,12 @@ public struct StragglerBenchmark: Sendable {
             : .partition(labels: ReferenceQNN.halvesPartition(qubits: qubits))
         // Estimator round 1 is the warm-up: timed round t is estimator round t + 1.
         let active = window.map { ($0.lowerBound + 1) ... ($0.upperBound + 1) } ?? 1 ... Int.max
+        let slow = injection(active: active)
         let placements = try world.gather(Placement.current(), root: 0)
         let capacity = placements.map { Capacity(placements: $0) }
         var measured: [(SchedulePolicy, Measurement, Measurement)] = []
         let before = try referenceWork(world, circuit, observable, spec, theta, inputs)
         for policy in policies {
-            let slow = StragglerInjection(ranks: [stragglerRank], factor: factor, rounds: active)
             try Self.warmCores(world)
             let plain = try measure(world, EstimatorOptions(policy: policy), circuit, observable, spec, theta, inputs)
             let slowed = try measure(world, EstimatorOptions(policy: policy, straggler: slow), circuit, observable, spec,
@@ -201,6 +207,39 @@ public struct StragglerBenchmark: Sendable {
         return work
     }
 
+    /// The straggler of the slowed runs. Estimator round 1 is the warm-up: timed round t is
+    /// estimator round t + 1.
+    func injection(active: ClosedRange<Int>) -> StragglerInjection {
+        StragglerInjection(ranks: [stragglerRank], factor: factor, seed: 7, rounds: active,
+                           roundProbability: roundProbability ?? 1)
+    }
+
+    /// The timed rounds in which the straggler is slow, when that is not all of them (a transient
+    /// window or random rounds); nil otherwise.
+    public var slowTimedRounds: [Int]? {
+        guard window != nil || roundProbability != nil else { return nil }
+        let active = window.map { ($0.lowerBound + 1) ... ($0.upperBound + 1) } ?? 1 ... Int.max
+        let slow = injection(active: active)
+        return (1 ... rounds).filter { slow.slows(rank: stragglerRank, round: $0 + 1) }
+    }
+
+    /// Medians of per-round ratios (timed round t at index t − 1) in three classes: rounds in
+    /// which the straggler was slow, rounds right after a slow one that were not slow themselves
+    /// (where a policy that learned the slowness would underload the recovered rank), and the
+    /// rest. Nil for an empty class.
+    public static func roundClasses(perRound: [Double], slow: [Int]) -> (slow: Double?, after: Double?, steady: Double?) {
+        let slowSet = Set(slow)
+        var classes: ([Double], [Double], [Double]) = ([], [], [])
+        for (k, ratio) in perRound.enumerated() {
+            let t = k + 1
+            if slowSet.contains(t) { classes.0.append(ratio) }
+            else if slowSet.contains(t - 1) { classes.1.append(ratio) }
+            else { classes.2.append(ratio) }
+        }
+        func m(_ xs: [Double]) -> Double? { xs.isEmpty ? nil : median(xs) }
+        return (m(classes.0), m(classes.1), m(classes.2))
+    }
+
     /// The comparison of one policy's runs. Speeds: 1 for every rank, 1/factor for the straggler,
     /// summed per host and capped at its cores; `work`: one rank's seconds for a round alone.
     public func row(policy: SchedulePolicy, capacity hosts: Capacity, work: Double, ranks: Int, plain: Measurement,
@@ -220,10 +259,11 @@ public struct StragglerBenchmark: Sendable {
                       trainingSlowdown: slowed.total / plain.total, cores: hosts.cores, capacity: capacity,
                       capacityNoStraggler: full, workSeconds: work, stagesNoStraggler: plain.stages,
                       stagesStraggler: slowed.stages)
-        if let window {
-            row.transientRounds = Array(window)
+        if let slowRounds = slowTimedRounds {
+            row.transientRounds = slowRounds
+            let slow = Set(slowRounds)
             row.perRoundVsIdeal = slowed.rounds.enumerated().map { k, round in
-                round.time / (work / (window.contains(k + 1) ? capacity : full))
+                round.time / (work / (slow.contains(k + 1) ? capacity : full))
             }
             row.perRoundStragglerShare = slowed.rounds.map(\.stragglerShare)
         }

@@ -16,25 +16,52 @@ public struct StragglerInjection: Hashable, Sendable, Codable {
     public var seed: UInt64
     /// Estimator rounds in which the slowdown acts (a transient straggler); all by default.
     public var rounds: ClosedRange<Int>
+    /// Probability that a straggler rank is slow in a given round, for the whole round (a
+    /// straggler that comes and goes at random); drawn once per (seed, rank, round). 1 = always.
+    public var roundProbability: Double
 
     public init(ranks: [Int] = [], delayPerUnit: Double = 0, factor: Double = 1, probability: Double = 1,
-                seed: UInt64 = 0, rounds: ClosedRange<Int> = 1 ... Int.max) {
+                seed: UInt64 = 0, rounds: ClosedRange<Int> = 1 ... Int.max, roundProbability: Double = 1) {
         self.ranks = ranks
         self.delayPerUnit = delayPerUnit
         self.factor = factor
         self.probability = probability
         self.seed = seed
         self.rounds = rounds
+        self.roundProbability = roundProbability
+    }
+
+    enum CodingKeys: String, CodingKey { case ranks, delayPerUnit, factor, probability, seed, rounds, roundProbability }
+
+    /// Options written before `roundProbability` existed decode with it at 1.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(ranks: try c.decode([Int].self, forKey: .ranks), delayPerUnit: try c.decode(Double.self, forKey: .delayPerUnit),
+                  factor: try c.decode(Double.self, forKey: .factor), probability: try c.decode(Double.self, forKey: .probability),
+                  seed: try c.decode(UInt64.self, forKey: .seed), rounds: try c.decode(ClosedRange<Int>.self, forKey: .rounds),
+                  roundProbability: try c.decodeIfPresent(Double.self, forKey: .roundProbability) ?? 1)
     }
 
     /// No straggler.
     public static let none = StragglerInjection()
 
-    public var isActive: Bool { !ranks.isEmpty && (delayPerUnit > 0 || factor > 1) && probability > 0 }
+    public var isActive: Bool {
+        !ranks.isEmpty && (delayPerUnit > 0 || factor > 1) && probability > 0 && roundProbability > 0
+    }
+
+    /// Whether `rank` straggles in estimator round `round` (its units may still be spared by
+    /// `probability`).
+    public func slows(rank: Int, round: Int) -> Bool {
+        guard isActive, ranks.contains(rank), rounds.contains(round) else { return false }
+        guard roundProbability < 1 else { return true }
+        // A stream apart from the per-unit draws (which use the unit index in this place).
+        let u = Double(Self.mix(seed, UInt64(rank), UInt64(round), 0x726f_756e_6473) >> 11) * 0x1p-53
+        return u < roundProbability
+    }
 
     /// Seconds to wait after a unit that took `elapsed` seconds.
     public func delay(rank: Int, round: Int, unit: Int, elapsed: Double) -> Double {
-        guard isActive, ranks.contains(rank), rounds.contains(round) else { return 0 }
+        guard slows(rank: rank, round: round) else { return 0 }
         if probability < 1 {
             let u = Double(Self.mix(seed, UInt64(rank), UInt64(round), UInt64(unit)) >> 11) * 0x1p-53
             if u >= probability { return 0 }

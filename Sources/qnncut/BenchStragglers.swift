@@ -33,6 +33,8 @@ struct BenchStragglers: ParsableCommand {
     var policies = "static,cyclic,dynamic,speculative,adaptive"
     @Option(help: ArgumentHelp("Slow the straggler in timed rounds A…B only (e.g. 5-10; at least B+5 rounds are timed).", valueName: "A-B"))
     var transient: String?
+    @Option(help: ArgumentHelp("Slow the straggler in each timed round with probability P instead (a straggler that comes and goes at random; at least 30 rounds are timed).", valueName: "P"))
+    var randomRounds: Double?
     @Flag(help: "Gradient rounds (forward + adjoint), as training steps run.")
     var gradients = false
     @Option(help: "Rank counts, comma-separated, each run under mpirun -np N (without mpirun; e.g. 2,4,8,16).")
@@ -50,6 +52,8 @@ struct BenchStragglers: ParsableCommand {
             throw ValidationError("--policies: unknown policy '\(p)'")
         }
         if transient != nil && window == nil { throw ValidationError("--transient: expected A-B with 1 ≤ A ≤ B, e.g. 5-10") }
+        if let p = randomRounds, !(p > 0 && p < 1) { throw ValidationError("--random-rounds: expected a probability strictly between 0 and 1, e.g. 0.3") }
+        if randomRounds != nil && transient != nil { throw ValidationError("--random-rounds and --transient exclude each other") }
     }
 
     /// The `--transient` window in timed rounds.
@@ -60,8 +64,8 @@ struct BenchStragglers: ParsableCommand {
         return a ... b
     }
 
-    /// Timed rounds: at least five after a transient window.
-    var timedRounds: Int { max(rounds, (window?.upperBound ?? 0) + 5) }
+    /// Timed rounds: at least five after a transient window, at least 30 with random rounds.
+    var timedRounds: Int { max(rounds, (window?.upperBound ?? 0) + 5, randomRounds == nil ? 0 : 30) }
 
     func run() throws {
         if let ranks, !SelfLaunch.isUnderLauncher {
@@ -87,7 +91,7 @@ struct BenchStragglers: ParsableCommand {
             }
             let benchmark = StragglerBenchmark(qubits: qubits, layers: layers, cuts: cuts, batch: batch, rounds: timedRounds,
                                                stragglerRank: stragglerRank, factor: factor, window: window,
-                                               gradients: gradients)
+                                               gradients: gradients, roundProbability: randomRounds)
             // validate() has checked every name.
             let rows = try benchmark.run(world: world, policies: policies.split(separator: ",").compactMap { SchedulePolicy(rawValue: String($0)) })
             guard world.isRoot else { return }
@@ -130,8 +134,17 @@ struct BenchStragglers: ParsableCommand {
                 print("  warning: they differ by more than 10 %: something else used the machine; rerun for figures to quote")
             }
         }
-        if let window {
-            print("transient straggler in timed rounds \(window.lowerBound)–\(window.upperBound): each round ÷ its ideal")
+        if randomRounds != nil, let slow = rows.first?.transientRounds {
+            print("straggler slow at random, in timed rounds " + slow.map(String.init).joined(separator: ",")
+                  + "; median ÷ ideal of slow rounds / rounds right after one / the others")
+            for r in rows {
+                let c = StragglerBenchmark.roundClasses(perRound: r.perRoundVsIdeal ?? [], slow: slow)
+                func f(_ x: Double?) -> String { x.map { String(format: "%.3f", $0) } ?? "–" }
+                print(name(r) + String(format: "%-6d ", r.ranks) + "\(f(c.slow)) / \(f(c.after)) / \(f(c.steady))")
+            }
+        }
+        if window != nil || randomRounds != nil {
+            print("each round ÷ its ideal")
             for r in rows {
                 print(name(r) + String(format: "%-6d ", r.ranks)
                       + (r.perRoundVsIdeal ?? []).map { String(format: "%5.2f", $0) }.joined(separator: " "))

@@ -69,6 +69,18 @@ import Testing
         #expect(abs(row.trainingSlowdown - (6 + 24 / 3.25) / 12) < 1e-12)
     }
 
+    @Test("random slow rounds: per-round ratios split into slow rounds, rounds right after one, and the rest")
+    func roundClasses() {
+        let perRound = [1.0, 1.5, 1.2, 1.0, 1.6, 1.7, 1.1, 1.0]  // timed rounds 1…8
+        let c = StragglerBenchmark.roundClasses(perRound: perRound, slow: [2, 5, 6])
+        // After: rounds 3 and 7 (1.2, 1.1), whose nearest-rank median is the lower.
+        #expect(c.slow == 1.6 && c.after == 1.1 && c.steady == 1.0)
+        let bench = StragglerBenchmark(qubits: 4, layers: 1, cuts: 1, batch: 1, rounds: 500, stragglerRank: 1, factor: 4,
+                                       window: nil, gradients: false, roundProbability: 0.3)
+        let slow = bench.slowTimedRounds ?? []
+        #expect(abs(Double(slow.count) / 500 - 0.3) < 0.07 && slow.allSatisfy { (1 ... 500).contains($0) })
+    }
+
     @Test("stage medians: each stage is its own median over the rounds, so they show where a round's time goes")
     func stageMedians() {
         typealias M = StragglerBenchmark.Measurement

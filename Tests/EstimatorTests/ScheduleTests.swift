@@ -2,6 +2,7 @@
 /// cost; the adaptive one pre-assigns in proportion to the rank speeds and leaves the rest to the
 /// pool.
 @testable import Estimator
+import Foundation
 import Testing
 
 struct ScheduleTests {
@@ -152,5 +153,31 @@ struct StitchingChooserTests {
         // When the full table becomes slower, the choice follows (weighted mean, α = 0.5).
         chooser.record(.fullTable, method: .adjoint, seconds: 0.2)
         #expect(chooser.choose(for: .adjoint) == .reduceScatter)
+    }
+}
+
+struct StragglerInjectionTests {
+    @Test("a straggler that comes and goes at random: whole rounds, drawn from the seed alone, at the given rate")
+    func randomRounds() throws {
+        let s = StragglerInjection(ranks: [1], factor: 4, seed: 7, roundProbability: 0.3)
+        let slow = (1 ... 2000).filter { s.slows(rank: 1, round: $0) }
+        #expect(abs(Double(slow.count) / 2000 - 0.3) < 0.04, "\(slow.count) slow rounds of 2000")
+        // Deterministic, and for the whole round: every unit of a slow round is delayed, none of the others.
+        #expect(slow == (1 ... 2000).filter { StragglerInjection(ranks: [1], factor: 4, seed: 7, roundProbability: 0.3).slows(rank: 1, round: $0) })
+        let round = try #require(slow.first), calm = try #require((1 ... 2000).first { !slow.contains($0) })
+        #expect((0 ..< 50).allSatisfy { s.delay(rank: 1, round: round, unit: $0, elapsed: 1e-3) == 3e-3 })
+        #expect((0 ..< 50).allSatisfy { s.delay(rank: 1, round: calm, unit: $0, elapsed: 1e-3) == 0 })
+        #expect(!s.slows(rank: 0, round: round))
+        // Another seed draws other rounds.
+        #expect(slow != (1 ... 2000).filter { StragglerInjection(ranks: [1], factor: 4, seed: 8, roundProbability: 0.3).slows(rank: 1, round: $0) })
+    }
+
+    @Test("options encoded before round probabilities existed decode with every round slow")
+    func decodesOlderOptions() throws {
+        let old = #"{"ranks":[1],"delayPerUnit":0,"factor":2,"probability":1,"seed":3,"rounds":[1,9]}"#
+        let s = try JSONDecoder().decode(StragglerInjection.self, from: Data(old.utf8))
+        #expect(s.roundProbability == 1 && s.slows(rank: 1, round: 5) && !s.slows(rank: 1, round: 10))
+        let again = try JSONDecoder().decode(StragglerInjection.self, from: JSONEncoder().encode(s))
+        #expect(again == s)
     }
 }

@@ -8,11 +8,12 @@ from collections import defaultdict
 
 rows = defaultdict(list)
 transient = defaultdict(list)
+random_rounds = defaultdict(list)
 for line in open(sys.argv[1]):
     entry = json.loads(line)
     for row in entry["report"]["rows"]:
         key = (entry["tag"], row["ranks"], row["policy"])
-        (transient if entry["tag"] == "transient" else rows)[key].append(row)
+        {"transient": transient, "random": random_rounds}.get(entry["tag"], rows)[key].append(row)
 
 def cell(values):
     m = statistics.median(values)
@@ -61,3 +62,24 @@ if transient:
         share = [statistics.median(r["per_round_straggler_share"][k] for r in rs) for k in range(n)]
         print(f"* {policy}, ÷ ideal: " + " ".join(f"{v:.2f}" for v in per_round))
         print(f"* {policy}, share:   " + " ".join(f"{v:.2f}" for v in share))
+
+def classes(row):
+    """Medians of a row's per-round ratios: slow rounds, rounds right after one, the rest."""
+    slow = set(row["transient_rounds"])
+    groups = ([], [], [])
+    for k, ratio in enumerate(row["per_round_vs_ideal"]):
+        t = k + 1
+        groups[0 if t in slow else 1 if t - 1 in slow else 2].append(ratio)
+    return [statistics.median(g) if g else float("nan") for g in groups]
+
+if random_rounds:
+    first = next(iter(random_rounds.values()))[0]
+    print()
+    print(f"Straggler slow in random rounds (np 2, probability 0.3, {len(first['per_round_vs_ideal'])} timed rounds, "
+          f"slow in {len(first['transient_rounds'])} of them): median over repeats of each run's median ÷ ideal")
+    print()
+    print("| policy | slow rounds | rounds right after a slow one | other rounds | repeats |")
+    print("|---|---|---|---|---|")
+    for (tag, ranks, policy), rs in sorted(random_rounds.items(), key=lambda kv: order.index(kv[0][2])):
+        c = [cell([classes(r)[i] for r in rs]) for i in range(3)]
+        print(f"| {policy} | {c[0]} | {c[1]} | {c[2]} | {len(rs)} |")
