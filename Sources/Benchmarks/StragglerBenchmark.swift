@@ -58,7 +58,9 @@ public struct StragglerBenchmark: Sendable {
         public var slowdown: Double
         /// Total work ÷ capacity (summed rank speeds, capped per host at its cores).
         public var idealSeconds: Double
-        /// Time with straggler ÷ ideal (1 = perfect use of the remaining capacity).
+        /// Time with straggler ÷ ideal (1 = perfect use of the remaining capacity). With a
+        /// transient window or random rounds: the median over rounds of each round's time ÷ its
+        /// own ideal (the straggler's capacity in its slow rounds, full capacity in the others).
         public var vsIdeal: Double
         public var backups: Int
         public var cancelled: Int
@@ -265,6 +267,8 @@ public struct StragglerBenchmark: Sendable {
             row.perRoundVsIdeal = slowed.rounds.enumerated().map { k, round in
                 round.time / (work / (slow.contains(k + 1) ? capacity : full))
             }
+            // Rounds differ in their ideal: the median of each against its own is the figure.
+            row.vsIdeal = median(row.perRoundVsIdeal ?? [])
             row.perRoundStragglerShare = slowed.rounds.map(\.stragglerShare)
         }
         return row

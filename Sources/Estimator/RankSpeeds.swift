@@ -7,7 +7,9 @@
 /// rank that becomes 4× slower is given ≤ 62.5 % of its old share after one round, 40 % after
 /// two; one that recovers is back above 90 % of its share after four rounds. What the estimate
 /// gets wrong meanwhile is absorbed by the pool and by stealing, not waited for. A straggler that
-/// strikes at random (`--straggler-probability`) moves the mean by its expected slowdown only.
+/// strikes units at random (`--straggler-probability`) moves the mean by its expected slowdown
+/// only; one slow for whole rounds at random misleads the round after each slow one (measured
+/// +2–4 %, `bench stragglers --random-rounds`: docs/performance.md).
 public struct RankSpeeds: Sendable, Equatable {
     public static let alpha = 0.5
     /// Relative speeds (only ratios matter); all 1 before the first round.

@@ -66,6 +66,7 @@ import Testing
         #expect(row.vsIdealNoStraggler == 1)
         #expect(row.perRoundVsIdeal.map { $0.map { ($0 * 1e12).rounded() / 1e12 } } == [1, 1, 1, 1])
         #expect(row.transientRounds == [2, 3])
+        #expect(abs(row.vsIdeal - 1) < 1e-12)  // each round against its own ideal
         #expect(abs(row.trainingSlowdown - (6 + 24 / 3.25) / 12) < 1e-12)
     }
 

@@ -32,6 +32,8 @@ for r in 1 2 3; do
 done
 step "transient, np 16"
 run transient 16 --policies speculative,adaptive --transient 5-10 --rounds 15
+step "random rounds, np 16"
+run random 16 --policies dynamic,speculative,adaptive --random-rounds 0.3 --rounds 60
 step "np 8"
 run n8 8 --rounds 9
 run n16 8 --qubits 16 --batch 16 --rounds 5 --policies static,dynamic,speculative,adaptive
@@ -53,6 +55,11 @@ for (tag, np, policy), rs in sorted(rows.items()):
                                 for s in ("generate", "execute", "wait", "reconstruct"))
         print("  ms ideal", round(1e3 * statistics.median(r["ideal_s_no_straggler"] for r in rs), 2),
               "gen/exec/wait/recon none", st("stages_no_straggler"), "straggler", st("stages_straggler"))
+    if tag == "random":  # medians of slow rounds / rounds right after one / the rest
+        slow = set(rs[0]["transient_rounds"]); g = ([], [], [])
+        for k, x in enumerate(rs[0]["per_round_vs_ideal"]):
+            g[0 if k + 1 in slow else 1 if k in slow else 2].append(x)
+        print("  slow/after/other", [round(statistics.median(v), 3) if v else None for v in g])
     if tag == "transient":
         print("  per round", [round(v, 2) for v in rs[0]["per_round_vs_ideal"]])
         print("  share    ", [round(v, 2) for v in rs[0]["per_round_straggler_share"]])
