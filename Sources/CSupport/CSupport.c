@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 void csupport_line_buffer_stdio(void) {
@@ -43,6 +44,12 @@ static volatile sig_atomic_t signal_clear_line = 0;
 
 void csupport_set_signal_clear_line(int clear) { signal_clear_line = clear; }
 
+/* Under a launcher (mpirun, srun) the stop line reaches the terminal only through the launcher,
+   which relays a rank's output from its event loop — and, stopping the job itself, may exit
+   before it has read a rank's last line if that rank is already gone. Rank 0 therefore stays
+   a moment after writing it. Decided at install time: getenv is not async-signal-safe. */
+static volatile sig_atomic_t signal_linger_ms = 0;
+
 static void stop_handler(int signal_number) {
     const char *owner = signal_unlink_path;
     if (owner) unlink(owner);
@@ -52,6 +59,10 @@ static void stop_handler(int signal_number) {
     const char *notice = signal_notice;
     if (notice) write_all(notice);
     write_all("\n");
+    if (signal_linger_ms > 0) {
+        struct timespec pause = { signal_linger_ms / 1000, (long)(signal_linger_ms % 1000) * 1000000L };
+        nanosleep(&pause, NULL);
+    }
     _exit(128 + signal_number);
 }
 
@@ -59,7 +70,12 @@ void csupport_install_signal_handlers(void) {
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = stop_handler;
+    /* One stop line: a SIGTERM from the launcher while the SIGINT handler lingers waits. */
     sigemptyset(&action.sa_mask);
+    sigaddset(&action.sa_mask, SIGINT);
+    sigaddset(&action.sa_mask, SIGTERM);
+    if (getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") || getenv("PMI_RANK") || getenv("SLURM_PROCID"))
+        signal_linger_ms = 300;
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
     /* A parent may have started us with these signals blocked (the mask is inherited through

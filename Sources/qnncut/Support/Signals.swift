@@ -4,8 +4,9 @@
 /// A stop at any moment is safe for a training run — checkpoints are replaced atomically and the
 /// trace is readable up to its last flush, exactly as after SIGKILL (README, Guarantees) — so the
 /// handler does not wait for the step to finish: it says where the checkpoint is and how to
-/// continue, and leaves at once. The handler itself is in C (`CSupport`): it may only call
-/// async-signal-safe functions.
+/// continue, and leaves at once — under a launcher (mpirun, srun) 0.3 s after its line, so that the
+/// launcher, tearing the job down, still relays the line to the terminal. The handler itself is in
+/// C (`CSupport`): it may only call async-signal-safe functions.
 import CSupport
 
 enum Signals {
