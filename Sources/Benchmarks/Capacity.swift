@@ -54,8 +54,11 @@ public struct Placement: Codable, Sendable, Hashable {
 /// The hosts of a job: which ranks each holds and how many cores they share.
 public struct Capacity: Sendable, Equatable {
     public struct Host: Sendable, Equatable {
+        public var name = ""
         public var ranks: [Int]
         public var cores: Int
+        /// More ranks than cores: the ranks time-share them.
+        public var isOversubscribed: Bool { ranks.count > cores }
     }
     public let hosts: [Host]
 
@@ -68,7 +71,7 @@ public struct Capacity: Sendable, Equatable {
             ranks[p.host, default: []].append(rank)
             cpus[p.host, default: []].formUnion(p.cpus)
         }
-        hosts = order.map { Host(ranks: ranks[$0]!, cores: max(1, cpus[$0]!.count)) }
+        hosts = order.map { Host(name: $0, ranks: ranks[$0]!, cores: max(1, cpus[$0]!.count)) }
     }
 
     /// One host of `cores` cores holding ranks 0..<ranks.

@@ -110,6 +110,7 @@ import Testing
             Placement(host: "b", cpus: [0, 1]), Placement(host: "b", cpus: [0, 1]), Placement(host: "b", cpus: [0, 1]),
         ])
         #expect(hosts.hosts.map(\.ranks) == [[0, 1, 2], [3, 4, 5]])
+        #expect(hosts.hosts.map(\.name) == ["a", "b"] && hosts.hosts.map(\.isOversubscribed) == [false, true])
         #expect(hosts.hosts.map(\.cores) == [4, 2] && hosts.cores == 6)
         #expect(hosts.of(speeds: [1, 0.25, 1, 1, 1, 1]) == 2.25 + 2)
         // The same straggler arithmetic on 2 oversubscribed cores: the straggler costs nothing.

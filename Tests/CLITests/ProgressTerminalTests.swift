@@ -27,6 +27,23 @@ struct ProgressTerminalTests {
         return try ChildProcess("script", ["-qfc", command, "/dev/null"], environment: TestEnvironment.childEnvironment())
     }
 
+    @Test("two ranks held to one core say so at a terminal, once; in a pipe, nothing")
+    func oversubscriptionNote() throws {
+        try ProcessRunner.requireBuilt()
+        // taskset: mpirun and its ranks (left unbound) inherit the one-CPU affinity, whatever the
+        // machine's cores.
+        let command = ["taskset", "-c", "0", "mpirun", "--oversubscribe", "--bind-to", "none", "-np", "2",
+                       TestEnvironment.qnncutPath, "info"]
+        let terminal = try ChildProcess("script", ["-qfc", command.map { "'" + $0 + "'" }.joined(separator: " "), "/dev/null"],
+                                        environment: TestEnvironment.childEnvironment()).finish(timeout: 60)
+        #expect(terminal.exitCode == 0, "\(terminal.stdout)")
+        #expect(terminal.stdout.components(separatedBy: "note: 2 ranks share 1 core(s)").count == 2, "\(terminal.stdout)")
+        #expect(terminal.stdout.contains("-np 1 per host is as fast"))
+        let piped = try ChildProcess.run(command[0], Array(command.dropFirst()), environment: TestEnvironment.childEnvironment(),
+                                         timeout: 60)
+        #expect(piped.exitCode == 0 && !(piped.stdout + piped.stderr).contains("note:"), "\(piped.stderr)")
+    }
+
     @Test("a bar within the first second under mpirun -np 2 in a terminal; phases shown")
     func barUnderMpirun() throws {
         let output = NSTemporaryDirectory() + "progress-\(UUID().uuidString.prefix(6))"

@@ -17,6 +17,8 @@ enum MPIJob {
             exit(1)
         }
         if !world.isRoot { Signals.quiet() }
+        // Every rank takes part; rank 0 tells a person at a terminal (never a pipe or a log).
+        if let note = try? Oversubscription.note(world), StatusLine.wanted(nil) { Log.info(note) }
         do {
             try body(world)
         } catch {
