@@ -164,9 +164,7 @@ public struct StragglerBenchmark: Sendable {
         let inputs = (0 ..< batch).map { _ in (0 ..< qubits).map { _ in rng.uniform() * .pi } }
         let spec: CutSpecification = cuts == 0 ? .explicit(gateCuts: [], wireCuts: [])
             : .partition(labels: ReferenceQNN.halvesPartition(qubits: qubits))
-        // Estimator round 1 is the warm-up: timed round t is estimator round t + 1.
-        let active = window.map { ($0.lowerBound + 1) ... ($0.upperBound + 1) } ?? 1 ... Int.max
-        let slow = injection(active: active)
+        let slow = injection
         let placements = try world.gather(Placement.current(), root: 0)
         let capacity = placements.map { Capacity(placements: $0) }
         var measured: [(SchedulePolicy, Measurement, Measurement)] = []
@@ -211,17 +209,17 @@ public struct StragglerBenchmark: Sendable {
 
     /// The straggler of the slowed runs. Estimator round 1 is the warm-up: timed round t is
     /// estimator round t + 1.
-    func injection(active: ClosedRange<Int>) -> StragglerInjection {
-        StragglerInjection(ranks: [stragglerRank], factor: factor, seed: 7, rounds: active,
-                           roundProbability: roundProbability ?? 1)
+    var injection: StragglerInjection {
+        let active = window.map { ($0.lowerBound + 1) ... ($0.upperBound + 1) } ?? 1 ... Int.max
+        return StragglerInjection(ranks: [stragglerRank], factor: factor, seed: 7, rounds: active,
+                                  roundProbability: roundProbability ?? 1)
     }
 
     /// The timed rounds in which the straggler is slow, when that is not all of them (a transient
     /// window or random rounds); nil otherwise.
     public var slowTimedRounds: [Int]? {
         guard window != nil || roundProbability != nil else { return nil }
-        let active = window.map { ($0.lowerBound + 1) ... ($0.upperBound + 1) } ?? 1 ... Int.max
-        let slow = injection(active: active)
+        let slow = injection
         return (1 ... rounds).filter { slow.slows(rank: stragglerRank, round: $0 + 1) }
     }
 
