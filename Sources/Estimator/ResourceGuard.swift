@@ -196,8 +196,18 @@ public enum ResourceGuard {
         return pages > 0 && size > 0 ? UInt64(pages) * UInt64(size) : UInt64.max
     }
 
-    /// This process's peak resident memory so far (`getrusage`: kilobytes on Linux).
+    /// This program's peak resident memory so far: `VmHWM` of /proc/self/status, else `getrusage`.
+    ///
+    /// Why not `getrusage` first: Linux folds the address space an `exec` replaces into
+    /// `ru_maxrss`, so a process started by fork + exec (or by a launcher whose spawn copies its
+    /// memory) reports its parent's peak when that is larger — CI saw 140 MB for a 48 MB run
+    /// started from the test runner. `VmHWM` belongs to this program's own address space.
     public static func peakResidentBytes() -> Int {
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+           let kib = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap({ Int($0) }) {
+            return kib * 1024
+        }
         var usage = rusage()
         guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
         return usage.ru_maxrss * 1024
