@@ -18,16 +18,9 @@ struct ExecutorGradientTests {
     }
 
     /// Four qubits cut in two by a CNOT and an RZZ; a CRZ (four-term shift rule), an angle
-    /// 0.5·θ + 0.1 (chain rule) and inputs read by gates that are shifted for ∂/∂x.
-    static let circuitText = """
-        OPENQASM 2.0;
-        include "qelib1.inc";
-        qreg q[4];
-        ry(x[0]) q[0]; ry(x[1]) q[1]; ry(x[2]) q[2]; ry(x[3]) q[3];
-        rz(theta[0]) q[0]; ry(theta[1]) q[1]; ry(theta[2]) q[2]; rx(theta[3]) q[3];
-        cx q[0],q[1]; cx q[1],q[2]; ry(0.5*theta[4] + 0.1) q[2]; rzz(theta[5]) q[1],q[2];
-        h q[0]; cx q[2],q[3]; crz(theta[6]) q[2],q[3];
-        """
+    /// 0.5·θ + 0.1 (chain rule) and inputs read by gates that are shifted for ∂/∂x. The Aer
+    /// gradient check (bench/executors/test_aer.py) differentiates the same file.
+    static var circuitFile: String { TestEnvironment.fixturesFolder + "/executors/gradient_circuit.qasm" }
     static let theta = "0.4,-1.1,0.8,1.9,-0.5,0.9,1.3"
     static let observables = ["Y0 Y3", "Z1 Z3"]
     static var executor: String { "python3 " + TestEnvironment.fixturesFolder + "/executors/sim_executor.py" }
@@ -36,10 +29,9 @@ struct ExecutorGradientTests {
     static func files(queries: Int) throws -> (circuit: String, inputs: String) {
         let folder = NSTemporaryDirectory() + "executor-gradients-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try circuitText.write(toFile: folder + "/c.qasm", atomically: true, encoding: .utf8)
         let rows = ["x0,x1,x2,x3"] + Array(repeating: "0.3,-0.7,1.1,0.4", count: queries)
         try rows.joined(separator: "\n").write(toFile: folder + "/x.csv", atomically: true, encoding: .utf8)
-        return (folder + "/c.qasm", folder + "/x.csv")
+        return (circuitFile, folder + "/x.csv")
     }
 
     static func estimate(ranks: Int, queries: Int, _ extra: [String]) throws -> Output {

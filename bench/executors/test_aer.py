@@ -57,21 +57,13 @@ def z(a, b):
     return (va - vb) / math.sqrt(sa * sa + sb * sb)
 
 
-GRADIENT_CIRCUIT = """OPENQASM 2.0;
-include "qelib1.inc";
-qreg q[4];
-ry(x[0]) q[0]; ry(x[1]) q[1]; ry(x[2]) q[2]; ry(x[3]) q[3];
-rz(theta[0]) q[0]; ry(theta[1]) q[1]; ry(theta[2]) q[2]; rx(theta[3]) q[3];
-cx q[0],q[1]; cx q[1],q[2]; ry(0.5*theta[4] + 0.1) q[2]; rzz(theta[5]) q[1],q[2];
-h q[0]; cx q[2],q[3]; crz(theta[6]) q[2],q[3];
-"""
+# The circuit Tests/CLITests/ExecutorGradientTests.swift differentiates with the reference executor.
+GRADIENT_CIRCUIT = os.path.join(ROOT, "Tests", "Fixtures", "executors", "gradient_circuit.qasm")
 
 
 def gradients(work, queries, extra, ranks=1):
     """Every query's gradient components (d/dtheta then d/dx)."""
-    qasm, inputs = os.path.join(work, "gradients.qasm"), os.path.join(work, f"gradients-{queries}.csv")
-    with open(qasm, "w") as f:
-        f.write(GRADIENT_CIRCUIT)
+    qasm, inputs = GRADIENT_CIRCUIT, os.path.join(work, f"gradients-{queries}.csv")
     with open(inputs, "w") as f:
         f.write("x0,x1,x2,x3\n" + "0.3,-0.7,1.1,0.4\n" * queries)
     command = ([] if ranks == 1 else ["mpirun", "--oversubscribe", "-np", str(ranks)]) + [
